@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+import { UsageError, usage } from './args';
+import type { CliCommand, CliIO } from './command';
+import { queryCommand } from './commands/query';
+
+export const commands: CliCommand[] = [queryCommand];
+
+function help(): string {
+	return [
+		'kube-ops: Kubernetes operations loops (predictive pre-scaling, failover, canary rollback) from the command line',
+		'',
+		'Commands:',
+		...commands.map((c) => `  kube-ops ${c.usage}\n      ${c.summary}`),
+		'',
+		'Run kube-ops <command> --help for its options.',
+	].join('\n');
+}
+
+/** Entry point, separate from process handling so tests can call it in-process. */
+export async function runCli(argv: string[], io: CliIO): Promise<number> {
+	const [name, ...rest] = argv;
+	if (!name || name === '--help' || name === 'help') {
+		io.stdout(help() + '\n');
+		return name ? 0 : 2;
+	}
+	const command = commands.find((c) => c.name === name);
+	if (!command) {
+		io.stderr(`kube-ops: unknown command "${name}"\n\n${help()}\n`);
+		return 2;
+	}
+	if (rest.includes('--help')) {
+		io.stdout(usage(command.usage, command.summary, command.options) + '\n');
+		return 0;
+	}
+	try {
+		return await command.run(rest, io);
+	} catch (error) {
+		if (error instanceof UsageError) {
+			io.stderr(`kube-ops ${name}: ${error.message}\n\n${usage(command.usage, command.summary, command.options)}\n`);
+			return 2;
+		}
+		io.stderr(`kube-ops ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
+		return 1;
+	}
+}
+
+if (require.main === module) {
+	const io: CliIO = {
+		stdout: (text) => process.stdout.write(text),
+		stderr: (text) => process.stderr.write(text),
+		now: () => Date.now() / 1000,
+	};
+	runCli(process.argv.slice(2), io).then(
+		(code) => {
+			process.exitCode = code;
+		},
+		(error: unknown) => {
+			process.stderr.write(`kube-ops: ${String(error)}\n`);
+			process.exitCode = 1;
+		},
+	);
+}

@@ -1,0 +1,96 @@
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+
+/**
+ * Finds a binary the local stack needs, or stops with the package that
+ * provides it: a missing Prometheus must fail the tests loudly, never skip them.
+ */
+export function requireBinary(name: string, debianPackage: string): string {
+	for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+		if (!dir) continue;
+		const candidate = path.join(dir, name);
+		try {
+			fs.accessSync(candidate, fs.constants.X_OK);
+			return candidate;
+		} catch {
+			// keep looking
+		}
+	}
+	throw new Error(
+		`"${name}" is not installed or not on PATH. Install the Debian package: apt-get install -y --no-install-recommends ${debianPackage} (bash .ci/run does this on CI)`,
+	);
+}
+
+export function runOrThrow(binary: string, args: string[], what: string): string {
+	const result = spawnSync(binary, args, { encoding: 'utf8' });
+	if (result.status !== 0) {
+		throw new Error(`${what} failed (${binary} ${args.join(' ')}): ${result.stderr || result.stdout || result.error}`);
+	}
+	return result.stdout;
+}
+
+/** A free TCP port on loopback, picked by the kernel. */
+export async function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const server = net.createServer();
+		server.unref();
+		server.on('error', reject);
+		server.listen(0, '127.0.0.1', () => {
+			const address = server.address() as net.AddressInfo;
+			server.close(() => resolve(address.port));
+		});
+	});
+}
+
+export interface ManagedProcess {
+	child: ChildProcess;
+	log: () => string;
+	stop: () => Promise<void>;
+}
+
+/** Starts a server process, keeping its output for error messages. */
+export function startProcess(binary: string, args: string[], cwd?: string): ManagedProcess {
+	const child = spawn(binary, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+	let output = '';
+	const keep = (chunk: Buffer) => {
+		output = (output + chunk.toString()).slice(-20_000);
+	};
+	child.stdout?.on('data', keep);
+	child.stderr?.on('data', keep);
+	const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+	return {
+		child,
+		log: () => output,
+		stop: async () => {
+			if (child.exitCode !== null || child.signalCode !== null) return;
+			child.kill('SIGTERM');
+			const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+			await exited;
+			clearTimeout(timer);
+		},
+	};
+}
+
+/** Polls `probe` until it resolves true, or fails with what the process printed. */
+export async function waitUntil(
+	probe: () => Promise<boolean>,
+	what: string,
+	timeoutMs: number,
+	process?: ManagedProcess,
+): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (Date.now() < deadline) {
+		if (process && process.child.exitCode !== null) {
+			throw new Error(`${what}: the process exited with code ${process.child.exitCode}:\n${process.log()}`);
+		}
+		try {
+			if (await probe()) return;
+		} catch {
+			// not up yet
+		}
+		await new Promise((r) => setTimeout(r, 100));
+	}
+	throw new Error(`${what}: not ready after ${timeoutMs} ms${process ? `:\n${process.log()}` : ''}`);
+}

@@ -1,0 +1,100 @@
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import { BackfillSeries, writeOpenMetrics } from './demoSeries';
+import { ManagedProcess, freePort, requireBinary, runOrThrow, startProcess, waitUntil } from './processes';
+
+/** A real Prometheus server (the Debian package) on a free loopback port, with backfilled history. */
+export interface LocalPrometheus {
+	url: string;
+	port: number;
+	dataDir: string;
+	samples: number;
+	process: ManagedProcess;
+	stop: () => Promise<void>;
+}
+
+export interface LocalPrometheusOptions {
+	series: BackfillSeries[];
+	scrapeSeconds?: number;
+	/** Prometheus --web.config.file contents (TLS, basic auth), YAML. */
+	webConfig?: string;
+	/** Extra files written next to the web config (certificates), by name. */
+	files?: Record<string, string>;
+	extraArgs?: string[];
+}
+
+export async function startLocalPrometheus(options: LocalPrometheusOptions): Promise<LocalPrometheus> {
+	const prometheus = requireBinary('prometheus', 'prometheus');
+	const promtool = requireBinary('promtool', 'prometheus');
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kube-ops-prometheus-'));
+	const dataDir = path.join(dir, 'data');
+	const openMetrics = path.join(dir, 'history.om');
+	const samples = writeOpenMetrics(openMetrics, options.series, options.scrapeSeconds ?? 60);
+	// Without --max-block-duration promtool writes 2 h blocks, minutes instead of seconds.
+	runOrThrow(
+		promtool,
+		['tsdb', 'create-blocks-from', 'openmetrics', '--max-block-duration=720h', openMetrics, dataDir],
+		'Backfilling Prometheus history with promtool',
+	);
+	fs.rmSync(openMetrics);
+
+	const config = path.join(dir, 'prometheus.yml');
+	fs.writeFileSync(config, 'global:\n  evaluation_interval: 1m\nscrape_configs: []\n');
+	for (const [name, content] of Object.entries(options.files ?? {})) fs.writeFileSync(path.join(dir, name), content);
+	const args = [
+		`--config.file=${config}`,
+		`--storage.tsdb.path=${dataDir}`,
+		'--storage.tsdb.retention.time=3650d',
+		'--web.enable-admin-api',
+		...(options.extraArgs ?? []),
+	];
+	if (options.webConfig !== undefined) {
+		const webConfig = path.join(dir, 'web.yml');
+		fs.writeFileSync(webConfig, options.webConfig);
+		args.push(`--web.config.file=${webConfig}`);
+	}
+
+	// A port can be taken between picking and binding; retry with a new one.
+	for (let attempt = 1; ; attempt++) {
+		const port = await freePort();
+		const process = startProcess(prometheus, [...args, `--web.listen-address=127.0.0.1:${port}`], dir);
+		const scheme = options.webConfig?.includes('tls_server_config') ? 'https' : 'http';
+		const url = `${scheme}://127.0.0.1:${port}`;
+		try {
+			await waitUntil(() => isListening(port), `Prometheus on 127.0.0.1:${port}`, 60_000, process);
+			await waitUntil(async () => /Server is ready to receive web requests/.test(process.log()), 'Prometheus readiness', 60_000, process);
+		} catch (error) {
+			await process.stop();
+			if (attempt < 3 && /address already in use/.test(process.log())) continue;
+			throw error;
+		}
+		return {
+			url,
+			port,
+			dataDir,
+			samples,
+			process,
+			stop: async () => {
+				await process.stop();
+				fs.rmSync(dir, { recursive: true, force: true });
+			},
+		};
+	}
+}
+
+function isListening(port: number): Promise<boolean> {
+	return new Promise((resolve) => {
+		const request = http.get({ host: '127.0.0.1', port, path: '/-/ready', timeout: 1000 }, (response) => {
+			response.resume();
+			resolve(true);
+		});
+		request.on('error', () => resolve(false));
+		request.on('timeout', () => {
+			request.destroy();
+			resolve(false);
+		});
+	});
+}
