@@ -33,3 +33,8 @@ export function runNodeScript(script: string, args: string[] = []): Spawned {
 	const result = spawnSync(process.execPath, ['-e', script, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
 	return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
+
+/** Every file below `dir`, recursively. */
+export function listFiles(dir: string): string[] {
+	return fs.readdirSync(dir, { withFileTypes: true, recursive: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+}

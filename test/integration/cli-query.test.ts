@@ -1,6 +1,6 @@
 import { runBuilt } from '../harness/built';
-import { BackfillSeries, nycTaxiRegions, valueAt } from '../sandbox/demoSeries';
-import { LocalPrometheus, startLocalPrometheus } from '../sandbox/prometheus';
+import { BackfillSeries, valueAt } from '../sandbox/demoSeries';
+import { LocalPrometheus, startTaxiPrometheus } from '../sandbox/prometheus';
 import { freePort } from '../sandbox/processes';
 
 /** `kube-ops query`, the built command, against a real Prometheus. */
@@ -8,11 +8,10 @@ import { freePort } from '../sandbox/processes';
 const now = Math.floor(Date.now() / 1000);
 let prometheus: LocalPrometheus;
 let east: BackfillSeries;
+let west: BackfillSeries;
 
 beforeAll(async () => {
-	const regions = nycTaxiRegions(now);
-	east = regions[0];
-	prometheus = await startLocalPrometheus({ series: regions });
+	({ prometheus, east, west } = await startTaxiPrometheus(now));
 }, 120_000);
 
 afterAll(async () => {
@@ -38,7 +37,6 @@ test('--time --json prints [{metric, value}]', () => {
 	const result = cli('--url', prometheus.url, '--query', 'sum(taxi_passengers)', '--time', String(at), '--json');
 	expect(result.status).toBe(0);
 	const series = JSON.parse(result.stdout);
-	const [, west] = nycTaxiRegions(now);
 	expect(series).toEqual([{ metric: {}, value: [at, valueAt(east, at)! + valueAt(west, at)!] }]);
 });
 

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { DIST, ROOT, requireBuilt, runNodeScript } from '../harness/built';
+import { DIST, ROOT, listFiles, requireBuilt, runNodeScript } from '../harness/built';
 
 /**
  * The built package as n8n sees it: n8n-core's own PackageDirectoryLoader
@@ -63,15 +63,7 @@ test('the ESM-only @kubernetes/client-node loads with CommonJS require in the bu
 });
 
 test('the build output holds no tests and no test harness', () => {
-	const files: string[] = [];
-	const walk = (dir: string) => {
-		for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-			const full = path.join(dir, entry.name);
-			if (entry.isDirectory()) walk(full);
-			else files.push(path.relative(DIST, full));
-		}
-	};
-	walk(DIST);
+	const files = listFiles(DIST).map((f) => path.relative(DIST, f));
 	expect(files.filter((f) => /\.test\.js$|^test\/harness\//.test(f))).toEqual([]);
 	expect(files).toContain('nodes/PrometheusQuery/prometheus.svg');
 });

@@ -1,6 +1,6 @@
 import { PrometheusClient, PrometheusError, RangeQueryResult } from '../../src/prometheus';
-import { BackfillSeries, nycTaxiRegions, valueAt } from '../sandbox/demoSeries';
-import { LocalPrometheus, startLocalPrometheus } from '../sandbox/prometheus';
+import { BackfillSeries, valueAt } from '../sandbox/demoSeries';
+import { LocalPrometheus, startLocalPrometheus, startTaxiPrometheus } from '../sandbox/prometheus';
 import { freePort } from '../sandbox/processes';
 import { startAuthGateway, startBlackHole, startFixedAnswer } from '../harness/netStubs';
 import { makeTestPki } from '../harness/tls';
@@ -17,8 +17,7 @@ let west: BackfillSeries;
 let client: PrometheusClient;
 
 beforeAll(async () => {
-	[east, west] = nycTaxiRegions(now);
-	prometheus = await startLocalPrometheus({ series: [east, west] });
+	({ prometheus, east, west } = await startTaxiPrometheus(now));
 	client = new PrometheusClient({ baseUrl: prometheus.url, timeoutMs: 20_000 });
 }, 120_000);
 

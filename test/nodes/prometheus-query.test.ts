@@ -4,8 +4,8 @@ import { PrometheusApi } from '../../credentials/PrometheusApi.credentials';
 import { PrometheusQuery } from '../../nodes/PrometheusQuery/PrometheusQuery.node';
 import { startAuthGateway } from '../harness/netStubs';
 import { closeN8n, runNode } from '../harness/n8n';
-import { BackfillSeries, nycTaxiRegions, valueAt } from '../sandbox/demoSeries';
-import { LocalPrometheus, startLocalPrometheus } from '../sandbox/prometheus';
+import { BackfillSeries, valueAt } from '../sandbox/demoSeries';
+import { LocalPrometheus, startTaxiPrometheus } from '../sandbox/prometheus';
 import { freePort } from '../sandbox/processes';
 
 /** The Prometheus Query node inside n8n's own executor, against a real Prometheus. */
@@ -17,8 +17,7 @@ let west: BackfillSeries;
 let credential: ICredentialDataDecryptedObject;
 
 beforeAll(async () => {
-	[east, west] = nycTaxiRegions(now);
-	prometheus = await startLocalPrometheus({ series: [east, west] });
+	({ prometheus, east, west } = await startTaxiPrometheus(now));
 	credential = { url: prometheus.url, authentication: 'none', timeout: 20000 };
 }, 120_000);
 

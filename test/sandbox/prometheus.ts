@@ -3,7 +3,7 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { BackfillSeries, writeOpenMetrics } from './demoSeries';
+import { BackfillSeries, nycTaxiRegions, writeOpenMetrics } from './demoSeries';
 import { ManagedProcess, freePort, requireBinary, runOrThrow, startProcess, waitUntil } from './processes';
 
 /** A real Prometheus server (the Debian package) on a free loopback port, with backfilled history. */
@@ -97,4 +97,16 @@ function isListening(port: number): Promise<boolean> {
 			resolve(false);
 		});
 	});
+}
+
+export interface TaxiPrometheus {
+	prometheus: LocalPrometheus;
+	east: BackfillSeries;
+	west: BackfillSeries;
+}
+
+/** The standard local stack: both NYC taxi "regions" ending at `now`. */
+export async function startTaxiPrometheus(now: number): Promise<TaxiPrometheus> {
+	const [east, west] = nycTaxiRegions(now);
+	return { prometheus: await startLocalPrometheus({ series: [east, west] }), east, west };
 }
