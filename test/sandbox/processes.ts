@@ -51,8 +51,8 @@ export interface ManagedProcess {
 }
 
 /** Starts a server process, keeping its output for error messages. */
-export function startProcess(binary: string, args: string[], cwd?: string): ManagedProcess {
-	const child = spawn(binary, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startProcess(binary: string, args: string[], cwd?: string, env?: NodeJS.ProcessEnv): ManagedProcess {
+	const child = spawn(binary, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
 	let output = '';
 	const keep = (chunk: Buffer) => {
 		output = (output + chunk.toString()).slice(-20_000);

@@ -1,0 +1,52 @@
+import { ets, mstlEts, mstlTheta, theta } from './models/decomposition-model';
+import { holtWinters } from './models/holt-winters';
+import { logTransformed } from './models/log-transformed';
+import type { ForecastModel } from './models/model';
+import { sarima } from './models/sarima';
+import { seasonalNaive } from './models/seasonal-naive';
+
+/** A model together with the seasons it is given; the name says both, e.g. `mstl-ets[24,168]`. */
+export interface Candidate {
+	name: string;
+	model: ForecastModel;
+	seasons: number[];
+}
+
+function candidate(model: ForecastModel, seasons: number[]): Candidate {
+	return { name: seasons.length > 0 ? `${model.name}[${seasons.join(',')}]` : model.name, model, seasons };
+}
+
+/**
+ * The pool the backtest chooses from. Each family appears on raw and on log
+ * values (log turns proportional daily swings into additive ones); the
+ * decomposition models get every season and, when there are several, the
+ * shortest alone, so a weekly cycle that does not help can be dropped.
+ */
+export function candidateModels(seasons: readonly number[], positive: boolean): Candidate[] {
+	const all = [...seasons].sort((a, b) => a - b);
+	const out: Candidate[] = [];
+	const both = (model: ForecastModel, s: number[]): void => {
+		out.push(candidate(model, s));
+		if (positive) out.push(candidate(logTransformed(model), s));
+	};
+	if (all.length === 0) {
+		out.push({ name: 'naive', model: seasonalNaive(), seasons: [] });
+		both(ets(), []);
+		both(theta(), []);
+		both(sarima({ order: { p: 0, d: 1, q: 1, P: 0, D: 0, Q: 0 } }), []);
+		return out;
+	}
+	const shortest = [all[0]];
+	out.push(candidate(seasonalNaive(), shortest));
+	if (all.length > 1) out.push(candidate(seasonalNaive(), [all[1]]));
+	both(holtWinters({ trend: false }), shortest);
+	both(holtWinters({ trend: true, damped: true }), shortest);
+	both(sarima(), shortest);
+	both(mstlEts(), all);
+	both(mstlTheta(), all);
+	if (all.length > 1) {
+		both(mstlEts(), shortest);
+		both(mstlTheta(), shortest);
+	}
+	return out;
+}

@@ -1,0 +1,11 @@
+export { advise } from './advise';
+export { buildPrompt, type BuiltPrompt, type ChatMessage, type PromptInput } from './prompt';
+export { validateAdvice, type ValidateOptions, type ValidationResult } from './validate';
+export { bindProposal } from './bind';
+export { readFacts, type Facts, type FactsResult, type ScalingFacts, type FailoverFacts, type CanaryFacts } from './context';
+export { proposalSchema, ACTIONS, OUTPUT_KEYS, type ProposalSchema } from './schema';
+export { sanitizeUntrusted, sanitizeString, type JsonValue, type SanitizeLimits } from './sanitize';
+export { isSecretKey, redactSecrets } from './secrets';
+export { parseStrictJson, extractJson } from './json';
+export { DEFAULT_LIMITS, DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS, MAX_RETRIES, resolveLimits } from './limits';
+export * from './types';

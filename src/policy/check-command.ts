@@ -1,0 +1,36 @@
+import { evaluateInputs, type InputDocument } from './gate';
+import { parseDocument, parsePolicy } from './parse';
+import type { Instant, Verdict } from './types';
+
+export interface PolicyCheckInput {
+	policyText: string;
+	proposalText: string;
+	stateText?: string;
+	now: Instant;
+}
+
+export interface PolicyCheckResult {
+	verdict: Verdict;
+	// What `kube-ops policy check --json` prints.
+	json: string;
+	// 0 when the policy is valid and a verdict about the proposal was reached
+	// (whatever the decision, so CI can assert on it with jq); 2 when the policy
+	// itself is invalid, so a broken policy file fails the team's pipeline.
+	exitCode: 0 | 2;
+}
+
+export function runPolicyCheck({ policyText, proposalText, stateText, now }: PolicyCheckInput): PolicyCheckResult {
+	const policy = parsePolicy(policyText);
+	const verdict = evaluateInputs({
+		policy,
+		proposal: fromText(proposalText, 'proposal'),
+		state: stateText === undefined || stateText.trim() === '' ? { ok: true, value: undefined } : fromText(stateText, 'state'),
+		now,
+	});
+	return { verdict, json: `${JSON.stringify(verdict, null, 2)}\n`, exitCode: policy.ok ? 0 : 2 };
+}
+
+function fromText(text: string, what: string): InputDocument {
+	const parsed = parseDocument(text, what);
+	return parsed.ok ? { ok: true, value: parsed.value } : { ok: false, message: parsed.message.replace(new RegExp(`^${what} `), '') };
+}

@@ -1,0 +1,276 @@
+import { check, formatNumber, plural, runRules, type Rule } from './checks';
+import { INVALID_INPUTS, stateCheck, type FamilyArgs, type FamilyResult } from './family';
+import type { FailoverInput } from './proposal';
+import { circuitBreakerRule, freezeRule, namespaceRule, sourceRule, type BaseContext } from './shared-rules';
+import { validateFailoverState, type ParsedFailoverState } from './state';
+import { isoString, parseTimestamp, secondsBetween } from './time';
+import type { Check, FailoverPolicy, RegionEvidence } from './types';
+
+export type RegionHealth = 'healthy' | 'unhealthy' | 'unknown';
+
+// Health is judged by the gate from raw evidence with the policy's thresholds,
+// never taken from a "healthy: true" flag a proposer could simply assert.
+export function regionHealth(region: RegionEvidence | null, policy: FailoverPolicy): RegionHealth {
+	if (region === null) return 'unknown';
+	const { readyFraction, errorRate, healthyPools } = region;
+	if (readyFraction !== undefined && readyFraction < policy.minReadyFraction) return 'unhealthy';
+	if (errorRate !== undefined && errorRate > policy.maxErrorRate) return 'unhealthy';
+	if (healthyPools === 0) return 'unhealthy';
+	return readyFraction === undefined || errorRate === undefined ? 'unknown' : 'healthy';
+}
+
+interface FailoverContext extends BaseContext {
+	input: FailoverInput;
+	state: ParsedFailoverState;
+	failover: FailoverPolicy;
+	from: string;
+	to: string;
+	fromRegion: RegionEvidence | null;
+	toRegion: RegionEvidence | null;
+}
+
+function region(input: FailoverInput, name: string): RegionEvidence | null {
+	return Object.hasOwn(input.regions, name) ? (input.regions[name] ?? null) : null;
+}
+
+const HOUR_MS = 3_600_000;
+
+function flipInstants(state: ParsedFailoverState): number[] {
+	const all = state.lastFlipAt === null ? state.flipTimes : [...state.flipTimes, state.lastFlipAt];
+	return [...new Set(all)];
+}
+
+const regionsAllowedRule: Rule<FailoverContext> = {
+	rule: 'regions.allowed',
+	onFail: 'reject',
+	evaluate({ failover, from, to }) {
+		const allowed = failover.allowedRegions;
+		if (allowed === undefined) return check('regions.allowed', true, [from, to], null, 'policy sets no failover.allowedRegions', 'reject');
+		const outside = [from, to].filter((name) => !allowed.includes(name));
+		const detail = outside.length === 0 ? `${from} and ${to} are allowed regions` : `${outside.join(', ')} not in failover.allowedRegions`;
+		return check('regions.allowed', outside.length === 0, [from, to], allowed, detail, 'reject');
+	},
+};
+
+const dwellRule: Rule<FailoverContext> = {
+	rule: 'dwell',
+	onFail: 'hold',
+	evaluate({ state, failover, nowMs }) {
+		const flips = flipInstants(state);
+		const limit = failover.minDwellSeconds;
+		if (flips.length === 0) return check('dwell', true, null, limit, 'no previous flip recorded', 'hold');
+		const last = Math.max(...flips);
+		const elapsed = secondsBetween(last, nowMs);
+		const passed = elapsed >= limit;
+		const detail = passed
+			? `${formatNumber(elapsed)}s since the last flip at ${isoString(last)}`
+			: `last flip at ${isoString(last)} was ${formatNumber(elapsed)}s ago; traffic stays put for ${limit}s between flips`;
+		return check('dwell', passed, elapsed, limit, detail, 'hold');
+	},
+};
+
+const flipRateRule: Rule<FailoverContext> = {
+	rule: 'flipRate',
+	onFail: 'hold',
+	evaluate({ state, failover, nowMs }) {
+		// Future timestamps count as recent: clock skew must not buy extra flips.
+		const recent = flipInstants(state).filter((time) => time > nowMs - HOUR_MS).length;
+		const limit = failover.maxFlipsPerHour;
+		const passed = recent < limit;
+		const detail = passed
+			? `${plural(recent, 'flip')} in the last hour; this one is within ${limit}`
+			: `${plural(recent, 'flip')} in the last hour already (limit ${limit}); flapping traffic between regions is held`;
+		return check('flipRate', passed, recent, limit, detail, 'hold');
+	},
+};
+
+const activeRegionRule: Rule<FailoverContext> = {
+	rule: 'activeRegion',
+	onFail: 'hold',
+	evaluate({ state, from }) {
+		if (state.activeRegions === null) return check('activeRegion', true, from, null, 'state has no activeRegions; assuming the proposal is current', 'hold');
+		const passed = state.activeRegions.includes(from);
+		const detail = passed ? `${from} is serving traffic` : `${from} is not serving traffic (active: ${state.activeRegions.join(', ') || 'none'}); nothing to move`;
+		return check('activeRegion', passed, from, state.activeRegions, detail, 'hold');
+	},
+};
+
+// Alertmanager sends endsAt 0001-01-01T00:00:00Z for alerts that have not
+// ended; read naively that is "resolved two thousand years ago".
+function resolvedAt(input: FailoverInput): number | null {
+	const alert = input.alert;
+	if (alert === null) return null;
+	const candidates = [alert.resolvedSince, alert.endsAt].map((text) => (text === undefined ? null : parseTimestamp(text)));
+	const valid = candidates.filter((time): time is number => time !== null && time > 0);
+	return valid.length === 0 ? null : Math.max(...valid);
+}
+
+const resolvedRule: Rule<FailoverContext> = {
+	rule: 'failback.resolved',
+	onFail: 'hold',
+	evaluate({ action, input, failover, nowMs }) {
+		const limit = failover.resolveDwellSeconds;
+		if (action === 'failover') return check('failback.resolved', true, null, limit, 'not a failback', 'hold');
+		const status = input.alert?.status;
+		if (status !== 'resolved') {
+			const detail = status === undefined ? 'no evidence.alert; failback waits for a resolved alert' : 'the alert is still firing';
+			return check('failback.resolved', false, null, limit, detail, 'hold');
+		}
+		const since = resolvedAt(input);
+		if (since === null) return check('failback.resolved', false, null, limit, 'alert is resolved but evidence.alert.resolvedSince/endsAt is missing', 'hold');
+		const elapsed = secondsBetween(since, nowMs);
+		const passed = elapsed >= limit;
+		const detail = passed
+			? `alert resolved for ${formatNumber(elapsed)}s since ${isoString(since)}`
+			: `alert resolved only ${formatNumber(elapsed)}s ago; failback waits ${limit}s so a flapping alert does not bounce traffic`;
+		return check('failback.resolved', passed, elapsed, limit, detail, 'hold');
+	},
+};
+
+const fromHealthyRule: Rule<FailoverContext> = {
+	rule: 'failover.fromUnhealthy',
+	onFail: 'approve',
+	evaluate({ action, from, fromRegion, failover }) {
+		if (action === 'failback') return check('failover.fromUnhealthy', true, null, null, 'not a failover', 'approve');
+		const health = regionHealth(fromRegion, failover);
+		const passed = health !== 'healthy';
+		const detail = passed
+			? `${from} is ${health === 'unknown' ? 'not reporting healthy evidence' : 'unhealthy'}`
+			: `${from} looks healthy by its own ready fraction and error rate; draining a healthy region needs a human`;
+		return check('failover.fromUnhealthy', passed, health, 'unhealthy', detail, 'approve');
+	},
+};
+
+const lastHealthyRule: Rule<FailoverContext> = {
+	rule: 'lastHealthyRegion',
+	onFail: 'reject',
+	evaluate({ input, state, from, to, fromRegion, failover }) {
+		const fromHealth = regionHealth(fromRegion, failover);
+		const serving = state.activeRegions === null ? Object.keys(input.regions) : [...state.activeRegions, to];
+		const others = [...new Set(serving)].filter((name) => name !== from && regionHealth(region(input, name), failover) === 'healthy');
+		const passed = fromHealth !== 'healthy' || others.length > 0;
+		const detail =
+			fromHealth !== 'healthy'
+				? `${from} is not a healthy region, draining it removes no healthy capacity`
+				: passed
+					? `${others.join(', ')} stay healthy after draining ${from}`
+					: `${from} is the last region with healthy evidence; draining it would leave nothing healthy serving`;
+		return check('lastHealthyRegion', passed, others.length, 1, detail, 'reject');
+	},
+};
+
+function targetRule(
+	rule: string,
+	read: (toRegion: RegionEvidence) => number | undefined,
+	limit: (failover: FailoverPolicy) => number,
+	ok: (value: number, limit: number) => boolean,
+	what: string,
+): Rule<FailoverContext> {
+	return {
+		rule,
+		onFail: 'hold',
+		evaluate({ to, toRegion, failover }): Check {
+			const bound = limit(failover);
+			const value = toRegion === null ? undefined : read(toRegion);
+			// Missing evidence is not proof of danger; a human decides instead of the loop.
+			if (value === undefined) return check(rule, false, null, bound, `no ${what} for ${to}; cannot verify the target`, 'approve');
+			const passed = ok(value, bound);
+			return check(rule, passed, value, bound, `${to} ${what} ${formatNumber(value)} (limit ${bound})`, 'hold');
+		},
+	};
+}
+
+const targetReadyRule = targetRule('target.readyFraction', (r) => r.readyFraction, (f) => f.minReadyFraction, (v, l) => v >= l, 'ready fraction');
+const targetErrorRule = targetRule('target.errorRate', (r) => r.errorRate, (f) => f.maxErrorRate, (v, l) => v <= l, 'error rate');
+
+const targetPoolsRule: Rule<FailoverContext> = {
+	rule: 'target.healthyPools',
+	onFail: 'hold',
+	evaluate({ to, toRegion }) {
+		const pools = toRegion?.healthyPools;
+		if (pools === undefined) return check('target.healthyPools', true, null, 1, `${to} reports no pool count; judged by ready fraction and error rate`, 'hold');
+		const passed = pools >= 1;
+		return check('target.healthyPools', passed, pools, 1, `${to} has ${plural(pools, 'healthy pool')}`, 'hold');
+	},
+};
+
+const capacityRule: Rule<FailoverContext> = {
+	rule: 'target.capacity',
+	onFail: 'hold',
+	evaluate({ from, to, fromRegion, toRegion, failover }) {
+		const capacity = toRegion?.capacityReplicas;
+		const own = toRegion?.requiredReplicas;
+		const moved = fromRegion?.requiredReplicas;
+		if (capacity === undefined || own === undefined || moved === undefined) {
+			const missing = [
+				capacity === undefined ? `regions.${to}.capacityReplicas` : null,
+				own === undefined ? `regions.${to}.requiredReplicas` : null,
+				moved === undefined ? `regions.${from}.requiredReplicas (last known load)` : null,
+			].filter((item) => item !== null);
+			return check('target.capacity', false, capacity ?? null, null, `cannot verify capacity, missing ${missing.join(', ')}`, 'approve');
+		}
+		const needed = Math.ceil((own + moved) * (1 + failover.capacityHeadroomPercent / 100));
+		const passed = capacity >= needed;
+		const detail = passed
+			? `${to} can run ${capacity} replicas; needs ${needed} (${formatNumber(own)} own + ${formatNumber(moved)} moved + ${failover.capacityHeadroomPercent}% headroom)`
+			: `${to} can run ${capacity} replicas but needs ${needed} for its own and the moved load; scale ${to} first`;
+		return check('target.capacity', passed, capacity, needed, detail, 'hold');
+	},
+};
+
+const llmRule: Rule<FailoverContext> = {
+	rule: 'approval.llm',
+	onFail: 'approve',
+	evaluate({ source }) {
+		const passed = source !== 'llm';
+		return check('approval.llm', passed, source, null, passed ? `${source} proposal` : 'llm-proposed traffic moves always need a human', 'approve');
+	},
+};
+
+export const FAILOVER_RULES: readonly Rule<FailoverContext>[] = [
+	namespaceRule,
+	sourceRule(['alert', 'manual', 'llm']),
+	regionsAllowedRule,
+	freezeRule,
+	dwellRule,
+	flipRateRule,
+	circuitBreakerRule,
+	activeRegionRule,
+	resolvedRule,
+	fromHealthyRule,
+	lastHealthyRule,
+	targetReadyRule,
+	targetErrorRule,
+	targetPoolsRule,
+	capacityRule,
+	llmRule,
+];
+
+export function runFailover({ input, policy, state, nowMs }: FamilyArgs<FailoverInput>, action: 'failover' | 'failback'): FamilyResult {
+	const parsed = validateFailoverState(state, action);
+	const context: FailoverContext | null =
+		parsed.ok && input !== null && policy !== null && nowMs !== null
+			? {
+					action: input.action,
+					source: input.proposal.source,
+					target: input.proposal.target,
+					policy,
+					nowMs,
+					consecutiveErrors: parsed.state.consecutiveErrors,
+					input,
+					state: parsed.state,
+					failover: policy.failover,
+					from: input.proposal.from,
+					to: input.proposal.to,
+					fromRegion: region(input, input.proposal.from),
+					toRegion: region(input, input.proposal.to),
+				}
+			: null;
+	return {
+		stateCheck: stateCheck(parsed.ok ? null : parsed.issues),
+		checks: runRules(FAILOVER_RULES, context, INVALID_INPUTS),
+		baseline: 'apply',
+		value: (decision) => (context !== null && (decision === 'apply' || decision === 'approve') ? context.to : null),
+		summary: () => (context === null ? action : `all checks passed: ${action} ${context.target.name} from ${context.from} to ${context.to}`),
+	};
+}

@@ -1,0 +1,13 @@
+export { evaluate, evaluateInputs, verdictDigest, type GateInputs, type InputDocument } from './gate';
+export { parsePolicy, parseDocument, type DocumentResult } from './parse';
+export { validatePolicy, SCALING_DEFAULTS, FAILOVER_DEFAULTS, CANARY_DEFAULTS, DEFAULT_FREEZE_ACTIONS } from './policy';
+export { runPolicyCheck, type PolicyCheckInput, type PolicyCheckResult } from './check-command';
+export { verifyVerdict, type VerifyOptions, type VerdictVerification } from './verify';
+export { canonicalJson, hashProposal, UNHASHABLE } from './hash';
+export type { Plain, PlainObject } from './snapshot';
+export { planScale, type ScaleBounds, type ScalePlan } from './scaling';
+export { regionHealth, type RegionHealth } from './failover';
+export { analyzeCanary, type CanaryAnalysis, type CanaryOutcome, type MetricJudgement, type MetricStatus } from './canary';
+export type { ProposalInput, ScaleInput, FailoverInput, RollbackInput } from './proposal';
+export type { ParsedCanaryState } from './state';
+export * from './types';

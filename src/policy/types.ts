@@ -1,0 +1,190 @@
+// Shapes shared by the Policy Gate. Everything here is plain JSON so a verdict can
+// travel through n8n items, CLI output and decision records unchanged.
+
+export type Decision = 'apply' | 'approve' | 'hold' | 'reject';
+
+// What a failing check does to the decision. Decisions combine by precedence
+// (reject > hold > approve > apply), so 'note' checks never change the outcome.
+export type CheckEffect = Decision | 'note';
+
+export type JsonScalar = string | number | boolean | null;
+export type Measure = JsonScalar | JsonScalar[];
+
+export interface Check {
+	rule: string;
+	passed: boolean;
+	measured: Measure;
+	limit: Measure;
+	detail: string;
+	onFail: CheckEffect;
+}
+
+export type ProposalAction = 'scale' | 'failover' | 'failback' | 'rollback';
+export type ProposalSource = 'forecast' | 'alert' | 'llm' | 'manual';
+export type GatedAction = ProposalAction;
+
+export const PROPOSAL_ACTIONS: readonly ProposalAction[] = ['scale', 'failover', 'failback', 'rollback'];
+export const PROPOSAL_SOURCES: readonly ProposalSource[] = ['forecast', 'alert', 'llm', 'manual'];
+
+export interface Target {
+	cluster: string;
+	namespace: string;
+	kind: string;
+	name: string;
+	apiVersion?: string;
+}
+
+// Evidence is free-form context for humans; only the fields below are read by the
+// gate, and those are type-checked.
+export type Evidence = Record<string, unknown>;
+
+interface ProposalEnvelope {
+	source: ProposalSource;
+	target: Target;
+	evidence?: Evidence;
+	id?: string;
+	createdAt?: string;
+	rationale?: string;
+}
+
+export interface ScaleProposal extends ProposalEnvelope {
+	action: 'scale';
+	current: { replicas: number };
+	proposed: { replicas: number };
+}
+
+export interface RegionEvidence {
+	readyFraction?: number;
+	errorRate?: number;
+	capacityReplicas?: number;
+	requiredReplicas?: number;
+	healthyPools?: number;
+}
+
+export interface AlertEvidence {
+	status: 'firing' | 'resolved';
+	name?: string;
+	startsAt?: string;
+	endsAt?: string;
+	resolvedSince?: string;
+}
+
+export interface FailoverProposal extends ProposalEnvelope {
+	action: 'failover' | 'failback';
+	from: string;
+	to: string;
+}
+
+export interface CanaryMetrics {
+	requests?: number;
+	errorRate?: number | null;
+	p99LatencyMs?: number | null;
+}
+
+export interface RollbackProposal extends ProposalEnvelope {
+	action: 'rollback';
+}
+
+export type Proposal = ScaleProposal | FailoverProposal | RollbackProposal;
+
+export interface ScaleState {
+	lastActionAt?: string | null;
+	consecutiveErrors?: number;
+}
+
+export interface FailoverState {
+	lastFlipAt?: string | null;
+	flipTimes?: string[];
+	activeRegions?: string[];
+	consecutiveErrors?: number;
+}
+
+export interface CanaryState {
+	consecutiveFailures: number;
+	cumulativeFailures: number;
+	noDataSince: string | null;
+	consecutiveErrors?: number;
+}
+
+export interface ChangeFreeze {
+	start: string;
+	end: string;
+	reason?: string;
+	actions: GatedAction[];
+}
+
+export interface FailoverPolicy {
+	minDwellSeconds: number;
+	maxFlipsPerHour: number;
+	resolveDwellSeconds: number;
+	minReadyFraction: number;
+	maxErrorRate: number;
+	capacityHeadroomPercent: number;
+	allowedRegions?: string[];
+}
+
+export interface CanaryPolicy {
+	maxErrorRate: number;
+	maxP99LatencyMs: number;
+	maxErrorRateRatio: number;
+	maxP99LatencyRatio: number;
+	minRequests: number;
+	consecutiveFailures: number;
+	cumulativeFailures: number;
+	noDataTimeoutSeconds: number;
+}
+
+// A policy after validation with every default filled in. It is itself a valid
+// policy document, so it can be fed back into evaluate() or parsePolicy().
+export interface ResolvedPolicy {
+	name?: string;
+	description?: string;
+	minReplicas?: number;
+	maxReplicas?: number;
+	maxStepUpPercent: number;
+	maxStepUpPods: number;
+	allowScaleIn: boolean;
+	maxStepDownPercent: number;
+	cooldownSeconds: number;
+	approvalFactor: number;
+	accuracyGate: { maxMape: number };
+	allowedNamespaces?: string[];
+	changeFreezes: ChangeFreeze[];
+	llmMaxDeviationPercent: number;
+	maxConsecutiveErrors: number;
+	failover: FailoverPolicy;
+	canary: CanaryPolicy;
+}
+
+export interface Issue {
+	path: string;
+	message: string;
+	fix: string;
+}
+
+export type PolicyResult =
+	| { ok: true; policy: ResolvedPolicy; policyHash: string }
+	| { ok: false; issues: Issue[] };
+
+// scale: replica count; failover/failback: the region that receives traffic;
+// rollback: 'rollback' | 'continue' | 'pause'; reject: null.
+export type VerdictValue = number | string | null;
+
+export type CanaryValue = 'rollback' | 'continue' | 'pause';
+
+export interface Verdict {
+	decision: Decision;
+	action: ProposalAction | null;
+	value: VerdictValue;
+	reason: string;
+	decidedBy: string | null;
+	checks: Check[];
+	proposalHash: string;
+	policyHash: string | null;
+	evaluatedAt: string | null;
+	deadline?: string;
+	nextState?: CanaryState;
+	verdictHash: string;
+}
+
+export type Instant = Date | string | number;

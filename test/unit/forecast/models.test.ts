@@ -1,0 +1,63 @@
+import { mstlEts, mstlTheta } from '../../../src/forecast/models/decomposition-model';
+import { fitAutoEts, simpleExponentialSmoothing } from '../../../src/forecast/models/exponential-smoothing';
+import { logTransformed } from '../../../src/forecast/models/log-transformed';
+import { seasonalNaive } from '../../../src/forecast/models/seasonal-naive';
+import { fitTheta } from '../../../src/forecast/models/theta';
+
+describe('seasonal naive', () => {
+	test('repeats the last cycle; with no season, the last value', () => {
+		const y = Float64Array.from([1, 2, 3, 4, 5, 6, 7]);
+		expect(Array.from(seasonalNaive().fit(y, [3])!.predict(5))).toEqual([5, 6, 7, 5, 6]);
+		expect(Array.from(seasonalNaive().fit(y, [])!.predict(2))).toEqual([7, 7]);
+	});
+});
+
+describe('exponential smoothing', () => {
+	test('simple exponential smoothing, known values by hand', () => {
+		// alpha 0.5 from level 10: 10 -> 11 -> 10.5 -> 12.25; SSE = 4 + 1 + 12.25.
+		const fit = simpleExponentialSmoothing([12, 10, 14], 0.5, 10);
+		expect(fit.level).toBeCloseTo(12.25, 12);
+		expect(Array.from(fit.predict(2))).toEqual([12.25, 12.25]);
+	});
+
+	test('a straight line is picked up by the damped trend', () => {
+		const y = Array.from({ length: 100 }, (_, i) => 3 + 2 * i);
+		const fit = fitAutoEts(y);
+		expect(fit.form).toBe('damped-holt');
+		expect(fit.predict(1)[0]).toBeGreaterThan(199);
+	});
+});
+
+describe('Theta', () => {
+	test('forecast = SES level + half the OLS slope times (h - 1 + 1/alpha - (1 - alpha)^n / alpha)', () => {
+		const y = Array.from({ length: 50 }, (_, i) => 10 + 0.8 * i + (i % 2 ? 1 : -1));
+		const fit = fitTheta(y);
+		const offset = 1 / fit.alpha - (1 - fit.alpha) ** y.length / fit.alpha;
+		expect(fit.drift).toBeCloseTo(0.4, 2);
+		fit.predict(3).forEach((value, k) => expect(value).toBeCloseTo(fit.level + fit.drift * (k + offset), 10));
+	});
+});
+
+describe('decomposition models (MSTL + ETS / Theta)', () => {
+	test('two seasons and a level are continued almost exactly', () => {
+		const daily = (i: number): number => 10 * Math.sin((2 * Math.PI * i) / 24);
+		const weekly = (i: number): number => (Math.floor(i / 24) % 7 >= 5 ? -12 : 5);
+		const y = Float64Array.from({ length: 24 * 7 * 5 }, (_, i) => 300 + daily(i) + weekly(i));
+		for (const model of [mstlEts(), mstlTheta()]) {
+			const forecast = model.fit(y, [24, 168])!.predict(48);
+			forecast.forEach((value, h) => expect(Math.abs(value - (300 + daily(y.length + h) + weekly(y.length + h)))).toBeLessThan(1.5));
+		}
+	});
+
+	test('a season without two full cycles of history makes the model decline', () => {
+		expect(mstlEts().fit(new Float64Array(300).fill(1), [24, 168])).toBeNull();
+	});
+});
+
+describe('log transform', () => {
+	test('declines non-positive histories and back-transforms forecasts', () => {
+		const model = logTransformed(seasonalNaive());
+		expect(model.fit(Float64Array.from([1, 0, 2]), [])).toBeNull();
+		expect(model.fit(Float64Array.from([1, 4, 2]), [])!.predict(1)[0]).toBeCloseTo(2, 12);
+	});
+});
