@@ -62,11 +62,17 @@ test('a published workflow runs the installed Prometheus Query node and answers 
 		],
 		connections: { Webhook: { main: [[{ node: 'Prometheus Query', type: 'main', index: 0 }]] } },
 	});
-	await n8n.api('POST', `/workflows/${workflow.id}/activate`);
+	const activated = await n8n.api<{ active: boolean }>('POST', `/workflows/${workflow.id}/activate`);
+	expect(activated.active).toBe(true);
 
-	const response = await fetch(`${n8n.url}/webhook/kube-ops-e2e-query`);
+	// Publishing registers the webhook asynchronously; poll briefly rather than sleep.
+	let response = await fetch(`${n8n.url}/webhook/kube-ops-e2e-query`);
+	for (let i = 0; i < 50 && response.status === 404; i++) {
+		await new Promise((r) => setTimeout(r, 200));
+		response = await fetch(`${n8n.url}/webhook/kube-ops-e2e-query`);
+	}
 	const body = await response.text();
-	expect(response.status).toBe(200);
+	expect({ status: response.status, body: response.status === 200 ? 'ok' : body }).toEqual({ status: 200, body: 'ok' });
 	const items = JSON.parse(body) as Array<{ metric: Record<string, string>; values: Array<[number, number | null]>; step: number }>;
 	expect(items.map((i) => i.metric.region).sort()).toEqual(['us-east', 'us-west']);
 	for (const item of items) {
