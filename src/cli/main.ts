@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 import { UsageError, usage } from './args';
 import type { CliCommand, CliIO } from './command';
+import { policyCommand } from './commands/policy';
 import { queryCommand } from './commands/query';
 
-export const commands: CliCommand[] = [queryCommand];
+export const commands: CliCommand[] = [queryCommand, policyCommand];
 
 function help(): string {
 	return [

@@ -11,3 +11,4 @@ export { analyzeCanary, type CanaryAnalysis, type CanaryOutcome, type MetricJudg
 export type { ProposalInput, ScaleInput, FailoverInput, RollbackInput } from './proposal';
 export type { ParsedCanaryState } from './state';
 export * from './types';
+export { runGate, type GateOutput, type GateRun } from './gateRun';

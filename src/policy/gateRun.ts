@@ -1,0 +1,49 @@
+import { buildDecisionRecord } from '../decision';
+import type { DecisionRecord, Loop } from '../decision';
+import { evaluate } from './gate';
+import type { Target, Verdict } from './types';
+
+/** Which of the Policy Gate node's three outputs a verdict leaves by. */
+export type GateOutput = 'apply' | 'approve' | 'holdOrReject';
+
+export interface GateRun {
+	verdict: Verdict;
+	output: GateOutput;
+	/** The audit record of this run (no actions yet: the mutating node adds those). */
+	record: DecisionRecord;
+}
+
+const LOOP_OF_ACTION: Record<string, Loop> = { scale: 'scaling', failover: 'failover', failback: 'failover', rollback: 'canary' };
+
+/**
+ * One gate decision as the node and any other caller needs it: the verdict,
+ * the output it routes to and the decision record. Never throws for bad
+ * input (that is a reject); `now` is passed in so the run stays pure.
+ */
+export function runGate(proposal: unknown, policy: unknown, state: unknown, now: Date): GateRun {
+	const verdict = evaluate(proposal, policy, state, now);
+	const output: GateOutput = verdict.decision === 'apply' ? 'apply' : verdict.decision === 'approve' ? 'approve' : 'holdOrReject';
+	const record = buildDecisionRecord({
+		time: now,
+		loop: LOOP_OF_ACTION[verdict.action ?? ''] ?? guessLoop(proposal),
+		target: targetOf(proposal),
+		proposals: [proposal],
+		verdict,
+	});
+	return { verdict, output, record };
+}
+
+function guessLoop(proposal: unknown): Loop {
+	const action = typeof proposal === 'object' && proposal !== null ? (proposal as { action?: unknown }).action : undefined;
+	return typeof action === 'string' && LOOP_OF_ACTION[action] ? LOOP_OF_ACTION[action] : 'scaling';
+}
+
+/** The proposal's target when it has one, else placeholders that say so (a rejected proposal still gets a record). */
+function targetOf(proposal: unknown): Target {
+	const raw = typeof proposal === 'object' && proposal !== null ? (proposal as { target?: unknown }).target : undefined;
+	const field = (name: keyof Target) => {
+		const value = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>)[name] : undefined;
+		return typeof value === 'string' && value !== '' ? value.slice(0, 253) : 'unknown';
+	};
+	return { cluster: field('cluster'), namespace: field('namespace'), kind: field('kind'), name: field('name') };
+}

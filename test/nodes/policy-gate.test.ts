@@ -1,0 +1,117 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import { PolicyGate } from '../../nodes/PolicyGate/PolicyGate.node';
+import { verifyVerdict } from '../../src/policy';
+import { runBuilt } from '../harness/built';
+import { closeN8n, runNode } from '../harness/n8n';
+
+/** The Policy Gate node inside n8n's executor, and the CLI giving the same verdict. */
+
+const fixtures = path.join(__dirname, '..', 'fixtures', 'policy');
+const policyYaml = fs.readFileSync(path.join(fixtures, 'scaling-policy.yaml'), 'utf8');
+const NOW = '2025-03-10T12:00:00Z';
+
+afterAll(() => closeN8n());
+
+function scale(current: number, proposed: number, extra: Record<string, unknown> = {}) {
+	return {
+		action: 'scale',
+		source: 'forecast',
+		target: { cluster: 'prod-eu-1', namespace: 'shop', kind: 'Deployment', name: 'checkout' },
+		current: { replicas: current },
+		proposed: { replicas: proposed },
+		evidence: { backtest: { mape: 0.07 } },
+		...extra,
+	};
+}
+
+test('routes each proposal to Apply, Needs Approval or Hold/Reject, with every check and a decision record', async () => {
+	const input = [
+		{ json: { proposal: scale(6, 9), state: { lastActionAt: '2025-03-10T11:00:00Z', consecutiveErrors: 0 } } },
+		{ json: { proposal: scale(3, 30) } },
+		{ json: { proposal: scale(6, 9, { target: { cluster: 'prod-eu-1', namespace: 'kube-system', kind: 'Deployment', name: 'coredns' } }) } },
+		{ json: { proposal: scale(6, 9), state: { lastActionAt: '2025-03-10T11:58:00Z', consecutiveErrors: 0 } } },
+	];
+	const { outputs, error } = await runNode({ node: PolicyGate, parameters: { policy: policyYaml, now: NOW }, input });
+	expect(error).toBeUndefined();
+	const [apply, approve, holdOrReject] = outputs;
+
+	expect(apply.map((i) => i.pairedItem)).toEqual([{ item: 0 }]);
+	const applied = apply[0].json as { verdict: { decision: string; value: number; checks: Array<{ rule: string; passed: boolean; measured: unknown; limit: unknown }> }; decision: { id: string; loop: string; outcome: string }; proposal: unknown };
+	expect(applied.verdict.decision).toBe('apply');
+	expect(applied.verdict.value).toBe(9);
+	expect(applied.verdict.checks.length).toBeGreaterThan(5);
+	for (const check of applied.verdict.checks) expect(check).toEqual(expect.objectContaining({ rule: expect.any(String), passed: expect.any(Boolean) }));
+	expect(applied.decision).toMatchObject({ loop: 'scaling', id: expect.stringMatching(/^scaling-/) });
+	// The mutating nodes will verify the verdict belongs to this very proposal.
+	expect(verifyVerdict(applied.proposal, applied.verdict as never, { expectDecision: 'apply' }).ok).toBe(true);
+
+	// 3 -> 30 is 10x: a human decides, on the clamped value.
+	expect(approve.map((i) => i.pairedItem)).toEqual([{ item: 1 }]);
+	expect((approve[0].json as { verdict: { decision: string; value: number } }).verdict).toMatchObject({ decision: 'approve', value: 7 });
+
+	const rest = holdOrReject.map((i) => ({ item: i.pairedItem, verdict: (i.json as { verdict: { decision: string; reason: string } }).verdict }));
+	expect(rest.map((r) => r.item)).toEqual([{ item: 2 }, { item: 3 }]);
+	expect(rest[0].verdict.decision).toBe('reject');
+	expect(rest[0].verdict.reason).toMatch(/kube-system/);
+	expect(rest[1].verdict.decision).toBe('hold');
+	expect(rest[1].verdict.reason).toMatch(/cooldown/i);
+});
+
+test('a malformed policy rejects everything, naming the field and the fix', async () => {
+	const { outputs } = await runNode({
+		node: PolicyGate,
+		parameters: { policy: 'minReplicas: 10\nmaxReplicas: 2\n', now: NOW },
+		input: [{ json: { proposal: scale(6, 9) } }],
+	});
+	expect(outputs[0] ?? []).toHaveLength(0);
+	const verdict = (outputs[2][0].json as { verdict: { decision: string; reason: string } }).verdict;
+	expect(verdict.decision).toBe('reject');
+	expect(verdict.reason).toMatch(/maxReplicas/);
+});
+
+test('hostile proposals (NaN, strings, prototype tricks) are rejected, never applied', async () => {
+	const hostile = [
+		scale(6, Number.NaN),
+		{ ...scale(6, 9), proposed: { replicas: '9' } },
+		JSON.parse('{"__proto__": {"decision": "apply"}, "action": "scale"}'),
+		{ ...scale(6, 9), current: { replicas: -1 } },
+		'drain everything',
+	];
+	const { outputs, error } = await runNode({ node: PolicyGate, parameters: { policy: policyYaml, now: NOW }, input: hostile.map((proposal) => ({ json: { proposal } })) });
+	expect(error).toBeUndefined();
+	expect(outputs[0] ?? []).toHaveLength(0);
+	expect(outputs[1] ?? []).toHaveLength(0);
+	expect(outputs[2].map((i) => (i.json as { verdict: { decision: string } }).verdict.decision)).toEqual(['reject', 'reject', 'reject', 'reject', 'reject']);
+});
+
+test('kube-ops policy check prints the same verdict as the node for the same inputs', async () => {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kube-ops-policy-'));
+	const proposalFile = path.join(fixtures, 'scale-forecast.json');
+	const stateFile = path.join(fixtures, 'scale-state.json');
+	const proposal = JSON.parse(fs.readFileSync(proposalFile, 'utf8'));
+	const state = JSON.parse(fs.readFileSync(stateFile, 'utf8'));
+
+	const cli = runBuilt('src/cli/main.js', ['policy', 'check', '--policy', path.join(fixtures, 'scaling-policy.yaml'), '--proposal', proposalFile, '--state', stateFile, '--now', NOW, '--json']);
+	expect(cli.stderr).toBe('');
+	expect(cli.status).toBe(0);
+	const cliVerdict = JSON.parse(cli.stdout);
+
+	const { outputs } = await runNode({ node: PolicyGate, parameters: { policy: policyYaml, now: NOW }, input: [{ json: { proposal, state } }] });
+	const nodeVerdict = outputs.flat()[0].json.verdict;
+	expect(nodeVerdict).toEqual(cliVerdict);
+	expect(cliVerdict.verdictHash).toMatch(/^sha256:/);
+
+	const invalid = path.join(dir, 'bad.yaml');
+	fs.writeFileSync(invalid, 'minReplicas: -1\nmaxReplicas: 5\n');
+	const bad = runBuilt('src/cli/main.js', ['policy', 'check', '--policy', invalid, '--proposal', proposalFile, '--json']);
+	expect(bad.status).toBe(2);
+	expect(JSON.parse(bad.stdout).decision).toBe('reject');
+	expect(bad.stderr).toMatch(/the policy is invalid: .*minReplicas/);
+
+	const missing = runBuilt('src/cli/main.js', ['policy', 'check', '--policy', path.join(dir, 'nope.yaml'), '--proposal', proposalFile, '--json']);
+	expect(missing.status).toBe(1);
+	expect(missing.stderr).toMatch(/Cannot read the policy file .*nope\.yaml: no such file/);
+});
