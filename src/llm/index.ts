@@ -9,3 +9,4 @@ export { isSecretKey, redactSecrets } from './secrets';
 export { parseStrictJson, extractJson } from './json';
 export { DEFAULT_LIMITS, DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS, MAX_RETRIES, resolveLimits } from './limits';
 export * from './types';
+export { checkLlmConnection, llmConnectionFromCredential } from './connectionCheck';

@@ -1,0 +1,36 @@
+import { advise } from './advise';
+import type { LlmConnection } from './types';
+
+/**
+ * What the credential test runs: one tiny Explain request through the same
+ * client, fallbacks and error mapping as real advice, so "connected" means
+ * advice will work (a models list alone passes on servers that cannot chat).
+ */
+export async function checkLlmConnection(connection: LlmConnection): Promise<{ ok: boolean; message: string }> {
+	const result = await advise({
+		mode: 'explain',
+		loop: 'scaling',
+		connection: { ...connection, timeoutMs: connection.timeoutMs ?? 15_000 },
+		context: {
+			target: { cluster: 'test', namespace: 'test', kind: 'Deployment', name: 'connection-test' },
+			current: { replicas: 1 },
+			deterministic: { replicas: 1 },
+		},
+	});
+	return result.status === 'ok'
+		? { ok: true, message: `Connected: model ${result.model} answered in ${result.latencyMs} ms` }
+		: { ok: false, message: result.reason };
+}
+
+/** The credential's fields (plain data) as a connection. */
+export function llmConnectionFromCredential(fields: Record<string, unknown>, overrides: Partial<LlmConnection> = {}): LlmConnection {
+	const text = (value: unknown) => (typeof value === 'string' ? value.trim() : '');
+	const apiVersion = text(fields.azureApiVersion);
+	return {
+		apiKey: text(fields.apiKey),
+		baseUrl: text(fields.baseUrl),
+		model: text(fields.model),
+		azure: apiVersion ? { apiVersion } : undefined,
+		...overrides,
+	};
+}
