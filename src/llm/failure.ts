@@ -4,6 +4,7 @@ import { Cancelled, DeadlineExceeded } from './deadline';
 import { redactSecrets } from './secrets';
 import { cleanText } from './text';
 import { ResponseTooLargeError, type CapturedError } from './transport';
+import { networkCauseInWords } from '../shared/networkCauses';
 
 export type FailureKind =
 	| 'timeout'
@@ -38,29 +39,6 @@ export interface FailureContext {
 	tooLarge?: number;
 }
 
-/**
- * Network failures in words. n8n replaces an error message that contains a raw
- * code (ECONNREFUSED, ...) with a generic sentence, which would hide the cause.
- */
-const NETWORK_CAUSES: Record<string, string> = {
-	ECONNREFUSED: 'connection refused',
-	ECONNRESET: 'connection reset by the server',
-	ENOTFOUND: 'host name not found in DNS',
-	EAI_AGAIN: 'DNS lookup failed',
-	EHOSTUNREACH: 'host unreachable',
-	ENETUNREACH: 'network unreachable',
-	EPIPE: 'connection closed while sending',
-	ETIMEDOUT: 'connection timed out',
-	UND_ERR_SOCKET: 'connection closed by the server',
-	UND_ERR_CONNECT_TIMEOUT: 'connection attempt timed out',
-	UND_ERR_HEADERS_TIMEOUT: 'no response headers in time',
-	UND_ERR_BODY_TIMEOUT: 'response body stalled',
-	CERT_HAS_EXPIRED: 'the server\'s TLS certificate has expired',
-	DEPTH_ZERO_SELF_SIGNED_CERT: 'the server\'s TLS certificate is self-signed',
-	SELF_SIGNED_CERT_IN_CHAIN: 'the server\'s TLS certificate chain is self-signed',
-	UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the server\'s TLS certificate cannot be verified',
-	ERR_TLS_CERT_ALTNAME_INVALID: 'the server\'s TLS certificate does not match the host name',
-};
 
 const FORMAT_WORDS = /response_format|json_schema|json schema|json_object|structured output|guided|grammar|xgrammar|outlines|\bschema\b/i;
 
@@ -76,7 +54,7 @@ export function describeFailure(error: unknown, budgetMs: number, context: Failu
 	if (status !== undefined) return httpFailure(status, context);
 	const code = networkCode(error);
 	if (code !== undefined) {
-		return { kind: 'connection', reason: `cannot reach the provider at ${host(context.baseUrl)}: ${NETWORK_CAUSES[code] ?? code.toLowerCase().replace(/_/g, ' ')}`, retryable: true };
+		return { kind: 'connection', reason: `cannot reach the provider at ${host(context.baseUrl)}: ${networkCauseInWords(code) ?? code.toLowerCase().replace(/_/g, ' ')}`, retryable: true };
 	}
 	if (error instanceof APIConnectionError) {
 		return { kind: 'connection', reason: `cannot reach the provider at ${host(context.baseUrl)}: ${providerText(error instanceof Error ? error.message : '', context) || 'connection error'}`, retryable: true };

@@ -1,5 +1,7 @@
 import { AxiosError } from 'axios';
 
+import { networkCauseInWords } from '../shared/networkCauses';
+
 export type PrometheusErrorKind =
 	| 'bad_query' // Prometheus rejected the PromQL or its parameters (bad_data)
 	| 'execution' // the query parsed but failed while running (execution, 422)
@@ -46,21 +48,6 @@ interface ApiErrorBody {
 	error?: string;
 }
 
-/**
- * Network failures in words. Also keeps the raw codes out of our messages:
- * n8n replaces any error message that contains one (ECONNREFUSED, ...) with
- * a generic sentence, which would hide the URL and the fix.
- */
-const NETWORK_CAUSES: Record<string, string> = {
-	ECONNREFUSED: 'connection refused',
-	ECONNRESET: 'connection reset by the server',
-	ENOTFOUND: 'host name not found in DNS',
-	EAI_AGAIN: 'DNS lookup failed',
-	EHOSTUNREACH: 'host unreachable',
-	ENETUNREACH: 'network unreachable',
-	EPIPE: 'connection closed while sending',
-	ERR_SOCKET_CONNECTION_TIMEOUT: 'connection attempt timed out',
-};
 
 function shortQuery(query: string): string {
 	return `"${query.length > 200 ? `${query.slice(0, 197)}...` : query}"`;
@@ -97,14 +84,14 @@ export function toPrometheusError(
 		}
 		const rawMessage = error instanceof Error ? error.message : String(error);
 		const tls = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(String(code) + rawMessage);
-		const cause = (code && NETWORK_CAUSES[code]) ?? (tls ? `TLS: ${rawMessage}` : rawMessage.replace(/\b[A-Z_]{5,}\b/g, '').trim() || 'network error');
+		const cause = networkCauseInWords(code) ?? (tls ? `TLS: ${rawMessage}` : rawMessage.replace(/\b[A-Z_]{5,}\b/g, '').trim() || 'network error');
 		return new PrometheusError({
 			kind: 'unreachable',
 			query,
 			summary: `Cannot reach Prometheus at ${baseUrl} (${cause})${forQuery}`,
 			fix: tls
 				? 'The TLS certificate was not trusted: add the CA certificate to the credential, or (only for testing) skip TLS verification'
-				: code && NETWORK_CAUSES[code]
+				: networkCauseInWords(code)
 					? 'Check the base URL in the Prometheus credential and that Prometheus is listening there and reachable from n8n'
 					: 'Check the base URL and network path to Prometheus',
 		});
