@@ -5,8 +5,9 @@ import { benchCommand } from './commands/bench';
 import { forecastCommand } from './commands/forecast';
 import { policyCommand } from './commands/policy';
 import { queryCommand } from './commands/query';
+import { sandboxCommand } from './commands/sandbox';
 
-export const commands: CliCommand[] = [queryCommand, policyCommand, forecastCommand, benchCommand];
+export const commands: CliCommand[] = [queryCommand, policyCommand, forecastCommand, benchCommand, sandboxCommand];
 
 function help(): string {
 	return [

@@ -1,0 +1,86 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import {
+	type ChangeOptions,
+	type ChangeRecord,
+	type GatedItem,
+	type KubeClient,
+	type KubeOperation,
+	type WaitResult,
+	defaultApiVersion,
+	refusal,
+	requireValue,
+} from '../../../src/kubernetes';
+
+/** What every action gets: the client, the item's gate check, and how to build its change options. */
+export interface ActionContext {
+	fn: IExecuteFunctions;
+	itemIndex: number;
+	client: KubeClient;
+	/** Set when the item carried a proposal with a verified apply verdict. */
+	gated?: GatedItem;
+	changeOptions: (dryRun: boolean) => ChangeOptions;
+}
+
+export interface Action {
+	description: INodeProperties[];
+	execute: (ctx: ActionContext) => Promise<ChangeRecord | WaitResult>;
+}
+
+export const MUTATING: KubeOperation[] = ['scale', 'hpaBounds', 'kedaBounds', 'patch', 'rolloutUndo', 'canaryWeight', 'annotate'];
+
+export function showFor(operations: KubeOperation[]): INodeProperties['displayOptions'] {
+	return { show: { operation: operations } };
+}
+
+export function param<T>(ctx: ActionContext, name: string, fallback: T): T {
+	return ctx.fn.getNodeParameter(name, ctx.itemIndex, fallback) as T;
+}
+
+export function text(ctx: ActionContext, name: string): string {
+	const value = param<unknown>(ctx, name, '');
+	return typeof value === 'string' ? value.trim() : value === undefined || value === null ? '' : String(value).trim();
+}
+
+/** A target field required when there is no proposal to supply it. */
+export const required = requireValue;
+
+export function dryRun(ctx: ActionContext): boolean {
+	return param<boolean>(ctx, 'dryRun', false) === true;
+}
+
+/** The namespace: the proposal's when there is one (an explicit one must agree), else the parameter. */
+export function namespaceOf(ctx: ActionContext): string {
+	return ctx.gated ? ctx.gated.target.namespace : required(text(ctx, 'namespace'), 'Namespace');
+}
+
+export function apiVersionForProposal(gated: GatedItem): string {
+	const apiVersion = gated.target.apiVersion ?? defaultApiVersion(gated.target.kind);
+	if (!apiVersion) {
+		throw refusal(`Refusing to act: the proposal's target kind "${gated.target.kind}" has no known apiVersion`, 'Add target.apiVersion to the proposal (e.g. example.com/v1).');
+	}
+	return apiVersion;
+}
+
+export function asData(result: ChangeRecord | WaitResult): IDataObject {
+	return result as unknown as IDataObject;
+}
+
+export const namespaceField: INodeProperties = {
+	displayName: 'Namespace',
+	name: 'namespace',
+	type: 'string',
+	default: '',
+	placeholder: 'shop',
+	description: 'Namespace of the object. Leave empty when the input item carries a proposal (its target supplies it); a value given here must match the proposal.',
+};
+
+export const dryRunField: INodeProperties = {
+	displayName: 'Dry Run',
+	name: 'dryRun',
+	type: 'boolean',
+	default: false,
+	description:
+		'Whether to send the change with dryRun=All: the API server validates and admits it (RBAC, admission webhooks, quotas) and returns the result, but stores nothing and no Event is written',
+	displayOptions: showFor(MUTATING),
+};

@@ -1,0 +1,134 @@
+import { type IDataObject, type IExecuteFunctions, type INodeExecutionData, NodeOperationError } from 'n8n-workflow';
+
+import {
+	type Audit,
+	type ChangeOptions,
+	type KubeConnection,
+	type KubeOperation,
+	type KubernetesCredentialFields,
+	KubeClient,
+	KubeError,
+	checkCluster,
+	connectionFromCredential,
+	gateOf,
+} from '../../../src/kubernetes';
+import { annotate } from './annotate';
+import { canaryWeight } from './canaryWeight';
+import { type Action, type ActionContext, asData } from './common';
+import { hpaBounds } from './hpaBounds';
+import { kedaBounds } from './kedaBounds';
+import { patch } from './patch';
+import { rolloutUndo } from './rolloutUndo';
+import { scale } from './scale';
+import { waitReady } from './waitReady';
+
+export const actions: Record<KubeOperation, Action> = { scale, hpaBounds, kedaBounds, patch, rolloutUndo, canaryWeight, annotate, waitReady };
+
+export const DEFAULT_MAX_VERDICT_AGE_SECONDS = 3600;
+
+/** The fix and the API server's own words, for the error's description in the n8n UI. */
+export function describeFailure(error: KubeError): string {
+	return [
+		`Fix: ${error.fix}`,
+		error.details.serverMessage ? `Kubernetes said: ${error.details.serverMessage}` : undefined,
+		error.details.httpStatus ? `HTTP status: ${error.details.httpStatus}${error.details.reason ? ` (${error.details.reason})` : ''}` : undefined,
+		error.details.attempts ? `Attempts: ${error.details.attempts}` : undefined,
+	]
+		.filter(Boolean)
+		.join('\n');
+}
+
+function actorOf(fn: IExecuteFunctions, override: string): string {
+	if (override) return override;
+	const workflow = fn.getWorkflow();
+	return `n8n workflow "${workflow.name ?? ''}" (id ${workflow.id ?? '?'}), execution ${fn.getExecutionId() ?? '?'}`;
+}
+
+/**
+ * Runs the node's operation on every item: checks the item's proposal and
+ * verdict (if any) against the gate rule, then hands over to the action.
+ * Proposal, verdict and decision travel on, so a later node (Wait for
+ * Ready, Load Balancer Drain) can check the same verdict again.
+ */
+export async function route(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	const operation = this.getNodeParameter('operation', 0) as KubeOperation;
+	const action = actions[operation];
+	const out: INodeExecutionData[] = [];
+	const hints = new Set<string>();
+	let connection: KubeConnection | undefined;
+	let client: KubeClient | undefined;
+	let setupError: unknown;
+	try {
+		connection = connectionFromCredential((await this.getCredentials('kubernetesApi')) as KubernetesCredentialFields);
+		client = new KubeClient(connection);
+	} catch (error) {
+		setupError = error;
+	}
+
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		const json = items[itemIndex].json;
+		const pairedItem = { item: itemIndex };
+		const passthrough: IDataObject = {};
+		for (const key of ['proposal', 'verdict', 'decision']) if (json[key] !== undefined) passthrough[key] = json[key];
+		try {
+			if (setupError || !client || !connection) throw setupError;
+			const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+			const maxAge = options.maxVerdictAgeSeconds === undefined ? DEFAULT_MAX_VERDICT_AGE_SECONDS : Number(options.maxVerdictAgeSeconds);
+			const gated = gateOf(json, { now: new Date(), maxAgeSeconds: maxAge });
+			const notes: string[] = [];
+			if (gated) {
+				notes.push(...gated.notes);
+				const unchecked = checkCluster(gated, connection.clusterName);
+				if (unchecked) notes.push(unchecked);
+			}
+			const audit: Audit = {
+				actor: actorOf(this, String(options.changedBy ?? '').trim()),
+				decision: gated?.decision,
+				reportingInstance: `n8n/${this.getWorkflow().id ?? 'workflow'}`,
+			};
+			const changeOptions = (dryRun: boolean): ChangeOptions => ({
+				dryRun,
+				audit,
+				maxAttempts: options.maxAttempts === undefined ? undefined : Math.max(1, Number(options.maxAttempts)),
+			});
+			const ctx: ActionContext = { fn: this, itemIndex, client, gated, changeOptions };
+			const result = asData(await action.execute(ctx));
+			const warnings = [...((result.warnings as string[] | undefined) ?? []), ...notes];
+			warnings.forEach((w) => hints.add(w));
+			out.push({
+				json: {
+					...result,
+					target: { ...(result.target as IDataObject), ...(connection.clusterName ? { cluster: connection.clusterName } : {}) },
+					warnings,
+					decisionId: gated?.decision?.id ?? null,
+					...passthrough,
+				},
+				pairedItem,
+			});
+		} catch (error) {
+			const kube = error instanceof KubeError ? error : undefined;
+			const nodeError =
+				error instanceof NodeOperationError
+					? error
+					: new NodeOperationError(this.getNode(), error as Error, {
+							itemIndex,
+							message: (error as Error).message,
+							description: kube ? describeFailure(kube) : undefined,
+						});
+			if (!this.continueOnFail()) throw nodeError;
+			out.push({
+				json: {
+					operation,
+					error: nodeError.message,
+					errorKind: kube?.kind ?? 'error',
+					...(kube ? { fix: kube.fix, httpStatus: kube.details.httpStatus ?? null, kubernetesMessage: kube.details.serverMessage ?? null } : {}),
+					...passthrough,
+				},
+				pairedItem,
+			});
+		}
+	}
+	if (hints.size > 0) this.addExecutionHints(...[...hints].map((message) => ({ message, type: 'warning' as const, location: 'outputPane' as const })));
+	return [out];
+}

@@ -1,0 +1,231 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { closeN8n } from '../harness/n8n';
+import { CLUSTER, type Cluster, eventsFor, fingerprint, gated, lastChange, object, only, runPatch, scaleProposal, scalingPolicy, startCluster } from '../unit/kubernetes/support';
+
+/*
+ * The rule between the Policy Gate and the cluster, through n8n's executor:
+ * an item with a proposal is acted on only with a matching apply verdict,
+ * on the proposal's target, with the verdict's value; anything else stops
+ * with the reason, and nothing in the cluster changes.
+ */
+
+let cluster: Cluster;
+
+beforeEach(async () => {
+	cluster = await startCluster();
+});
+
+afterEach(async () => {
+	await cluster?.sandbox.close();
+});
+
+afterAll(() => closeN8n());
+
+const replicas = (name: string) => object(cluster, 'deployments.apps', name).spec?.replicas;
+
+describe('an apply verdict', () => {
+	test('scales to the verdict\'s value (the gate\'s clamped count), not the proposed one, and records the decision', async () => {
+		const item = gated(scaleProposal('web', 3, 12));
+		const verdict = item.verdict as IDataObject;
+		expect(verdict).toMatchObject({ decision: 'apply', value: 7 });
+		const result = await runPatch(cluster, { operation: 'scale' }, { input: [{ json: item }] });
+		const json = only(result);
+		const decisionId = (item.decision as { id: string }).id;
+		expect(json).toMatchObject({
+			operation: 'scale',
+			target: { kind: 'Deployment', namespace: 'shop', name: 'web', cluster: CLUSTER },
+			before: { replicas: 3 },
+			after: { replicas: 7 },
+			decisionId,
+			proposal: item.proposal,
+			verdict: item.verdict,
+			decision: item.decision,
+		});
+		expect(replicas('web')).toBe(7);
+		expect(lastChange(object(cluster, 'deployments.apps', 'web'))).toMatchObject({ decisionId, to: { replicas: 7 } });
+		const [event] = eventsFor(cluster, 'web');
+		expect(event).toMatchObject({
+			reason: 'ScaleApplied',
+			type: 'Normal',
+			metadata: { annotations: { 'kube-ops/decision-id': decisionId, 'kube-ops/decision': 'apply', 'kube-ops/proposal-hash': verdict.proposalHash } },
+			involvedObject: { kind: 'Deployment', name: 'web', uid: object(cluster, 'deployments.apps', 'web').metadata.uid },
+		});
+		expect(event.metadata.name).toMatch(/^web\.[0-9a-f]{16}\.scale$/);
+		expect(event.message).toMatch(new RegExp(`^\\[${decisionId}\\] scaling Deployment/web in ${CLUSTER}: applied .*apply → 7.*actions: scale succeeded`));
+	});
+
+	test('replaying the same decision after the object moved writes again, and finds its Event already there', async () => {
+		const item = gated(scaleProposal('web', 3, 12));
+		only(await runPatch(cluster, { operation: 'scale' }, { input: [{ json: item }] }));
+		const same = only(await runPatch(cluster, { operation: 'scale' }, { input: [{ json: item }] }));
+		expect(same).toMatchObject({ changed: false, attempts: 0 });
+		cluster.sandbox.api.patchScale(cluster.sandbox.api.def('deployments.apps'), 'shop', 'web', 'merge', { spec: { replicas: 3 } });
+		const replay = only(await runPatch(cluster, { operation: 'scale' }, { input: [{ json: item }] }));
+		expect(replay).toMatchObject({ changed: true, after: { replicas: 7 }, event: { written: true, skipped: 'this decision already has its Event for this operation' } });
+		expect(eventsFor(cluster, 'web')).toHaveLength(1);
+	});
+
+	test('Set HPA Min/Max finds the HPA of the proposed Deployment and raises its floor to the verdict\'s value', async () => {
+		const item = gated(scaleProposal('web', 3, 12));
+		const json = only(await runPatch(cluster, { operation: 'hpaBounds' }, { input: [{ json: item }] }));
+		expect(json).toMatchObject({ target: { kind: 'HorizontalPodAutoscaler', name: 'web' }, before: { minReplicas: 2, maxReplicas: 20 }, after: { minReplicas: 7, maxReplicas: 20 } });
+		expect(eventsFor(cluster, 'web').map((e) => [e.reason, (e.involvedObject as { kind: string }).kind])).toEqual([['ScaleApplied', 'HorizontalPodAutoscaler']]);
+	});
+
+	test('Set KEDA Min/Max finds the ScaledObject of the proposed Deployment', async () => {
+		const item = gated(scaleProposal('worker', 2, 5));
+		expect(only(await runPatch(cluster, { operation: 'kedaBounds' }, { input: [{ json: item }] }))).toMatchObject({ target: { kind: 'ScaledObject', name: 'worker' }, after: { minReplicaCount: 5, maxReplicaCount: 30 } });
+	});
+
+	test('an explicit parameter that repeats the target is fine; a HPA name that is not the workload\'s is refused', async () => {
+		const item = gated(scaleProposal('web', 3, 12));
+		expect(only(await runPatch(cluster, { operation: 'scale', namespace: 'shop', name: 'web', replicas: 1 }, { input: [{ json: item }] }))).toMatchObject({ after: { replicas: 7 } });
+		const { error } = await runPatch(cluster, { operation: 'hpaBounds', name: 'keda-hpa-worker' }, { input: [{ json: item }] });
+		expect(error?.message).toBe('Refusing to act: the HorizontalPodAutoscaler Name parameter ("keda-hpa-worker") is not the HorizontalPodAutoscaler of the proposal\'s target (web scales Deployment "web")');
+	});
+
+	test('Wait for Ready takes the target and the count from the proposal and verdict', async () => {
+		const item = gated(scaleProposal('web', 3, 12));
+		only(await runPatch(cluster, { operation: 'scale' }, { input: [{ json: item }] }));
+		const json = only(await runPatch(cluster, { operation: 'waitReady', timeoutSeconds: 10, pollSeconds: 0.1 }, { input: [{ json: item }] }));
+		expect(json).toMatchObject({ ready: true, targetReplicas: 7, readyReplicas: 7, target: { name: 'web' }, decisionId: (item.decision as { id: string }).id });
+	});
+
+	test('a canary rollback verdict takes the canary out of traffic and rolls it back', async () => {
+		only(await runPatch(cluster, { operation: 'patch', namespace: 'shop', apiVersion: 'apps/v1', kind: 'Deployment', name: 'checkout-canary', patchType: 'strategic', patchBody: '{"spec":{"template":{"spec":{"containers":[{"name":"checkout","image":"checkout:2.4.0-rc.2"}]}}}}' }));
+		cluster.sandbox.settle();
+		const proposal = {
+			action: 'rollback',
+			source: 'alert',
+			target: { cluster: CLUSTER, namespace: 'shop', kind: 'Deployment', name: 'checkout-canary' },
+			evidence: { canary: { requests: 5000, errorRate: 0.2, p99LatencyMs: 900 }, stable: { requests: 50000, errorRate: 0.001, p99LatencyMs: 100 } },
+		};
+		const item = gated(proposal, scalingPolicy, { consecutiveFailures: 2, cumulativeFailures: 2, noDataSince: null });
+		expect(item.verdict).toMatchObject({ decision: 'apply', value: 'rollback' });
+		const weight = only(await runPatch(cluster, { operation: 'canaryWeight', name: 'checkout-canary', weight: 50 }, { input: [{ json: item }] }));
+		expect(weight).toMatchObject({ target: { kind: 'Ingress', name: 'checkout-canary' }, before: { weight: 10 }, after: { weight: 0 } });
+		const undo = only(await runPatch(cluster, { operation: 'rolloutUndo' }, { input: [{ json: item }] }));
+		expect(undo).toMatchObject({ before: { revision: 2, images: { checkout: 'checkout:2.4.0-rc.2' } }, after: { revision: 1, images: { checkout: 'ghcr.io/kube-ops-demo/checkout:2.4.0-rc.1' } } });
+		// Both Events carry the decision record (reason CanaryRolledBack), each on the object it changed.
+		const events = eventsFor(cluster, 'checkout-canary').filter((e) => e.reason !== 'Patched');
+		expect(events.map((e) => [(e.involvedObject as { kind: string }).kind, e.reason, e.type]).sort()).toEqual([
+			['Deployment', 'CanaryRolledBack', 'Warning'],
+			['Ingress', 'CanaryRolledBack', 'Warning'],
+		]);
+		expect(events.map((e) => e.message).sort()).toEqual([expect.stringMatching(/actions: canaryWeight succeeded/), expect.stringMatching(/actions: rolloutUndo succeeded/)]);
+	});
+
+	test('a failover verdict acts only through the credential of the region receiving the traffic', async () => {
+		const proposal = {
+			action: 'failover',
+			source: 'alert',
+			target: { cluster: 'global', namespace: 'shop', kind: 'Deployment', name: 'web' },
+			from: 'us-east',
+			to: 'us-west',
+			evidence: {
+				alert: { status: 'firing', name: 'RegionDown' },
+				regions: { 'us-east': { readyFraction: 0.1, errorRate: 0.6, requiredReplicas: 5 }, 'us-west': { readyFraction: 1, errorRate: 0, capacityReplicas: 12, requiredReplicas: 4, healthyPools: 2 } },
+			},
+		};
+		const item = gated(proposal);
+		expect(item.verdict).toMatchObject({ decision: 'apply', value: 'us-west' });
+		const east = { ...cluster.credential, clusterName: 'us-east' };
+		const refused = await runPatch(cluster, { operation: 'scale', replicas: 8 }, { input: [{ json: item }], credential: east });
+		expect(refused.error?.message).toBe('Refusing to act: the proposal is for cluster "us-west", but this credential is for cluster "us-east"');
+		const west = { ...cluster.credential, clusterName: 'us-west' };
+		expect(only(await runPatch(cluster, { operation: 'scale', replicas: 8 }, { input: [{ json: item }], credential: west }))).toMatchObject({ after: { replicas: 8 }, target: { cluster: 'us-west' } });
+		// The verdict does not size the scale-up; a Replicas left at its default must not shrink the region taking the traffic.
+		const down = await runPatch(cluster, { operation: 'scale' }, { input: [{ json: item }], credential: west });
+		expect(down.error?.message).toBe('Refusing to scale deployments.apps "web" in namespace "shop" down from 8 to 1: this region receives the traffic of a failover');
+		expect(replicas('web')).toBe(8);
+	});
+});
+
+describe('anything else stops with the reason and changes nothing', () => {
+	async function refused(parameters: Record<string, unknown>, json: IDataObject, credential?: IDataObject): Promise<{ message?: string; description?: string | null }> {
+		const before = fingerprint(cluster);
+		const { error, outputs } = await runPatch(cluster, parameters, { input: [{ json }], credential: credential as never });
+		expect(outputs[0] ?? []).toHaveLength(0);
+		expect(fingerprint(cluster)).toBe(before);
+		return { message: error?.message, description: error?.description };
+	}
+
+	const item = () => gated(scaleProposal('web', 3, 12));
+
+	test('a verdict edited on the way (verdictHash no longer matches)', async () => {
+		const json = item();
+		(json.verdict as IDataObject).value = 15;
+		const { message, description } = await refused({ operation: 'scale' }, json);
+		expect(message).toBe('Refusing to act on the proposal: verdict was modified after the gate issued it (verdictHash mismatch)');
+		expect(description).toMatch(/^Fix: Connect only the Policy Gate's Apply output to this node/);
+	});
+
+	test('a proposal edited after the verdict', async () => {
+		const json = item();
+		(json.proposal as { proposed: { replicas: number } }).proposed.replicas = 20;
+		expect((await refused({ operation: 'scale' }, json)).message).toMatch(/^Refusing to act on the proposal: verdict belongs to a different proposal \(sha256:/);
+	});
+
+	test('a verdict for another proposal', async () => {
+		const json = item();
+		json.verdict = gated(scaleProposal('checkout', 4, 6)).verdict;
+		expect((await refused({ operation: 'scale' }, json)).message).toMatch(/verdict belongs to a different proposal/);
+	});
+
+	test('hold and approve verdicts', async () => {
+		const hold = gated(scaleProposal('web', 3, 12), scalingPolicy, { lastActionAt: new Date(Date.now() - 10_000).toISOString() });
+		expect((hold.verdict as IDataObject).decision).toBe('hold');
+		expect((await refused({ operation: 'scale' }, hold)).message).toBe('Refusing to act on the proposal: verdict decision is hold, expected apply');
+		const approve = gated(scaleProposal('web', 3, 12), { ...scalingPolicy, approvalFactor: 3 });
+		expect((approve.verdict as IDataObject).decision).toBe('approve');
+		expect((await refused({ operation: 'scale' }, approve)).message).toBe('Refusing to act on the proposal: verdict decision is approve, expected apply');
+	});
+
+	test('a proposal without a verdict, or a verdict without a proposal', async () => {
+		expect((await refused({ operation: 'scale', namespace: 'shop', name: 'web', replicas: 5 }, { proposal: item().proposal })).message).toBe('Refusing to act: the input item carries a proposal but no verdict');
+		expect((await refused({ operation: 'scale', namespace: 'shop', name: 'web', replicas: 5 }, { verdict: item().verdict })).message).toBe('Refusing to act: the input item carries a verdict but no proposal to check it against');
+	});
+
+	test('explicit parameters that contradict the proposal\'s target', async () => {
+		expect((await refused({ operation: 'scale', name: 'checkout' }, item())).message).toBe('Refusing to act: the Name parameter ("checkout") contradicts the proposal\'s target (Deployment "web" in namespace "shop")');
+		expect((await refused({ operation: 'scale', namespace: 'payments' }, item())).message).toMatch(/the Namespace parameter \("payments"\) contradicts/);
+		expect((await refused({ operation: 'scale', workloadKind: 'statefulSet' }, item())).message).toMatch(/the Kind parameter \("StatefulSet"\) contradicts/);
+		expect((await refused({ operation: 'patch', apiVersion: 'v1', kind: 'ConfigMap', name: 'kube-ops-policy', patchBody: '{"data":{}}' }, item())).message).toMatch(/the Name parameter \("kube-ops-policy"\) contradicts/);
+	});
+
+	test('a proposal for another cluster', async () => {
+		const { message, description } = await refused({ operation: 'scale' }, item(), { ...cluster.credential, clusterName: 'prod-us-1' });
+		expect(message).toBe('Refusing to act: the proposal is for cluster "prod-eu-1", but this credential is for cluster "prod-us-1"');
+		expect(description).toMatch(/Route the item to the Kubernetes Patch node whose credential points at that cluster/);
+	});
+
+	test('a stale verdict (older than Max Verdict Age), unless the limit is off', async () => {
+		const old = gated(scaleProposal('web', 3, 12), scalingPolicy, {}, new Date(Date.now() - 2 * 3600_000));
+		const { message, description } = await refused({ operation: 'scale' }, old);
+		expect(message).toMatch(/^Refusing to act on the proposal: verdict is 720\ds old, older than 3600s; evaluate again$/);
+		expect(description).toMatch(/Evaluate the proposal again with the Policy Gate/);
+		expect(only(await runPatch(cluster, { operation: 'scale', options: { maxVerdictAgeSeconds: 0 } }, { input: [{ json: old }] }))).toMatchObject({ after: { replicas: 7 } });
+	});
+
+	test('an operation the proposal cannot drive', async () => {
+		expect((await refused({ operation: 'rolloutUndo' }, item())).message).toBe('Refusing to act: a scale proposal cannot drive rolloutUndo');
+		expect((await refused({ operation: 'canaryWeight', name: 'checkout-canary' }, item())).message).toBe('Refusing to act: a scale proposal cannot drive canaryWeight');
+	});
+
+	test('with Continue On Fail the refusal is an error item that keeps the proposal and verdict', async () => {
+		const json = item();
+		(json.verdict as IDataObject).decision = 'apply';
+		(json.proposal as { proposed: { replicas: number } }).proposed.replicas = 19;
+		const result = await runPatch(cluster, { operation: 'scale' }, { input: [{ json }], continueOnFail: true });
+		expect(result.outputs[0][0].json).toMatchObject({ operation: 'scale', errorKind: 'refused', error: expect.stringMatching(/^Refusing to act on the proposal/), proposal: json.proposal, verdict: json.verdict });
+		expect(replicas('web')).toBe(3);
+	});
+});
+
+test('a credential that does not name its cluster cannot check the proposal\'s: it acts and says so', async () => {
+	const credential = { source: 'token', server: cluster.sandbox.url, token: cluster.sandbox.tokens.admin, caCertificate: cluster.sandbox.caCert };
+	const json = only(await runPatch(cluster, { operation: 'scale' }, { input: [{ json: gated(scaleProposal('checkout', 4, 6)) }], credential }));
+	expect(json.warnings).toEqual(['The credential does not name its cluster, so the proposal\'s cluster "prod-eu-1" was not checked; set Cluster Name in the credential.']);
+	expect(json.target).not.toHaveProperty('cluster');
+});
