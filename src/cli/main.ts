@@ -3,11 +3,12 @@ import { UsageError, usage } from './args';
 import type { CliCommand, CliIO } from './command';
 import { benchCommand } from './commands/bench';
 import { forecastCommand } from './commands/forecast';
+import { lbCommand } from './commands/lb';
 import { policyCommand } from './commands/policy';
 import { queryCommand } from './commands/query';
 import { sandboxCommand } from './commands/sandbox';
 
-export const commands: CliCommand[] = [queryCommand, policyCommand, forecastCommand, benchCommand, sandboxCommand];
+export const commands: CliCommand[] = [queryCommand, policyCommand, forecastCommand, benchCommand, lbCommand, sandboxCommand];
 
 function help(): string {
 	return [

@@ -56,7 +56,8 @@ test('a published workflow runs the installed Prometheus Query node and answers 
 				type: 'n8n-nodes-kube-ops.prometheusQuery',
 				typeVersion: 1,
 				position: [220, 0],
-				parameters: { queryType: 'range', query: 'taxi_passengers', rangeMode: 'last', last: '2h', step: '10m' },
+				// Explicit bounds: installing and starting n8n can take minutes, and the history ends at the test's "now".
+				parameters: { queryType: 'range', query: 'taxi_passengers', rangeMode: 'between', start: String(now - 7200), end: String(now), step: '10m' },
 				credentials: { prometheusApi: { id: credential.id, name: 'Local Prometheus' } },
 			},
 		],

@@ -1,0 +1,66 @@
+import { type IDataObject, type IExecuteFunctions, type INodeExecutionData, NodeOperationError } from 'n8n-workflow';
+
+import { LoadBalancerError, type LoadBalancerProvider, runOperation } from '../../../src/loadbalancer';
+import { cloudflare } from './cloudflare';
+import type { LbOperation, OperationAction, ProviderAction, ProviderChoice } from './common';
+import { drain } from './drain';
+import { haproxy } from './haproxy';
+import { restore } from './restore';
+import { setWeight } from './setWeight';
+import { status } from './status';
+
+export const providers: Record<ProviderChoice, ProviderAction> = { haproxy, cloudflare };
+export const operations: Record<LbOperation, OperationAction> = { drain, restore, setWeight, status };
+
+// A failover waits for the target region to scale and become Ready before the
+// drain; an hour covers that without letting yesterday's verdict act today.
+export const DEFAULT_MAX_VERDICT_AGE_SECONDS = 3600;
+
+function toNodeError(fn: IExecuteFunctions, error: unknown, itemIndex: number): NodeOperationError {
+	if (error instanceof NodeOperationError) return error;
+	if (error instanceof LoadBalancerError) {
+		return new NodeOperationError(fn.getNode(), error.message, { itemIndex, description: error.fix ? `Fix: ${error.fix}` : undefined });
+	}
+	return new NodeOperationError(fn.getNode(), error as Error, { itemIndex, message: (error as Error).message });
+}
+
+/**
+ * Runs the operation on every item through the engine's runOperation, which
+ * checks the item's proposal and verdict first. Proposal, verdict and
+ * decision travel on to the output, for the decision record.
+ */
+export async function route(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	const choice = this.getNodeParameter('provider', 0) as ProviderChoice;
+	const operation = this.getNodeParameter('operation', 0) as LbOperation;
+	const provider = providers[choice];
+	const action = operations[operation];
+	const connections = new Map<string, Promise<LoadBalancerProvider>>();
+	const out: INodeExecutionData[] = [];
+	const hints = new Set<string>();
+
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		const json = items[itemIndex].json;
+		const pairedItem = { item: itemIndex };
+		const passthrough: IDataObject = {};
+		for (const key of ['proposal', 'verdict', 'decision']) if (json[key] !== undefined) passthrough[key] = json[key];
+		try {
+			const key = provider.connectionKey(this, itemIndex);
+			if (!connections.has(key)) connections.set(key, provider.connect(this, itemIndex));
+			const lb = await (connections.get(key) as Promise<LoadBalancerProvider>);
+			const request = action.request(this, itemIndex, provider.target(this, itemIndex, operation), choice);
+			const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+			const maxAge = options.maxVerdictAgeSeconds === undefined ? DEFAULT_MAX_VERDICT_AGE_SECONDS : Number(options.maxVerdictAgeSeconds);
+			const outcome = await runOperation(lb, { ...request, gate: { proposal: json.proposal, verdict: json.verdict, maxAgeSeconds: maxAge, now: new Date() } });
+			if (outcome.operation !== 'status') outcome.warnings.forEach((w) => hints.add(`${outcome.backend}/${outcome.server}: ${w}`));
+			out.push({ json: { ...(outcome as unknown as IDataObject), ...passthrough }, pairedItem });
+		} catch (error) {
+			const nodeError = toNodeError(this, error, itemIndex);
+			if (!this.continueOnFail()) throw nodeError;
+			const details = error instanceof LoadBalancerError ? error.toJSON() : {};
+			out.push({ json: { ...passthrough, error: nodeError.message, ...details, ...(details.kind ? { errorKind: details.kind } : {}) }, pairedItem });
+		}
+	}
+	if (hints.size > 0) this.addExecutionHints(...[...hints].map((message) => ({ message, type: 'warning' as const, location: 'outputPane' as const })));
+	return [out];
+}

@@ -1,0 +1,262 @@
+import { CloudflareApi, CloudflareAuth, RateLimiter } from './cloudflare-api';
+import { LoadBalancerError } from './errors';
+import { ReadResult, TrafficProvider, servingNames } from './provider';
+import { Desired } from './safety';
+import type { BackendStatus, RestoreOptions, ServerRef, ServerState } from './types';
+
+export interface CloudflareOptions {
+	accountId: string;
+	/** Needed for pool-level changes: load balancers belong to a zone. */
+	zoneId?: string;
+	auth: CloudflareAuth;
+	baseUrl?: string;
+	timeoutMs?: number;
+	limiter?: RateLimiter;
+}
+
+export interface CloudflareOrigin {
+	name?: string;
+	address?: string;
+	enabled?: boolean;
+	weight?: number;
+	disabled_at?: string;
+	[key: string]: unknown;
+}
+
+export interface CloudflarePool {
+	id: string;
+	name: string;
+	enabled?: boolean;
+	minimum_origins?: number;
+	origins?: CloudflareOrigin[];
+	modified_on?: string;
+	[key: string]: unknown;
+}
+
+export interface CloudflareLoadBalancer {
+	id: string;
+	name: string;
+	enabled?: boolean;
+	default_pools?: string[];
+	fallback_pool?: string;
+	[key: string]: unknown;
+}
+
+type Snapshot = { level: 'origin'; pool: CloudflarePool } | { level: 'pool'; loadBalancer: CloudflareLoadBalancer; pools: Map<string, CloudflarePool> };
+
+const ID = /^[0-9a-f]{32}$/i;
+// Fields Cloudflare sets itself; echoing them back in a PATCH is not ours to do.
+const ORIGIN_READ_ONLY = ['disabled_at', 'healthy', 'failure_reason'];
+
+/**
+ * Cloudflare Load Balancing. Two levels, chosen by the backend:
+ * - `pool:<pool id or name>` (or just the pool): servers are the pool's
+ *   origins; drain disables one origin, setWeight changes its weight (0-1);
+ * - `lb:<load balancer id or hostname>` (needs the zone): servers are the
+ *   load balancer's pools; drain disables a whole pool.
+ * Origins are changed by read-modify-write of the whole list, because a PATCH
+ * that sends `origins` replaces the pool's list with exactly what it sends.
+ */
+export class CloudflareProvider extends TrafficProvider<Snapshot> {
+	readonly name = 'cloudflare' as const;
+	readonly endpoint: string;
+	private readonly api: CloudflareApi;
+
+	constructor(private readonly options: CloudflareOptions) {
+		super();
+		this.api = new CloudflareApi({ auth: options.auth, baseUrl: options.baseUrl, timeoutMs: options.timeoutMs, limiter: options.limiter });
+		this.endpoint = `account ${options.accountId}${options.zoneId ? ` zone ${options.zoneId}` : ''}`;
+	}
+
+	/** For credential tests: the token works and may read this account's pools. */
+	async check(): Promise<{ pools: number }> {
+		return { pools: (await this.listPools()).length };
+	}
+
+	protected objectName(ref: ServerRef): string {
+		const target = parseBackend(ref.backend);
+		return target.level === 'origin' ? `pool ${target.id} origin ${ref.server}` : `load balancer ${target.id} pool ${ref.server}`;
+	}
+
+	protected async read(backend: string): Promise<ReadResult<Snapshot>> {
+		const target = parseBackend(backend);
+		return target.level === 'origin' ? this.readPool(backend, target.id) : this.readLoadBalancer(backend, target.id);
+	}
+
+	protected async write(ref: ServerRef, desired: Desired, snapshot: Snapshot, current: ServerState): Promise<void> {
+		if (snapshot.level === 'pool') {
+			const id = String(current.detail.id);
+			await this.api.patch(this.poolPath(id), { enabled: desired.admin !== 'maint' }, `pool ${current.server}`);
+			return;
+		}
+		const { pool } = snapshot;
+		const index = Number(current.detail.index);
+		const origins = (pool.origins ?? []).map((origin, i) => {
+			const copy: CloudflareOrigin = { ...origin };
+			for (const field of ORIGIN_READ_ONLY) delete copy[field];
+			if (i !== index) return copy;
+			if (desired.admin !== undefined) copy.enabled = desired.admin !== 'maint';
+			if (desired.weight !== undefined) copy.weight = desired.weight;
+			return copy;
+		});
+		const sent = await this.api.patch<CloudflarePool>(this.poolPath(pool.id), { origins }, `pool ${pool.name} origin ${ref.server}`);
+		// A PATCH replaces the list with what it carries: losing an origin here would silently shrink the pool.
+		const names = (sent?.origins ?? []).map(originName);
+		const missing = origins.map(originName).filter((n) => !names.includes(n));
+		if (sent?.origins && missing.length) {
+			throw new LoadBalancerError({
+				provider: this.name,
+				kind: 'not_applied',
+				object: `pool ${pool.name}`,
+				cause: `after the change the pool lacks origin(s) ${missing.join(', ')}`,
+				fix: 'Compare the pool in the dashboard with the "before" list in this result and restore the missing origins.',
+			});
+		}
+	}
+
+	protected drainTarget(): Desired {
+		return { admin: 'maint' };
+	}
+
+	protected restoreTarget(_ref: ServerRef, _current: ServerState, _snapshot: Snapshot, options: RestoreOptions): Desired {
+		return options.weight !== undefined ? { admin: 'ready', weight: options.weight } : { admin: 'ready' };
+	}
+
+	protected checkWeight(ref: ServerRef, weight: number): void {
+		if (parseBackend(ref.backend).level === 'pool') {
+			throw new LoadBalancerError({
+				provider: this.name,
+				kind: 'unsupported',
+				object: this.objectName(ref),
+				cause: 'pools have no weight of their own; the load balancer\'s steering policy decides between pools',
+				fix: 'Change origin weights inside the pool (backend pool:<pool>), or drain/restore the pool.',
+			});
+		}
+		if (!Number.isFinite(weight) || weight < 0 || weight > 1 || Math.abs(Math.round(weight * 100) - weight * 100) > 1e-9) {
+			throw new LoadBalancerError({
+				provider: this.name,
+				kind: 'invalid',
+				object: this.objectName(ref),
+				cause: `weight ${weight} is not between 0 and 1 in steps of 0.01`,
+				fix: 'Cloudflare origin weights are fractions from 0.00 to 1.00 (1 is the default).',
+			});
+		}
+	}
+
+	protected lastServing(status: BackendStatus, current: ServerState, snapshot: Snapshot): string[] {
+		if (!current.serving) return [];
+		if (snapshot.level === 'pool') {
+			return status.serving.every((name) => name === current.server) ? [`load balancer ${snapshot.loadBalancer.name} (default pools; the fallback pool is not counted)`] : [];
+		}
+		// A pool below minimum_origins healthy origins is unhealthy as a whole: the pool stops serving, not just this origin.
+		const minimum = Math.max(1, snapshot.pool.minimum_origins ?? 1);
+		const remaining = status.serving.filter((name) => name !== current.server).length;
+		return remaining < minimum ? [`pool ${snapshot.pool.name} (minimum_origins ${minimum}, ${remaining} other serving origin(s))`] : [];
+	}
+
+	private poolPath(id: string): string {
+		return `/accounts/${encodeURIComponent(this.options.accountId)}/load_balancers/pools/${encodeURIComponent(id)}`;
+	}
+
+	private async findPool(idOrName: string): Promise<CloudflarePool> {
+		if (ID.test(idOrName)) return this.api.get<CloudflarePool>(this.poolPath(idOrName), `pool ${idOrName}`);
+		const pools = await this.listPools();
+		const matches = pools.filter((p) => p.name === idOrName);
+		if (matches.length === 1) return matches[0];
+		throw new LoadBalancerError({
+			provider: this.name,
+			kind: matches.length ? 'invalid' : 'not_found',
+			object: `pool ${idOrName}`,
+			cause: matches.length ? `${matches.length} pools are named "${idOrName}"` : `no pool named "${idOrName}" in account ${this.options.accountId}; it has: ${pools.map((p) => p.name).join(', ') || 'none'}`,
+			fix: 'Use the pool ID (32 hex characters) from the dashboard or the status operation.',
+		});
+	}
+
+	private async listPools(): Promise<CloudflarePool[]> {
+		return (await this.api.get<CloudflarePool[]>(`/accounts/${encodeURIComponent(this.options.accountId)}/load_balancers/pools`, 'pools')) ?? [];
+	}
+
+	private async readPool(backend: string, idOrName: string): Promise<ReadResult<Snapshot>> {
+		const pool = await this.findPool(idOrName);
+		const servers = (pool.origins ?? []).map((origin, index) => {
+			const enabled = origin.enabled !== false;
+			const weight = typeof origin.weight === 'number' ? origin.weight : 1;
+			return {
+				server: originName(origin),
+				admin: enabled ? 'ready' : 'maint',
+				health: 'unknown',
+				weight,
+				sessions: null,
+				serving: enabled && weight > 0 && pool.enabled !== false,
+				detail: { index, address: origin.address ?? null, enabled, pool: pool.name, poolId: pool.id, poolEnabled: pool.enabled !== false, ...(origin.disabled_at ? { disabledAt: origin.disabled_at } : {}) },
+			} satisfies ServerState;
+		});
+		return { status: this.status_(backend, servers), snapshot: { level: 'origin', pool } };
+	}
+
+	private async readLoadBalancer(backend: string, idOrName: string): Promise<ReadResult<Snapshot>> {
+		const zoneId = this.options.zoneId;
+		if (!zoneId) {
+			throw new LoadBalancerError({
+				provider: this.name,
+				kind: 'invalid',
+				object: `load balancer ${idOrName}`,
+				cause: 'pool-level changes need the zone of the load balancer, and none was given',
+				fix: 'Set the zone ID (the dashboard shows it on the zone\'s overview page).',
+			});
+		}
+		const base = `/zones/${encodeURIComponent(zoneId)}/load_balancers`;
+		let loadBalancer: CloudflareLoadBalancer;
+		if (ID.test(idOrName)) loadBalancer = await this.api.get<CloudflareLoadBalancer>(`${base}/${encodeURIComponent(idOrName)}`, `load balancer ${idOrName}`);
+		else {
+			const all = (await this.api.get<CloudflareLoadBalancer[]>(base, 'load balancers')) ?? [];
+			const match = all.find((lb) => lb.name === idOrName);
+			if (!match) {
+				throw new LoadBalancerError({
+					provider: this.name,
+					kind: 'not_found',
+					object: `load balancer ${idOrName}`,
+					cause: `no load balancer named "${idOrName}" in zone ${zoneId}; it has: ${all.map((lb) => lb.name).join(', ') || 'none'}`,
+					fix: 'Use the load balancer\'s hostname exactly as shown in the dashboard, or its ID.',
+				});
+			}
+			loadBalancer = match;
+		}
+		const pools = new Map((await this.listPools()).map((p) => [p.id, p]));
+		const defaults = loadBalancer.default_pools ?? [];
+		const ids = [...new Set([...defaults, ...(loadBalancer.fallback_pool ? [loadBalancer.fallback_pool] : [])])];
+		const servers = ids.map((id) => {
+			const pool = pools.get(id);
+			const enabled = pool?.enabled !== false && pool !== undefined;
+			const enabledOrigins = (pool?.origins ?? []).filter((o) => o.enabled !== false && (o.weight ?? 1) > 0).length;
+			const minimum = Math.max(1, pool?.minimum_origins ?? 1);
+			const role = defaults.includes(id) ? (id === loadBalancer.fallback_pool ? 'default+fallback' : 'default') : 'fallback';
+			return {
+				server: pool?.name ?? id,
+				admin: enabled ? 'ready' : 'maint',
+				health: 'unknown',
+				weight: null,
+				sessions: null,
+				// The fallback pool takes traffic only when every default pool is unhealthy; it does not count as serving.
+				serving: enabled && enabledOrigins >= minimum && role !== 'fallback',
+				detail: { id, role, enabledOrigins, minimumOrigins: minimum, ...(pool ? {} : { missing: true }) },
+			} satisfies ServerState;
+		});
+		return { status: this.status_(backend, servers), snapshot: { level: 'pool', loadBalancer, pools } };
+	}
+
+	private status_(backend: string, servers: ServerState[]): BackendStatus {
+		return { provider: this.name, endpoint: this.endpoint, backend, servers, serving: servingNames(servers) };
+	}
+}
+
+function originName(origin: CloudflareOrigin): string {
+	return origin.name || origin.address || '(unnamed origin)';
+}
+
+function parseBackend(backend: string): { level: 'origin' | 'pool'; id: string } {
+	const text = backend.trim();
+	const match = /^(pool|lb|load_balancer|load-balancer):(.+)$/i.exec(text);
+	if (!match) return { level: 'origin', id: text };
+	return { level: match[1].toLowerCase() === 'pool' ? 'origin' : 'pool', id: match[2].trim() };
+}

@@ -1,0 +1,12 @@
+export * from './types';
+export { LoadBalancerError, type LoadBalancerErrorKind } from './errors';
+export { TrafficProvider, type ReadResult } from './provider';
+export { planDrain, planRestore, planWeight, lastServingScopes, satisfies, type Desired, type Plan } from './safety';
+export { waitForSessions, realClock, type Clock } from './wait';
+export { checkTrafficVerdict, type GateOptions, type GateResult } from './gate';
+export { HaproxyProvider, type HaproxyOptions } from './haproxy';
+export { RuntimeApi, parseRuntimeAddress, parseServersState, parseStat } from './haproxy-runtime';
+export { KubernetesWeightsProvider, RESTORE_ANNOTATION, type KubernetesWeightsOptions } from './kubernetes';
+export { CloudflareProvider, type CloudflareOptions, type CloudflarePool, type CloudflareOrigin, type CloudflareLoadBalancer } from './cloudflare';
+export { CloudflareApi, RateLimiter, CLOUDFLARE_API, RATE_LIMIT, RATE_WINDOW_MS, type CloudflareAuth } from './cloudflare-api';
+export { runOperation, type OperationRequest, type OperationOutcome } from './run';

@@ -1,0 +1,167 @@
+import type { ICredentialTestFunctions } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { HaproxyRuntimeApi } from '../../credentials/HaproxyRuntimeApi.credentials';
+import { LoadBalancerDrain } from '../../nodes/LoadBalancerDrain/LoadBalancerDrain.node';
+import { PolicyGate } from '../../nodes/PolicyGate/PolicyGate.node';
+import { closeN8n, runNode, runWorkflow, sourceNode } from '../harness/n8n';
+import { LocalHaproxy, startHaproxy } from '../sandbox/haproxy';
+import { Region, get, sendMany, startRegion } from '../sandbox/haproxyRegions';
+import { freePort } from '../sandbox/processes';
+import { POLICY, failoverProposal, gatedItem } from '../unit/loadbalancer/verdicts';
+
+/** The Load Balancer Drain node inside n8n's own executor, against a real HAProxy with traffic flowing. */
+
+let east: Region;
+let west: Region;
+let haproxy: LocalHaproxy;
+
+beforeAll(async () => {
+	[east, west] = await Promise.all([startRegion('us-east'), startRegion('us-west')]);
+	haproxy = await startHaproxy({
+		servers: [
+			{ name: 'us-east', port: east.port },
+			{ name: 'us-west', port: west.port },
+		],
+	});
+	for (let i = 0; i < 100 && !/us-west,(?:[^,]*,){15}UP,/.test(await haproxy.command('show stat')); i++) await new Promise((r) => setTimeout(r, 100));
+});
+
+afterEach(async () => {
+	for (const server of ['us-east', 'us-west']) await haproxy.command(`set server be_app/${server} state ready`);
+});
+
+afterAll(async () => {
+	await haproxy?.stop();
+	await Promise.all([east?.close(), west?.close()]);
+	closeN8n();
+});
+
+function run(parameters: Record<string, unknown>, extra: Partial<Parameters<typeof runNode>[0]> = {}) {
+	return runNode({
+		node: LoadBalancerDrain,
+		credentialTypes: [HaproxyRuntimeApi],
+		credentials: { haproxyRuntimeApi: { address: haproxy.runtimeAddress, timeout: 3000 } },
+		parameters: { provider: 'haproxy', haproxyBackend: 'be_app', ...parameters } as never,
+		...extra,
+	});
+}
+
+test('status: one item with every server, its state, weight and sessions', async () => {
+	const { outputs, error } = await run({ operation: 'status' });
+	expect(error).toBeUndefined();
+	expect(outputs[0]).toHaveLength(1);
+	expect(outputs[0][0].pairedItem).toEqual({ item: 0 });
+	expect(outputs[0][0].json).toMatchObject({
+		operation: 'status',
+		provider: 'haproxy',
+		backend: 'be_app',
+		serving: ['us-east', 'us-west'],
+		servers: [
+			{ server: 'us-east', admin: 'ready', health: 'up', weight: 1, sessions: 0 },
+			{ server: 'us-west', admin: 'ready', health: 'up', weight: 1, sessions: 0 },
+		],
+	});
+});
+
+test('drain waiting for sessions: the in-flight request completes, new traffic goes to us-west, before/after in the output', async () => {
+	const slow = [get(`${haproxy.url}/slow?ms=1000`), get(`${haproxy.url}/slow?ms=1000`)];
+	for (let i = 0; i < 100 && east.active() === 0; i++) await new Promise((r) => setTimeout(r, 20));
+	const { outputs, error } = await run({ operation: 'drain', haproxyServer: 'us-east', waitForSessions: true, waitTimeout: 10 });
+	expect(error).toBeUndefined();
+	const json = outputs[0][0].json;
+	expect(json).toMatchObject({ operation: 'drain', server: 'us-east', changed: true, before: { admin: 'ready', sessions: 1 }, after: { admin: 'drain', sessions: 0 }, wait: { completed: true } });
+	expect((await Promise.all(slow)).map((a) => a.status)).toEqual([200, 200]);
+	expect(await sendMany(haproxy.url, 6)).toEqual({ 'us-west': 6 });
+
+	const restored = await run({ operation: 'restore', haproxyServer: 'us-east' });
+	expect(restored.outputs[0][0].json).toMatchObject({ operation: 'restore', changed: true, after: { admin: 'ready' } });
+	expect(await sendMany(haproxy.url, 6)).toEqual({ 'us-east': 3, 'us-west': 3 });
+});
+
+test('one operation per item, the server from an expression; a repeat says it changed nothing', async () => {
+	const { outputs, error } = await run(
+		{ operation: 'drain', haproxyServer: '={{ $json.region }}' },
+		{ input: [{ json: { region: 'us-east' } }, { json: { region: 'us-east' } }] },
+	);
+	expect(error).toBeUndefined();
+	expect(outputs[0].map((i) => [i.json.changed, i.json.message, i.pairedItem])).toEqual([
+		[true, 'drained us-east: it takes no new traffic', { item: 0 }],
+		[false, 'us-east is already drained: it takes no new traffic; nothing changed', { item: 1 }],
+	]);
+});
+
+test('the last serving server is refused with the fix; Continue On Fail turns it into an error item', async () => {
+	await run({ operation: 'drain', haproxyServer: 'us-east' });
+	const { error } = await run({ operation: 'drain', haproxyServer: 'us-west' });
+	expect(error?.message).toMatch(/^haproxy 127\.0\.0\.1:\d+ be_app\/us-west: refusing to drain us-west: it is the last server that takes traffic in be_app/);
+	expect(error?.description).toMatch(/^Fix: Restore or scale up another server first/);
+	expect(await sendMany(haproxy.url, 3)).toEqual({ 'us-west': 3 });
+
+	const failed = await run({ operation: 'drain', haproxyServer: 'us-west' }, { continueOnFail: true });
+	expect(failed.error).toBeUndefined();
+	expect(failed.outputs[0][0].json).toMatchObject({ errorKind: 'refused', provider: 'haproxy', object: expect.stringMatching(/be_app\/us-west$/), fix: expect.stringMatching(/force/) });
+
+	const forced = await run({ operation: 'drain', haproxyServer: 'us-west', force: true });
+	expect(forced.outputs[0][0].json).toMatchObject({ changed: true, forced: true });
+	expect(forced.taskData?.hints?.[0].message).toMatch(/^be_app\/us-west: forced: us-west was the last server/);
+});
+
+test('a gated item is acted on only with its matching apply verdict; proposal and verdict travel on', async () => {
+	const now = new Date();
+	const item = gatedItem(failoverProposal('us-east', 'us-west', now), now);
+	const applied = await run({ operation: 'drain', haproxyServer: '={{ $json.proposal.from }}' }, { input: [{ json: item }] });
+	expect(applied.error).toBeUndefined();
+	expect(applied.outputs[0][0].json).toMatchObject({ changed: true, server: 'us-east', gate: { verified: true }, proposal: item.proposal, verdict: item.verdict });
+
+	const edited = { ...item, proposal: { ...item.proposal, from: 'us-west', to: 'us-east' } };
+	const refused = await run({ operation: 'restore', haproxyServer: 'us-east' }, { input: [{ json: edited }] });
+	expect(refused.error?.message).toMatch(/the policy verdict does not allow this restore: verdict belongs to a different proposal/);
+
+	const halfGated = await run({ operation: 'drain', haproxyServer: 'us-west' }, { input: [{ json: { proposal: item.proposal } }] });
+	expect(halfGated.error?.message).toMatch(/carries a proposal but no verdict/);
+	expect((await run({ operation: 'status' })).outputs[0][0].json.serving).toEqual(['us-west']);
+});
+
+test('Policy Gate -> Load Balancer Drain in one workflow: the Apply output drains the failing region', async () => {
+	const now = new Date();
+	const main = (node: string, index = 0) => ({ main: [[{ node, type: NodeConnectionTypes.Main, index }]] });
+	const result = await runWorkflow({
+		nodeTypes: [PolicyGate, LoadBalancerDrain],
+		credentialTypes: [HaproxyRuntimeApi],
+		credentials: { haproxyRuntimeApi: { address: haproxy.runtimeAddress } },
+		workflow: {
+			nodes: [
+				sourceNode([{ json: { proposal: failoverProposal('us-east', 'us-west', now) } }]),
+				{ name: 'Policy Gate', type: 'n8n-nodes-kube-ops.policyGate', parameters: { policy: JSON.stringify(POLICY) } },
+				{
+					name: 'Drain',
+					type: 'n8n-nodes-kube-ops.loadBalancerDrain',
+					parameters: { provider: 'haproxy', operation: 'drain', haproxyBackend: 'be_app', haproxyServer: '={{ $json.proposal.from }}', waitForSessions: true, waitTimeout: 5 },
+				},
+			],
+			connections: { Input: main('Policy Gate'), 'Policy Gate': main('Drain') },
+		},
+	});
+	expect(result.error).toBeUndefined();
+	expect(result.executionOrder).toEqual(['Input', 'Policy Gate', 'Drain']);
+	const [drained] = result.output('Drain');
+	expect(drained.json).toMatchObject({ server: 'us-east', changed: true, after: { admin: 'drain' }, gate: { verified: true }, verdict: { decision: 'apply' } });
+	expect(drained.json.decision).toBeDefined();
+	expect(await sendMany(haproxy.url, 4)).toEqual({ 'us-west': 4 });
+});
+
+test('a dead Runtime API address names it, with the fix', async () => {
+	const port = await freePort();
+	const { error } = await run({ operation: 'status' }, { credentials: { haproxyRuntimeApi: { address: `127.0.0.1:${port}` } } });
+	expect(error?.message).toBe(`haproxy 127.0.0.1:${port}: cannot reach the Runtime API: connection refused`);
+	expect(error?.description).toMatch(/stats socket ipv4@127\.0\.0\.1:\d+ level admin/);
+});
+
+test('the credential test: HAProxy version and level admin; an operator socket fails with the fix', async () => {
+	const test = new LoadBalancerDrain().methods.credentialTest.haproxyRuntimeApiTest;
+	const ok = await test.call({} as ICredentialTestFunctions, { id: '1', name: 'h', type: 'haproxyRuntimeApi', data: { address: haproxy.runtimeAddress } });
+	expect(ok).toEqual({ status: 'OK', message: expect.stringMatching(/^Connected: HAProxy 2\.\d+\.\d+.*, level admin$/) });
+	const operator = await test.call({} as ICredentialTestFunctions, { id: '1', name: 'h', type: 'haproxyRuntimeApi', data: { address: haproxy.operatorAddress } });
+	expect(operator).toEqual({ status: 'Error', message: expect.stringMatching(/: the socket is at level operator, and drains need level admin$/) });
+});
