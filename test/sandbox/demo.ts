@@ -4,8 +4,12 @@
  * queried through the engine the nodes use. Later issues add the Kubernetes
  * sandbox, the forecast and the shipped workflows to this same demo.
  */
+import { forecast, replicasFromForecast } from '../../src/forecast';
+import { KubeClient, connectionFromCredential, setHpaBounds, waitForReady } from '../../src/kubernetes';
+import { runGate } from '../../src/policy';
 import { PrometheusClient, RangeQueryResult, formatDuration } from '../../src/prometheus';
 import { nycTaxiRegions } from './demoSeries';
+import { startKubeSandbox } from './kube';
 import { startLocalPrometheus } from './prometheus';
 
 const SPARK = '▁▂▃▄▅▆▇█';
@@ -87,6 +91,8 @@ async function main(): Promise<void> {
 		log('A bad query fails with Prometheus\'s own text and the fix:');
 		log(`  ${(bad as Error).message}`);
 
+		await preScaleOnce(client, now, log);
+
 		log();
 		log('Try the command line against it:');
 		log(`  node dist/src/cli/main.js query --url ${prometheus.url} --query 'taxi_passengers' --range 1d --step 5m`);
@@ -100,6 +106,73 @@ async function main(): Promise<void> {
 		}
 	} finally {
 		await prometheus.stop();
+	}
+}
+
+const POLICY = `minReplicas: 2
+maxReplicas: 20
+maxStepUpPercent: 100
+maxStepUpPods: 4
+allowScaleIn: false
+cooldownSeconds: 300
+approvalFactor: 10
+accuracyGate: { maxMape: 0.25 }   # the taxi series' night-time lows inflate MAPE; 0.15 (the default) holds it in shadow mode
+allowedNamespaces: [shop]
+`;
+
+/**
+ * One run of the predictive pre-scaling loop through the engine the nodes use:
+ * history from Prometheus, forecast, replica floor, Policy Gate, then the HPA
+ * floor raised on the Kubernetes sandbox and the Deployment waited for.
+ */
+async function preScaleOnce(client: PrometheusClient, now: number, log: (text?: string) => void): Promise<void> {
+	log();
+	log('The pre-scaling loop, once (what the shipped workflow will do every 15 minutes):');
+	const history = await client.range({ query: 'taxi_passengers{region="us-east"}', start: now - 14 * 86400, end: now, step: 300 });
+	const series = history.series[0];
+	const outcome = forecast({ t: series.values.map(([t]) => t), v: series.values.map(([, v]) => v) }, { horizon: 12 });
+	if (outcome.kind !== 'forecast') {
+		log(`  no forecast: ${outcome.reason}; no action (never 0 replicas)`);
+		return;
+	}
+	const peak = Math.max(...outcome.points.map((p) => p.q['0.9']));
+	log(`  forecast: ${outcome.model}, seasons ${JSON.stringify(outcome.seasons)}, next hour p90 peak ${Math.round(peak)} passengers/30 min; backtest MAPE ${outcome.backtest.mape.toFixed(1)} %, MASE ${outcome.backtest.mase.toFixed(2)}`);
+	const recommendation = replicasFromForecast(outcome, { perPodCapacity: 2000, leadSeconds: 90, windowSeconds: 900, headroom: 0.2, quantile: 0.9, now });
+	if (recommendation.kind !== 'replicas') {
+		log(`  no recommendation: ${recommendation.reason}; no action`);
+		return;
+	}
+	log(`  replica floor: ceil(${Math.round(recommendation.demand)} / 2000 per pod x 1.2 headroom) = ${recommendation.replicas}`);
+
+	const sandbox = await startKubeSandbox({ port: 0, podStartupMs: 1500, clusterName: 'sandbox' });
+	try {
+		const kube = new KubeClient(
+			connectionFromCredential({ source: 'token', server: sandbox.url, token: sandbox.tokens.admin, caCertificate: sandbox.caCert, clusterName: 'sandbox' }),
+		);
+		const deployment = sandbox.get('deployments.apps', 'shop', 'web') as unknown as { spec: { replicas: number } };
+		const proposal = {
+			action: 'scale',
+			source: 'forecast',
+			target: { cluster: 'sandbox', namespace: 'shop', kind: 'Deployment', name: 'web' },
+			current: { replicas: deployment.spec.replicas },
+			proposed: { replicas: recommendation.replicas },
+			evidence: { backtest: { mape: outcome.backtest.mape / 100 } },
+		};
+		const { verdict, record } = runGate(proposal, POLICY, {}, new Date(now * 1000));
+		log(`  Policy Gate: ${verdict.decision} ${verdict.value} (${verdict.reason})`);
+		const notable = verdict.checks.filter((c) => !c.passed || /clamped/.test(String(c.detail)) || c.rule === 'accuracyGate');
+		for (const check of notable) log(`    ${check.passed ? 'ok  ' : 'FAIL'} ${check.rule}: ${check.detail}`);
+		log(`    (${verdict.checks.length} checks in all, each with its measured value and limit)`);
+		if (verdict.decision !== 'apply' || typeof verdict.value !== 'number') {
+			log('  nothing applied: only an apply verdict acts');
+			return;
+		}
+		const change = await setHpaBounds(kube, 'shop', 'web', { min: verdict.value }, { dryRun: false, audit: { actor: 'kube-ops demo', decision: record } });
+		log(`  Kubernetes sandbox ${sandbox.url}: HPA shop/web ${JSON.stringify(change.before)} -> ${JSON.stringify(change.after)} (resourceVersion ${change.resourceVersion}), audit annotation and Event ${change.event.written ? 'written' : 'not written'}`);
+		const waited = await waitForReady(kube, 'Deployment', 'shop', 'web', { targetReplicas: verdict.value, timeoutMs: 30_000, intervalMs: 250 });
+		log(`  Deployment shop/web: ${waited.readyReplicas}/${verdict.value} ready after ${waited.waitedSeconds.toFixed(1)} s (the HPA raised it; pods start in 1.5 s here)`);
+	} finally {
+		await sandbox.close();
 	}
 }
 
