@@ -9,7 +9,7 @@ import {
 	NodeConnectionTypes,
 } from 'n8n-workflow';
 
-import { KubeClient, connectionFromCredential, type KubernetesCredentialFields } from '../../src/kubernetes';
+import { checkKubernetesConnection, type KubernetesCredentialFields } from '../../src/kubernetes';
 import { description as annotate } from './actions/annotate';
 import { description as canaryWeight } from './actions/canaryWeight';
 import { MUTATING, dryRunField, namespaceField } from './actions/common';
@@ -114,15 +114,8 @@ export class KubernetesPatch implements INodeType {
 	methods = {
 		credentialTest: {
 			async kubernetesApiConnectionTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
-				try {
-					const connection = connectionFromCredential((credential.data ?? {}) as KubernetesCredentialFields);
-					const version = await new KubeClient(connection).version();
-					const cluster = connection.clusterName ? `, cluster "${connection.clusterName}"` : '';
-					return { status: 'OK', message: `Connected to ${connection.server}: Kubernetes ${version.gitVersion ?? 'version unknown'}${cluster}` };
-				} catch (error) {
-					const fix = (error as { fix?: string }).fix;
-					return { status: 'Error', message: `${(error as Error).message}${fix ? `. ${fix}` : ''}` };
-				}
+				const result = await checkKubernetesConnection((credential.data ?? {}) as KubernetesCredentialFields);
+				return { status: result.ok ? 'OK' : 'Error', message: result.message };
 			},
 		},
 	};

@@ -18,7 +18,7 @@ export class LoadBalancerDrain implements INodeType {
 		version: 1,
 		subtitle: '={{ $parameter["operation"] + " · " + $parameter["provider"] }}',
 		description:
-			'Drain, restore, re-weight or list servers at a load balancer (HAProxy Runtime API, Cloudflare Load Balancing); refuses to take the last serving server out of traffic',
+			'Drain, restore, re-weight or list servers at a load balancer (HAProxy Runtime API, Cloudflare Load Balancing, Kubernetes HTTPRoute and ingress-nginx canary weights); refuses to take the last serving server out of traffic',
 		defaults: { name: 'Load Balancer Drain' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -26,6 +26,7 @@ export class LoadBalancerDrain implements INodeType {
 		credentials: [
 			{ name: 'haproxyRuntimeApi', required: true, testedBy: 'haproxyRuntimeApiTest', displayOptions: { show: { provider: ['haproxy'] } } },
 			{ name: 'kubeOpsCloudflareApi', required: true, testedBy: 'cloudflareApiTest', displayOptions: { show: { provider: ['cloudflare'] } } },
+			{ name: 'kubernetesApi', required: true, testedBy: 'kubernetesApiConnectionTest', displayOptions: { show: { provider: ['kubernetes'] } } },
 		],
 		properties: [
 			{
@@ -44,6 +45,7 @@ export class LoadBalancerDrain implements INodeType {
 				options: [
 					{ name: 'HAProxy (Runtime API)', value: 'haproxy' },
 					{ name: 'Cloudflare Load Balancing', value: 'cloudflare' },
+					{ name: 'Kubernetes (HTTPRoute, Ingress-Nginx Canary)', value: 'kubernetes' },
 				],
 			},
 			{
@@ -61,6 +63,7 @@ export class LoadBalancerDrain implements INodeType {
 			},
 			...providers.haproxy.description,
 			...providers.cloudflare.description,
+			...providers.kubernetes.description,
 			...operations.drain.description,
 			...operations.restore.description,
 			...operations.setWeight.description,

@@ -14,3 +14,4 @@ export { annotate, annotationKeyProblem } from './operations/annotate';
 export { waitForReady, type WaitKind, type WaitOptions, type WaitProgress, type WaitResult } from './operations/wait';
 export { acquireLease, renewLease, releaseLease, withLease, microTime, DEFAULT_LEASE_SECONDS, type LeaseOptions, type LeaseResult, type LeaseState, type LeaseHandle } from './lease';
 export { gateOf, checkCluster, checkExplicit, valueFor, refusal, type GatedItem, type KubeOperation, type ValueSource, type ExplicitTarget } from './proposal';
+export { checkKubernetesConnection } from './connectionCheck';

@@ -1,5 +1,6 @@
 import type { ICredentialTestFunctions, ICredentialsDecrypted, INodeCredentialTestResult } from 'n8n-workflow';
 
+import { checkKubernetesConnection, type KubernetesCredentialFields } from '../../../src/kubernetes';
 import { type CloudflareAuth, CloudflareProvider, HaproxyProvider } from '../../../src/loadbalancer';
 
 /** Credential tests on the same code path as the operations (socket, TLS, auth, rate limiter). */
@@ -25,5 +26,11 @@ export const credentialTest = {
 		} catch (error) {
 			return { status: 'Error', message: (error as Error).message };
 		}
+	},
+
+	// Same name and check as the Kubernetes Patch node's test, so the credential tests alike from either node.
+	async kubernetesApiConnectionTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+		const result = await checkKubernetesConnection((credential.data ?? {}) as KubernetesCredentialFields);
+		return { status: result.ok ? 'OK' : 'Error', message: result.message };
 	},
 };

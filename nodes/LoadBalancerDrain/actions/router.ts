@@ -5,11 +5,12 @@ import { cloudflare } from './cloudflare';
 import type { LbOperation, OperationAction, ProviderAction, ProviderChoice } from './common';
 import { drain } from './drain';
 import { haproxy } from './haproxy';
+import { kubernetes } from './kubernetes';
 import { restore } from './restore';
 import { setWeight } from './setWeight';
 import { status } from './status';
 
-export const providers: Record<ProviderChoice, ProviderAction> = { haproxy, cloudflare };
+export const providers: Record<ProviderChoice, ProviderAction> = { haproxy, cloudflare, kubernetes };
 export const operations: Record<LbOperation, OperationAction> = { drain, restore, setWeight, status };
 
 // A failover waits for the target region to scale and become Ready before the
