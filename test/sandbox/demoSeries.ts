@@ -64,8 +64,15 @@ export function slotSeconds(points: CsvPoint[]): number {
 	return points.length > 1 ? points[1].t - points[0].t : 60;
 }
 
-/** The value a scrape-like resampled series holds at time `at` (shifted clock), or undefined when none. */
-export function valueAt(series: BackfillSeries, at: number): number | null | undefined {
+/** Prometheus's default lookback: an instant sees the newest sample up to 5 minutes old. */
+const LOOKBACK_SECONDS = 300;
+
+/**
+ * What Prometheus answers for the resampled series at time `at` (shifted
+ * clock): the slot's value, or, just past the end of the history, the last
+ * sample while it is within the lookback; undefined when there is none.
+ */
+export function valueAt(series: BackfillSeries, at: number, scrapeSeconds = 60): number | null | undefined {
 	const sourceTime = at - series.shiftSeconds;
 	const { points } = series;
 	let lo = 0;
@@ -76,7 +83,8 @@ export function valueAt(series: BackfillSeries, at: number): number | null | und
 		if (points[mid].t <= sourceTime) lo = mid;
 		else hi = mid - 1;
 	}
-	if (sourceTime >= points[lo].t + slotSeconds(points)) return undefined;
+	const slotEnd = points[lo].t + slotSeconds(points);
+	if (sourceTime >= slotEnd) return sourceTime - (slotEnd - scrapeSeconds) <= LOOKBACK_SECONDS ? points[lo].v : undefined;
 	return points[lo].v;
 }
 
