@@ -10,6 +10,7 @@ import {
 } from 'n8n-workflow';
 
 import { checkKubernetesConnection, type KubernetesCredentialFields } from '../../src/kubernetes';
+import { DEFAULT_MAX_VERDICT_AGE_SECONDS } from '../../src/policy';
 import { description as annotate } from './actions/annotate';
 import { description as canaryWeight } from './actions/canaryWeight';
 import { MUTATING, dryRunField, namespaceField } from './actions/common';
@@ -102,7 +103,7 @@ export class KubernetesPatch implements INodeType {
 						displayName: 'Max Verdict Age (Seconds)',
 						name: 'maxVerdictAgeSeconds',
 						type: 'number',
-						default: 3600,
+						default: DEFAULT_MAX_VERDICT_AGE_SECONDS,
 						typeOptions: { minValue: 0 },
 						description: 'Refuse Policy Gate verdicts older than this, so an approval that sat for hours is not applied to a cluster that moved on. 0 = no limit.',
 					},

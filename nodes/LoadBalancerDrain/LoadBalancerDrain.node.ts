@@ -6,6 +6,7 @@ import {
 	NodeConnectionTypes,
 } from 'n8n-workflow';
 
+import { DEFAULT_MAX_VERDICT_AGE_SECONDS } from '../../src/policy';
 import { credentialTest } from './actions/methods';
 import { operations, providers, route } from './actions/router';
 
@@ -79,7 +80,7 @@ export class LoadBalancerDrain implements INodeType {
 						displayName: 'Max Verdict Age (Seconds)',
 						name: 'maxVerdictAgeSeconds',
 						type: 'number',
-						default: 3600,
+						default: DEFAULT_MAX_VERDICT_AGE_SECONDS,
 						typeOptions: { minValue: 0 },
 						description: 'For items with a verdict: refuse verdicts older than this (0 = no limit)',
 					},

@@ -12,3 +12,4 @@ export type { ProposalInput, ScaleInput, FailoverInput, RollbackInput } from './
 export type { ParsedCanaryState } from './state';
 export * from './types';
 export { runGate, type GateOutput, type GateRun } from './gateRun';
+export { DEFAULT_MAX_VERDICT_AGE_SECONDS, gateFieldsOf, maxVerdictAgeSeconds } from './verdictInput';

@@ -12,6 +12,7 @@ import {
 	connectionFromCredential,
 	gateOf,
 } from '../../../src/kubernetes';
+import { gateFieldsOf, maxVerdictAgeSeconds } from '../../../src/policy';
 import { annotate } from './annotate';
 import { canaryWeight } from './canaryWeight';
 import { type Action, type ActionContext, asData } from './common';
@@ -24,7 +25,6 @@ import { waitReady } from './waitReady';
 
 export const actions: Record<KubeOperation, Action> = { scale, hpaBounds, kedaBounds, patch, rolloutUndo, canaryWeight, annotate, waitReady };
 
-export const DEFAULT_MAX_VERDICT_AGE_SECONDS = 3600;
 
 /** The fix and the API server's own words, for the error's description in the n8n UI. */
 export function describeFailure(error: KubeError): string {
@@ -69,12 +69,11 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		const json = items[itemIndex].json;
 		const pairedItem = { item: itemIndex };
-		const passthrough: IDataObject = {};
-		for (const key of ['proposal', 'verdict', 'decision']) if (json[key] !== undefined) passthrough[key] = json[key];
+		const passthrough = gateFieldsOf(json) as IDataObject;
 		try {
 			if (setupError || !client || !connection) throw setupError;
 			const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-			const maxAge = options.maxVerdictAgeSeconds === undefined ? DEFAULT_MAX_VERDICT_AGE_SECONDS : Number(options.maxVerdictAgeSeconds);
+			const maxAge = maxVerdictAgeSeconds(options.maxVerdictAgeSeconds);
 			const gated = gateOf(json, { now: new Date(), maxAgeSeconds: maxAge });
 			const notes: string[] = [];
 			if (gated) {

@@ -1,6 +1,7 @@
 import { type IDataObject, type IExecuteFunctions, type INodeExecutionData, NodeOperationError } from 'n8n-workflow';
 
 import { LoadBalancerError, type LoadBalancerProvider, runOperation } from '../../../src/loadbalancer';
+import { gateFieldsOf, maxVerdictAgeSeconds } from '../../../src/policy';
 import { cloudflare } from './cloudflare';
 import type { LbOperation, OperationAction, ProviderAction, ProviderChoice } from './common';
 import { drain } from './drain';
@@ -13,9 +14,6 @@ import { status } from './status';
 export const providers: Record<ProviderChoice, ProviderAction> = { haproxy, cloudflare, kubernetes };
 export const operations: Record<LbOperation, OperationAction> = { drain, restore, setWeight, status };
 
-// A failover waits for the target region to scale and become Ready before the
-// drain; an hour covers that without letting yesterday's verdict act today.
-export const DEFAULT_MAX_VERDICT_AGE_SECONDS = 3600;
 
 function toNodeError(fn: IExecuteFunctions, error: unknown, itemIndex: number): NodeOperationError {
 	if (error instanceof NodeOperationError) return error;
@@ -43,15 +41,14 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		const json = items[itemIndex].json;
 		const pairedItem = { item: itemIndex };
-		const passthrough: IDataObject = {};
-		for (const key of ['proposal', 'verdict', 'decision']) if (json[key] !== undefined) passthrough[key] = json[key];
+		const passthrough = gateFieldsOf(json) as IDataObject;
 		try {
 			const key = provider.connectionKey(this, itemIndex);
 			if (!connections.has(key)) connections.set(key, provider.connect(this, itemIndex));
 			const lb = await (connections.get(key) as Promise<LoadBalancerProvider>);
 			const request = action.request(this, itemIndex, provider.target(this, itemIndex, operation), choice);
 			const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-			const maxAge = options.maxVerdictAgeSeconds === undefined ? DEFAULT_MAX_VERDICT_AGE_SECONDS : Number(options.maxVerdictAgeSeconds);
+			const maxAge = maxVerdictAgeSeconds(options.maxVerdictAgeSeconds);
 			const outcome = await runOperation(lb, { ...request, gate: { proposal: json.proposal, verdict: json.verdict, maxAgeSeconds: maxAge, now: new Date() } });
 			if (outcome.operation !== 'status') outcome.warnings.forEach((w) => hints.add(`${outcome.backend}/${outcome.server}: ${w}`));
 			out.push({ json: { ...(outcome as unknown as IDataObject), ...passthrough }, pairedItem });

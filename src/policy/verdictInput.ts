@@ -1,0 +1,22 @@
+/**
+ * What every mutating node reads from an item that came through the Policy
+ * Gate, in one place so Kubernetes Patch and Load Balancer Drain cannot drift.
+ */
+
+// A failover waits for the target region to scale and become Ready before the
+// drain; an hour covers that without letting yesterday's verdict act today.
+export const DEFAULT_MAX_VERDICT_AGE_SECONDS = 3600;
+
+/** Fields the gate adds to an item, carried through a mutating node so later nodes can check the same verdict. */
+const GATE_FIELDS = ['proposal', 'verdict', 'decision'] as const;
+
+export function gateFieldsOf(json: Record<string, unknown>): Record<string, unknown> {
+	const fields: Record<string, unknown> = {};
+	for (const key of GATE_FIELDS) if (json[key] !== undefined) fields[key] = json[key];
+	return fields;
+}
+
+/** The node option "Max Verdict Age (Seconds)"; unset means the default, 0 means no limit. */
+export function maxVerdictAgeSeconds(option: unknown): number {
+	return option === undefined ? DEFAULT_MAX_VERDICT_AGE_SECONDS : Number(option);
+}
