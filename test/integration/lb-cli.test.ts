@@ -3,26 +3,21 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { runCli } from '../../src/cli/main';
-import { LocalHaproxy, startHaproxy } from '../sandbox/haproxy';
-import { Region, get, sendMany, startRegion } from '../sandbox/haproxyRegions';
+import type { LocalHaproxy } from '../sandbox/haproxy';
+import { Region, RegionsBehindHaproxy, get, sendMany, startRegionsBehindHaproxy } from '../sandbox/haproxyRegions';
 import { freePort } from '../sandbox/processes';
 import { failoverProposal, gatedItem } from '../unit/loadbalancer/verdicts';
 
 /** `kube-ops lb` against a real HAProxy with traffic flowing through it. */
 
 let east: Region;
-let west: Region;
 let haproxy: LocalHaproxy;
+let stack: RegionsBehindHaproxy;
 let dir: string;
 
 beforeAll(async () => {
-	[east, west] = await Promise.all([startRegion('us-east'), startRegion('us-west')]);
-	haproxy = await startHaproxy({
-		servers: [
-			{ name: 'us-east', port: east.port },
-			{ name: 'us-west', port: west.port },
-		],
-	});
+	stack = await startRegionsBehindHaproxy();
+	({ east, haproxy } = stack);
 	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kube-ops-lb-cli-'));
 	for (let i = 0; i < 100 && !(await haproxy.command('show stat')).match(/us-west,.*?,UP,/); i++) await new Promise((r) => setTimeout(r, 100));
 });
@@ -32,8 +27,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-	await haproxy?.stop();
-	await Promise.all([east?.close(), west?.close()]);
+	await stack?.stop();
 	if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 

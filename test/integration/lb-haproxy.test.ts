@@ -1,6 +1,6 @@
 import { HaproxyProvider, LoadBalancerError, parseServersState } from '../../src/loadbalancer';
-import { LocalHaproxy, startHaproxy } from '../sandbox/haproxy';
-import { Region, get, sendMany, startRegion } from '../sandbox/haproxyRegions';
+import type { LocalHaproxy } from '../sandbox/haproxy';
+import { Region, RegionsBehindHaproxy, get, sendMany, startRegionsBehindHaproxy } from '../sandbox/haproxyRegions';
 import { freePort } from '../sandbox/processes';
 
 /*
@@ -11,19 +11,14 @@ import { freePort } from '../sandbox/processes';
 let east: Region;
 let west: Region;
 let haproxy: LocalHaproxy;
+let stack: RegionsBehindHaproxy;
 let provider: HaproxyProvider;
 const east1 = { backend: 'be_app', server: 'us-east' };
 const west1 = { backend: 'be_app', server: 'us-west' };
 
 beforeAll(async () => {
-	[east, west] = await Promise.all([startRegion('us-east'), startRegion('us-west')]);
-	haproxy = await startHaproxy({
-		servers: [
-			{ name: 'us-east', port: east.port },
-			{ name: 'us-west', port: west.port },
-		],
-		extraBackends: { be_static: [{ name: 'only', port: west.port }] },
-	});
+	stack = await startRegionsBehindHaproxy(({ west: only }) => ({ be_static: [{ name: 'only', port: only.port }] }));
+	({ east, west, haproxy } = stack);
 	provider = new HaproxyProvider({ address: haproxy.runtimeAddress });
 	await waitForHealthy();
 });
@@ -38,8 +33,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-	await haproxy?.stop();
-	await Promise.all([east?.close(), west?.close()]);
+	await stack?.stop();
 });
 
 async function waitFor(condition: () => boolean, what: string, timeoutMs: number): Promise<void> {

@@ -5,25 +5,20 @@ import { HaproxyRuntimeApi } from '../../credentials/HaproxyRuntimeApi.credentia
 import { LoadBalancerDrain } from '../../nodes/LoadBalancerDrain/LoadBalancerDrain.node';
 import { PolicyGate } from '../../nodes/PolicyGate/PolicyGate.node';
 import { closeN8n, runNode, runWorkflow, sourceNode } from '../harness/n8n';
-import { LocalHaproxy, startHaproxy } from '../sandbox/haproxy';
-import { Region, get, sendMany, startRegion } from '../sandbox/haproxyRegions';
+import type { LocalHaproxy } from '../sandbox/haproxy';
+import { Region, RegionsBehindHaproxy, get, sendMany, startRegionsBehindHaproxy } from '../sandbox/haproxyRegions';
 import { freePort } from '../sandbox/processes';
 import { POLICY, failoverProposal, gatedItem } from '../unit/loadbalancer/verdicts';
 
 /** The Load Balancer Drain node inside n8n's own executor, against a real HAProxy with traffic flowing. */
 
 let east: Region;
-let west: Region;
 let haproxy: LocalHaproxy;
+let stack: RegionsBehindHaproxy;
 
 beforeAll(async () => {
-	[east, west] = await Promise.all([startRegion('us-east'), startRegion('us-west')]);
-	haproxy = await startHaproxy({
-		servers: [
-			{ name: 'us-east', port: east.port },
-			{ name: 'us-west', port: west.port },
-		],
-	});
+	stack = await startRegionsBehindHaproxy();
+	({ east, haproxy } = stack);
 	for (let i = 0; i < 100 && !/us-west,(?:[^,]*,){15}UP,/.test(await haproxy.command('show stat')); i++) await new Promise((r) => setTimeout(r, 100));
 });
 
@@ -32,8 +27,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-	await haproxy?.stop();
-	await Promise.all([east?.close(), west?.close()]);
+	await stack?.stop();
 	closeN8n();
 });
 

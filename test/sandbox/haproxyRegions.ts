@@ -1,6 +1,8 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import { HaproxyOptions, LocalHaproxy, startHaproxy } from './haproxy';
+
 /**
  * Small HTTP servers that stand for two regions behind HAProxy. Each one
  * answers with its name, records every request (health checks aside) with
@@ -87,4 +89,41 @@ export async function sendMany(url: string, count: number): Promise<Record<strin
 		tally[key] = (tally[key] ?? 0) + 1;
 	}
 	return tally;
+}
+
+export interface RegionsBehindHaproxy {
+	east: Region;
+	west: Region;
+	haproxy: LocalHaproxy;
+	/** Stops whatever was started, in reverse order. */
+	stop: () => Promise<void>;
+}
+
+/** The standard traffic stack: two "regions" (us-east, us-west) behind one real HAProxy backend. */
+export async function startRegionsBehindHaproxy(
+	extraBackends?: (regions: { east: Region; west: Region }) => HaproxyOptions['extraBackends'],
+): Promise<RegionsBehindHaproxy> {
+	const [east, west] = await Promise.all([startRegion('us-east'), startRegion('us-west')]);
+	let haproxy: LocalHaproxy;
+	try {
+		haproxy = await startHaproxy({
+			servers: [
+				{ name: 'us-east', port: east.port },
+				{ name: 'us-west', port: west.port },
+			],
+			extraBackends: extraBackends?.({ east, west }),
+		});
+	} catch (error) {
+		await Promise.all([east.close(), west.close()]);
+		throw error;
+	}
+	return {
+		east,
+		west,
+		haproxy,
+		stop: async () => {
+			await haproxy.stop();
+			await Promise.all([east.close(), west.close()]);
+		},
+	};
 }
