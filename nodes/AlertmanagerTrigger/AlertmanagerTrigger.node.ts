@@ -1,0 +1,184 @@
+import {
+	IDataObject,
+	IHookFunctions,
+	INodeType,
+	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+	NodeConnectionTypes,
+} from 'n8n-workflow';
+
+import { DEFAULT_MAX_BODY_BYTES, WebhookAuthentication, WebhookSecrets, checkAuthorization, readNotification } from '../../src/alertmanager';
+import { credentialTest } from './credentialTest';
+import { Emit, answer, outputItems } from './respond';
+
+const CREDENTIAL = 'kubeOpsAlertmanagerWebhookApi';
+
+/** What n8n's server puts on the request beyond node:http's IncomingMessage. */
+interface N8nRequest {
+	headers: Record<string, string | string[] | undefined>;
+	body?: unknown;
+	rawBody?: Buffer;
+	readRawBody?: () => Promise<void>;
+}
+
+const header = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+
+export class AlertmanagerTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Alertmanager Trigger',
+		name: 'alertmanagerTrigger',
+		icon: { light: 'file:alertmanager.svg', dark: 'file:alertmanager.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{ "one item per " + ($parameter["emit"] ?? "alert") }}',
+		description: 'Starts the workflow when Prometheus Alertmanager sends a notification: authenticated, validated, firing and resolved on separate outputs',
+		eventTriggerDescription: 'Waiting for Alertmanager to send a notification',
+		activationMessage: 'Alertmanager can now post to the production webhook URL.',
+		defaults: { name: 'Alertmanager Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
+		outputNames: ['Firing', 'Resolved'],
+		credentials: [
+			{ name: 'kubeOpsAlertmanagerWebhookApi', required: true, testedBy: 'kubeOpsAlertmanagerWebhookApiTest', displayOptions: { show: { authentication: ['bearer', 'basic'] } } },
+		],
+		webhooks: [
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				// Answer as soon as the notification is accepted: Alertmanager must not wait for the workflow,
+				// and only retries on 5xx, which n8n sends only when it could not start the execution.
+				responseMode: 'onReceived',
+				path: '={{$parameter["path"]}}',
+			},
+		],
+		properties: [
+			{
+				displayName: 'Path',
+				name: 'path',
+				type: 'string',
+				default: 'alertmanager',
+				required: true,
+				placeholder: 'alertmanager',
+				description: 'The webhook path: Alertmanager\'s webhook_config url is <n8n>/webhook/<path>',
+			},
+			{
+				displayName: 'Authentication',
+				name: 'authentication',
+				type: 'options',
+				default: 'bearer',
+				options: [
+					{ name: 'Bearer Token', value: 'bearer', description: 'Alertmanager http_config.authorization (type Bearer)' },
+					{ name: 'Basic Auth', value: 'basic', description: 'Alertmanager http_config.basic_auth' },
+					{ name: 'None', value: 'none', description: 'Anyone who reaches the URL can start the workflow' },
+				],
+			},
+			{
+				displayName:
+					'Without authentication anyone who can reach this URL can start the workflow (and, through it, fail over regions). Use Bearer or Basic unless the URL is reachable only from Alertmanager.',
+				name: 'noAuthNotice',
+				type: 'notice',
+				default: '',
+				displayOptions: { show: { authentication: ['none'] } },
+			},
+			{
+				displayName: 'Emit',
+				name: 'emit',
+				type: 'options',
+				default: 'alert',
+				options: [
+					{ name: 'One Item per Alert', value: 'alert', description: 'Each alert goes to Firing or Resolved by its own status' },
+					{ name: 'One Item per Group', value: 'group', description: 'The whole notification as one item, routed by the group\'s status' },
+				],
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [
+					{
+						displayName: 'Max Body Size (Bytes)',
+						name: 'maxBodyBytes',
+						type: 'number',
+						default: DEFAULT_MAX_BODY_BYTES,
+						typeOptions: { minValue: 1 },
+						description:
+							'Larger notifications are refused with 400. n8n\'s own limit (N8N_PAYLOAD_SIZE_MAX, 16 MiB by default) applies first.',
+					},
+					{
+						displayName: 'Require Version 4',
+						name: 'requireVersion4',
+						type: 'boolean',
+						default: true,
+						description: 'Whether to refuse a payload whose version is not "4" (the only version Alertmanager sends)',
+					},
+				],
+			},
+		],
+	};
+
+	methods = { credentialTest };
+
+	// Alertmanager's receivers live in its own config file: there is nothing to register remotely.
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+		},
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const req = this.getRequestObject() as unknown as N8nRequest;
+		const res = this.getResponseObject();
+		const authentication = this.getNodeParameter('authentication', 'bearer') as WebhookAuthentication;
+		const emit = this.getNodeParameter('emit', 'alert') as Emit;
+		const options = this.getNodeParameter('options', {}) as { maxBodyBytes?: number; requireVersion4?: boolean };
+
+		let secrets: WebhookSecrets = {};
+		if (authentication !== 'none') {
+			try {
+				secrets = (await this.getCredentials(CREDENTIAL)) as WebhookSecrets;
+			} catch (error) {
+				answer(res, 500, { status: 'error', reason: `the Alertmanager Webhook credential could not be read: ${(error as Error).message}` });
+				return { noWebhookResponse: true };
+			}
+		}
+		const auth = checkAuthorization(authentication, header(req.headers.authorization), secrets);
+		if (!auth.ok) {
+			answer(res, auth.status, { status: auth.status === 401 ? 'unauthorized' : 'error', reason: auth.reason }, auth.status === 401 ? { 'WWW-Authenticate': auth.challenge } : {});
+			return { noWebhookResponse: true };
+		}
+
+		// A v1 webhook node always gets the raw bytes from n8n; read them if a server did not.
+		if (req.rawBody === undefined && req.body === undefined && typeof req.readRawBody === 'function') {
+			await req.readRawBody().catch(() => undefined);
+		}
+		const read = readNotification(
+			{
+				contentType: header(req.headers['content-type']),
+				contentLength: header(req.headers['content-length']),
+				rawBody: req.rawBody,
+				parsedBody: req.body,
+				maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+			},
+			{ requireVersion4: options.requireVersion4 ?? true },
+		);
+		if (!read.ok) {
+			answer(res, 400, { status: 'rejected', reason: read.rejection.reason, fix: read.rejection.fix });
+			return { noWebhookResponse: true };
+		}
+
+		const notification = read.value;
+		const accepted: IDataObject = { status: 'accepted', alerts: notification.alerts.length, dedupeKey: notification.dedupeKey };
+		return { webhookResponse: accepted, workflowData: outputItems(notification, emit, new Date().toISOString()) };
+	}
+}

@@ -1,0 +1,13 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** Bodies a real Alertmanager posted (captured by test/integration/alertmanager-payload.test.ts). */
+export type Fixture = 'firing' | 'mixed' | 'resolved';
+
+export function fixture(name: Fixture): Record<string, unknown> {
+	return JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'fixtures', 'alertmanager', `${name}.json`), 'utf8'));
+}
+
+export function fixtureText(name: Fixture): string {
+	return fs.readFileSync(path.join(__dirname, '..', '..', 'fixtures', 'alertmanager', `${name}.json`), 'utf8');
+}
