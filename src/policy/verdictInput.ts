@@ -7,8 +7,14 @@
 // drain; an hour covers that without letting yesterday's verdict act today.
 export const DEFAULT_MAX_VERDICT_AGE_SECONDS = 3600;
 
-/** Fields the gate adds to an item, carried through a mutating node so later nodes can check the same verdict. */
-const GATE_FIELDS = ['proposal', 'verdict', 'decision'] as const;
+/**
+ * Fields carried through a mutating node: what the gate added (so later nodes
+ * can check the same verdict) and the loop's context around it (the Lease held
+ * for this run, the state read with it, the alert's dedupe key, a human's
+ * approval), so the node that records the decision at the end of a branch
+ * finds them on its input without reaching back across the workflow.
+ */
+const GATE_FIELDS = ['proposal', 'verdict', 'decision', 'lock', 'state', 'dedupeKey', 'approval'] as const;
 
 export function gateFieldsOf(json: Record<string, unknown>): Record<string, unknown> {
 	const fields: Record<string, unknown> = {};
