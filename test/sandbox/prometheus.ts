@@ -24,6 +24,15 @@ export interface LocalPrometheusOptions {
 	/** Extra files written next to the web config (certificates), by name. */
 	files?: Record<string, string>;
 	extraArgs?: string[];
+	/**
+	 * Live scraping: YAML list items appended under scrape_configs (each
+	 * starting `- job_name: ...`, at column 0 or indented consistently).
+	 * Paths in them (ca_file) are relative to the config's folder, where
+	 * `files` are written.
+	 */
+	scrapeConfigs?: string;
+	/** global scrape_interval (Prometheus's default is 1m). */
+	scrapeIntervalSeconds?: number;
 }
 
 export async function startLocalPrometheus(options: LocalPrometheusOptions): Promise<LocalPrometheus> {
@@ -42,7 +51,7 @@ export async function startLocalPrometheus(options: LocalPrometheusOptions): Pro
 	fs.rmSync(openMetrics);
 
 	const config = path.join(dir, 'prometheus.yml');
-	fs.writeFileSync(config, 'global:\n  evaluation_interval: 1m\nscrape_configs: []\n');
+	fs.writeFileSync(config, renderPrometheusConfig(options));
 	for (const [name, content] of Object.entries(options.files ?? {})) fs.writeFileSync(path.join(dir, name), content);
 	const args = [
 		`--config.file=${config}`,
@@ -83,6 +92,18 @@ export async function startLocalPrometheus(options: LocalPrometheusOptions): Pro
 			},
 		};
 	}
+}
+
+/** Without live scraping, exactly the config the history-only tests have always used. */
+export function renderPrometheusConfig(options: Pick<LocalPrometheusOptions, 'scrapeConfigs' | 'scrapeIntervalSeconds'>): string {
+	const global = ['global:', '  evaluation_interval: 1m'];
+	if (options.scrapeIntervalSeconds !== undefined) {
+		// Prometheus durations take no fractions ("0.5s" is invalid), so milliseconds; the timeout may not exceed the interval.
+		const intervalMs = Math.max(1, Math.round(options.scrapeIntervalSeconds * 1000));
+		global.push(`  scrape_interval: ${intervalMs}ms`, `  scrape_timeout: ${Math.min(intervalMs, 10_000)}ms`);
+	}
+	const scrape = options.scrapeConfigs?.trim() ? `scrape_configs:\n${options.scrapeConfigs.replace(/\n*$/, '\n')}` : 'scrape_configs: []\n';
+	return `${global.join('\n')}\n${scrape}`;
 }
 
 function isListening(port: number): Promise<boolean> {

@@ -9,6 +9,7 @@ import { FaultInjector } from './faults';
 import { writeKubeconfig } from './kubeconfig';
 import { ResourceRegistry } from './registry';
 import { seedDemo } from './seed';
+import { renderKubeStateMetrics } from './stateMetrics';
 import { createRequestHandler } from './server';
 import { ObjectStore } from './store';
 import type { JsonObject, KubeObject } from './types';
@@ -89,6 +90,7 @@ export async function startKubeSandbox(options: KubeSandboxOptions = {}): Promis
 			watches,
 			config,
 			log,
+			metrics: () => renderKubeStateMetrics(api),
 			info: (): JsonObject => ({ clusterName, url, podStartupMs: config.podStartupMs, resourceVersion: String(store.revision), openWatches: watches.openCount, faults: faults.list().length }),
 	});
 	const server: http.Server = certificate ? https.createServer({ key: certificate.keyPem, cert: certificate.certPem }, handler) : http.createServer(handler);

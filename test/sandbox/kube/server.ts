@@ -23,6 +23,8 @@ export interface ServerContext {
 	config: { podStartupMs: number };
 	info: () => JsonObject;
 	log?: (line: string) => void;
+	/** kube-state-metrics text for GET /metrics, unauthenticated as a metrics Service is scraped. */
+	metrics?: () => string;
 }
 
 interface ResourceRoute {
@@ -106,6 +108,11 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
 	if (['/healthz', '/livez', '/readyz'].includes(path)) {
 		res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
 		res.end('ok');
+		return;
+	}
+	if (path === '/metrics' && method === 'GET' && ctx.metrics) {
+		res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
+		res.end(ctx.metrics());
 		return;
 	}
 	const user = ctx.auth.authenticate(req);
