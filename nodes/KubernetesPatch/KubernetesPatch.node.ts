@@ -15,8 +15,12 @@ import { description as annotate } from './actions/annotate';
 import { description as canaryWeight } from './actions/canaryWeight';
 import { MUTATING, dryRunField, namespaceField } from './actions/common';
 import { description as hpaBounds } from './actions/hpaBounds';
+import { ITEM_OPERATIONS } from './actions/itemAction';
 import { description as kedaBounds } from './actions/kedaBounds';
+import { description as lock } from './actions/lock';
 import { description as patch } from './actions/patch';
+import { description as read } from './actions/read';
+import { description as recordDecision } from './actions/recordDecision';
 import { description as rolloutUndo } from './actions/rolloutUndo';
 import { route } from './actions/router';
 import { description as scale } from './actions/scale';
@@ -33,7 +37,7 @@ export class KubernetesPatch implements INodeType {
 		version: 1,
 		subtitle: '={{ $parameter["operation"] + ($parameter["dryRun"] ? " (dry run)" : "") }}',
 		description:
-			'Scale, set HPA or KEDA bounds, patch, roll back, set a canary weight, annotate or wait for Ready; every write guarded, audited, and bound to a Policy Gate verdict when the item carries a proposal',
+			'Scale, set HPA or KEDA bounds, patch, roll back, set a canary weight, annotate, wait for Ready, lock a loop and record its decision; every write guarded, audited, and bound to a Policy Gate verdict when the item carries a proposal',
 		defaults: { name: 'Kubernetes Patch' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
@@ -45,8 +49,9 @@ export class KubernetesPatch implements INodeType {
 				name: 'gateNotice',
 				type: 'notice',
 				default: '',
+				displayOptions: { hide: { operation: ITEM_OPERATIONS } },
 			},
-			// One resource (an object in the cluster) and eight operations on it; a Resource selector would add a click and no meaning.
+			// One resource (an object in the cluster) and eleven operations on it; a Resource selector would add a click and no meaning.
 			// eslint-disable-next-line @n8n/community-nodes/resource-operation-pattern
 			{
 				displayName: 'Operation',
@@ -56,7 +61,10 @@ export class KubernetesPatch implements INodeType {
 				default: 'scale',
 				options: [
 					{ name: 'Annotate', value: 'annotate', action: 'Set or remove annotations', description: 'Set or remove annotations on any object' },
+					{ name: 'Lock (Lease) and Read State', value: 'lock', action: 'Lock a lease and read the loop state', description: 'Take the loop\'s Lease (one execution per service at a time) and put the state the last run saved on the item' },
 					{ name: 'Patch', value: 'patch', action: 'Patch any resource', description: 'Merge, strategic merge or JSON patch on any object by API version and kind' },
+					{ name: 'Read Workload', value: 'read', action: 'Read a workload or autoscaler', description: 'Replicas, readiness and autoscaler bounds of a Deployment, StatefulSet, HPA or KEDA ScaledObject' },
+					{ name: 'Record Decision, Save State and Unlock', value: 'recordDecision', action: 'Record the decision save state and unlock', description: 'Write the decision record as an Event on the target, save the loop\'s next state on the Lease and release it' },
 					{ name: 'Rollout Undo', value: 'rolloutUndo', action: 'Roll back a deployment', description: 'Return a Deployment to its previous (or a given) revision' },
 					{ name: 'Scale', value: 'scale', action: 'Scale a workload', description: 'Set replicas through the scale subresource' },
 					{ name: 'Set Canary Weight', value: 'canaryWeight', action: 'Set an ingress nginx canary weight', description: 'Set the traffic share of an ingress-nginx canary Ingress' },
@@ -65,7 +73,11 @@ export class KubernetesPatch implements INodeType {
 					{ name: 'Wait for Ready', value: 'waitReady', action: 'Wait until replicas are ready', description: 'Poll until enough replicas are updated and Ready, with a timeout' },
 				],
 			},
-			namespaceField,
+			// The record step's namespaces come from the proposal (Event) and the lock (Lease).
+			{ ...namespaceField, displayOptions: { hide: { operation: ['recordDecision'] } } },
+			...lock,
+			...read,
+			...recordDecision,
 			...scale,
 			...hpaBounds,
 			...kedaBounds,
@@ -89,6 +101,16 @@ export class KubernetesPatch implements INodeType {
 						default: '',
 						placeholder: 'jane@example.com',
 						description: 'Who to name in the last-change annotation and the Event; empty = the workflow and execution',
+						displayOptions: { hide: { '/operation': ITEM_OPERATIONS } },
+					},
+					{
+						displayName: 'Accept Approved Verdicts',
+						name: 'acceptApproved',
+						type: 'boolean',
+						default: false,
+						description:
+							'Whether to also act on a Needs Approval verdict when the item carries approval: { approved: true, by: <who> } (added by the workflow\'s approval step). Hold and reject verdicts are never acted on; hash and age checks stay.',
+						displayOptions: { show: { '/operation': [...MUTATING, 'waitReady'] } },
 					},
 					{
 						displayName: 'Attempts on Conflict',
@@ -97,7 +119,16 @@ export class KubernetesPatch implements INodeType {
 						default: 5,
 						typeOptions: { minValue: 1, maxValue: 20 },
 						description: 'How often to re-read and retry when another writer changed the object in between (409 Conflict)',
-						displayOptions: { show: { '/operation': MUTATING } },
+						displayOptions: { show: { '/operation': [...MUTATING, 'recordDecision'] } },
+					},
+					{
+						displayName: 'Event Namespace',
+						name: 'eventNamespace',
+						type: 'string',
+						default: '',
+						placeholder: 'kube-ops',
+						description: 'Write the decision Event in this namespace instead of the target\'s (e.g. when the target lives in another cluster); empty = the proposal\'s target namespace',
+						displayOptions: { show: { '/operation': ['recordDecision'] } },
 					},
 					{
 						displayName: 'Max Verdict Age (Seconds)',
@@ -106,6 +137,7 @@ export class KubernetesPatch implements INodeType {
 						default: DEFAULT_MAX_VERDICT_AGE_SECONDS,
 						typeOptions: { minValue: 0 },
 						description: 'Refuse Policy Gate verdicts older than this, so an approval that sat for hours is not applied to a cluster that moved on. 0 = no limit.',
+						displayOptions: { hide: { '/operation': ITEM_OPERATIONS } },
 					},
 				],
 			},

@@ -15,3 +15,7 @@ export { waitForReady, type WaitKind, type WaitOptions, type WaitProgress, type 
 export { acquireLease, renewLease, releaseLease, withLease, microTime, DEFAULT_LEASE_SECONDS, type LeaseOptions, type LeaseResult, type LeaseState, type LeaseHandle } from './lease';
 export { gateOf, checkCluster, checkExplicit, valueFor, refusal, type GatedItem, type KubeOperation, type ValueSource, type ExplicitTarget } from './proposal';
 export { checkKubernetesConnection } from './connectionCheck';
+export { readApproval, describeApproval, type Approval, type ApprovalReading } from './approval';
+export { lockAndReadState, saveStateAndRelease, parseStateAnnotation, STATE_ANNOTATION, DEDUPE_ANNOTATION, type LockRequest, type LockInfo, type LockResult, type SaveRequest, type SaveResult } from './loopState';
+export { recordLoopDecision, resolveOutcome, errorText, type OutcomeChoice, type LoopChoice, type RecordInput, type RecordResult } from './loopRecord';
+export { readWorkload, WORKLOAD_KINDS, type WorkloadKind, type WorkloadSummary } from './workloadSummary';

@@ -1,6 +1,7 @@
 import type { DecisionRecord } from '../decision';
 import { verifyVerdict } from '../policy';
-import type { ProposalAction, Target, Verdict } from '../policy';
+import type { Decision, ProposalAction, Target, Verdict } from '../policy';
+import { type Approval, readApproval, withApprovalNote } from './approval';
 import { KubeError } from './errors';
 import { isObject } from './json';
 
@@ -22,12 +23,16 @@ export interface GatedItem {
 	decision?: DecisionRecord;
 	/** Things the output should mention (e.g. a decision record that did not match). */
 	notes: string[];
+	/** Set when an `approve` verdict was accepted on a human's approval (option Accept Approved Verdicts). */
+	approval?: Approval;
 }
 
 export interface GateCheckOptions {
 	now: Date;
 	/** Refuse verdicts older than this; 0 or undefined = no limit. */
 	maxAgeSeconds?: number;
+	/** Also act on an `approve` verdict when the item carries `approval: { approved: true, by }`. */
+	acceptApproved?: boolean;
 }
 
 const ROUTE_FIX =
@@ -74,7 +79,8 @@ export function gateOf(json: Record<string, unknown>, options: GateCheckOptions)
 	if (!hasVerdict) throw refusal('Refusing to act: the input item carries a proposal but no verdict', 'Send the proposal through the Policy Gate first and connect its Apply output to this node.');
 	if (!hasProposal) throw refusal('Refusing to act: the input item carries a verdict but no proposal to check it against');
 	const maxAge = options.maxAgeSeconds && options.maxAgeSeconds > 0 ? options.maxAgeSeconds : undefined;
-	const check = verifyVerdict(json.proposal, json.verdict, { expectDecision: 'apply', maxAgeSeconds: maxAge, now: options.now });
+	const expectDecision: Decision[] = options.acceptApproved ? ['apply', 'approve'] : ['apply'];
+	const check = verifyVerdict(json.proposal, json.verdict, { expectDecision, maxAgeSeconds: maxAge, now: options.now });
 	if (!check.ok) {
 		const stale = /older than/.test(check.reason);
 		throw refusal(`Refusing to act on the proposal: ${check.reason}`, stale ? 'Evaluate the proposal again with the Policy Gate right before this node, or raise Max Verdict Age.' : ROUTE_FIX);
@@ -82,13 +88,26 @@ export function gateOf(json: Record<string, unknown>, options: GateCheckOptions)
 	const proposal = json.proposal as Record<string, unknown>;
 	const verdict = json.verdict as Verdict;
 	const notes: string[] = [];
+	let approval: Approval | undefined;
+	if (verdict.decision === 'approve') {
+		const reading = readApproval(json);
+		if (!reading.approved) {
+			throw refusal(
+				`Refusing to act on the proposal: the verdict needs approval and ${reading.reason}`,
+				'Put the approval step (e.g. a Wait node resumed by a person) between the Policy Gate\'s Needs Approval output and this node, and have it add approval: { approved: true, by: <who> } to the item.',
+			);
+		}
+		approval = reading.approval;
+	}
+	const decision = decisionFor(json, verdict, notes);
 	return {
 		action: proposal.action as ProposalAction,
 		target: readTarget(proposal),
 		verdict,
 		proposalHash: verdict.proposalHash,
-		decision: decisionFor(json, verdict, notes),
+		decision: decision && approval ? withApprovalNote(decision, approval) : decision,
 		notes,
+		...(approval ? { approval } : {}),
 	};
 }
 

@@ -12,4 +12,5 @@ export type { ProposalInput, ScaleInput, FailoverInput, RollbackInput } from './
 export type { ParsedCanaryState } from './state';
 export * from './types';
 export { runGate, type GateOutput, type GateRun } from './gateRun';
+export { nextLoopState, LOOP_OUTCOMES, type LoopOutcome, type LoopState, type NextStateInput } from './nextState';
 export { DEFAULT_MAX_VERDICT_AGE_SECONDS, gateFieldsOf, maxVerdictAgeSeconds } from './verdictInput';

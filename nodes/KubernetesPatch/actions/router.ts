@@ -10,6 +10,7 @@ import {
 	KubeError,
 	checkCluster,
 	connectionFromCredential,
+	describeApproval,
 	gateOf,
 } from '../../../src/kubernetes';
 import { gateFieldsOf, maxVerdictAgeSeconds } from '../../../src/policy';
@@ -17,13 +18,18 @@ import { annotate } from './annotate';
 import { canaryWeight } from './canaryWeight';
 import { type Action, type ActionContext, asData } from './common';
 import { hpaBounds } from './hpaBounds';
+import { type ItemAction, type ItemOperation, runItemAction } from './itemAction';
 import { kedaBounds } from './kedaBounds';
+import { lock } from './lock';
 import { patch } from './patch';
+import { read } from './read';
+import { recordDecision } from './recordDecision';
 import { rolloutUndo } from './rolloutUndo';
 import { scale } from './scale';
 import { waitReady } from './waitReady';
 
 export const actions: Record<KubeOperation, Action> = { scale, hpaBounds, kedaBounds, patch, rolloutUndo, canaryWeight, annotate, waitReady };
+export const itemActions: Record<ItemOperation, ItemAction> = { lock, recordDecision, read };
 
 
 /** The fix and the API server's own words, for the error's description in the n8n UI. */
@@ -52,7 +58,9 @@ function actorOf(fn: IExecuteFunctions, override: string): string {
  */
 export async function route(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
-	const operation = this.getNodeParameter('operation', 0) as KubeOperation;
+	const chosen = this.getNodeParameter('operation', 0) as KubeOperation | ItemOperation;
+	if (chosen in itemActions) return runItemAction.call(this, itemActions[chosen as ItemOperation], chosen as ItemOperation, describeFailure);
+	const operation = chosen as KubeOperation;
 	const action = actions[operation];
 	const out: INodeExecutionData[] = [];
 	const hints = new Set<string>();
@@ -74,7 +82,7 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 			if (setupError || !client || !connection) throw setupError;
 			const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 			const maxAge = maxVerdictAgeSeconds(options.maxVerdictAgeSeconds);
-			const gated = gateOf(json, { now: new Date(), maxAgeSeconds: maxAge });
+			const gated = gateOf(json, { now: new Date(), maxAgeSeconds: maxAge, acceptApproved: options.acceptApproved === true });
 			const notes: string[] = [];
 			if (gated) {
 				notes.push(...gated.notes);
@@ -82,7 +90,8 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 				if (unchecked) notes.push(unchecked);
 			}
 			const audit: Audit = {
-				actor: actorOf(this, String(options.changedBy ?? '').trim()),
+				// The approver goes into the last-change annotation and the Event next to the workflow that acted.
+				actor: `${actorOf(this, String(options.changedBy ?? '').trim())}${gated?.approval ? `, ${describeApproval(gated.approval)}` : ''}`,
 				decision: gated?.decision,
 				reportingInstance: `n8n/${this.getWorkflow().id ?? 'workflow'}`,
 			};

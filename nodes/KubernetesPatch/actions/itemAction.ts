@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import { type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties, NodeOperationError } from 'n8n-workflow';
+
+import { type KubernetesCredentialFields, KubeClient, KubeError, connectionFromCredential } from '../../../src/kubernetes';
+
+/**
+ * Operations that add to the item instead of describing a change: the lock
+ * with the loop's state, the decision record at the end of a run, a read of
+ * a workload. The item goes on whole (the workflow routes on what they add),
+ * and they never demand an apply verdict: they run on every branch of a loop.
+ */
+export type ItemOperation = 'lock' | 'recordDecision' | 'read';
+
+export const ITEM_OPERATIONS: ItemOperation[] = ['lock', 'recordDecision', 'read'];
+
+export interface ItemContext {
+	fn: IExecuteFunctions;
+	itemIndex: number;
+	json: IDataObject;
+	client: KubeClient;
+	/** This execution's identity on a Lease: `n8n/<workflow id>/<execution id>`. */
+	holder: string;
+	reportingInstance: string;
+	/** Lives for one run of the node, across its items (e.g. two items asking for one Lease). */
+	shared: Map<string, unknown>;
+}
+
+export interface ItemResult {
+	/** Merged into the item's json. */
+	fields: IDataObject;
+	warnings?: string[];
+}
+
+export interface ItemAction {
+	description: INodeProperties[];
+	execute: (ctx: ItemContext) => Promise<ItemResult>;
+}
+
+export function itemParam<T>(ctx: ItemContext, name: string, fallback: T): T {
+	return ctx.fn.getNodeParameter(name, ctx.itemIndex, fallback) as T;
+}
+
+export function itemText(ctx: ItemContext, name: string): string {
+	const value = itemParam<unknown>(ctx, name, '');
+	return value === undefined || value === null ? '' : String(value).trim();
+}
+
+export function requiredText(ctx: ItemContext, name: string, label: string): string {
+	const value = itemText(ctx, name);
+	if (!value) throw new KubeError('invalid', `${label} is empty`, `Set ${label} (an expression such as {{ $json.… }} works).`);
+	return value;
+}
+
+function holderOf(fn: IExecuteFunctions): string {
+	// Without an execution id (unsaved manual runs in some n8n versions) a random one keeps two runs apart.
+	return `n8n/${fn.getWorkflow().id ?? 'unsaved'}/${fn.getExecutionId() ?? randomUUID()}`;
+}
+
+export async function runItemAction(this: IExecuteFunctions, action: ItemAction, operation: ItemOperation, describeFailure: (error: KubeError) => string): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	const out: INodeExecutionData[] = [];
+	const hints = new Set<string>();
+	const shared = new Map<string, unknown>();
+	const holder = holderOf(this);
+	const reportingInstance = `n8n/${this.getWorkflow().id ?? 'workflow'}`;
+	let client: KubeClient | undefined;
+	let setupError: unknown;
+	try {
+		client = new KubeClient(connectionFromCredential((await this.getCredentials('kubernetesApi')) as KubernetesCredentialFields));
+	} catch (error) {
+		setupError = error;
+	}
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		const json = items[itemIndex].json;
+		const pairedItem = { item: itemIndex };
+		try {
+			if (setupError || !client) throw setupError;
+			const result = await action.execute({ fn: this, itemIndex, json, client, holder, reportingInstance, shared });
+			(result.warnings ?? []).forEach((w) => hints.add(w));
+			out.push({ json: { ...json, ...result.fields }, pairedItem });
+		} catch (error) {
+			const kube = error instanceof KubeError ? error : undefined;
+			const nodeError =
+				error instanceof NodeOperationError
+					? error
+					: new NodeOperationError(this.getNode(), error as Error, { itemIndex, message: (error as Error).message, description: kube ? describeFailure(kube) : undefined });
+			if (!this.continueOnFail()) throw nodeError;
+			out.push({
+				json: {
+					...json,
+					operation,
+					error: nodeError.message,
+					errorKind: kube?.kind ?? 'error',
+					...(kube ? { fix: kube.fix, httpStatus: kube.details.httpStatus ?? null, kubernetesMessage: kube.details.serverMessage ?? null } : {}),
+				},
+				pairedItem,
+			});
+		}
+	}
+	if (hints.size > 0) this.addExecutionHints(...[...hints].map((message) => ({ message, type: 'warning' as const, location: 'outputPane' as const })));
+	return [out];
+}

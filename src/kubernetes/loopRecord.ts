@@ -1,0 +1,221 @@
+import { type ActionResult, type DecisionRecord, type Loop, type Outcome, buildDecisionRecord, toKubernetesEvent } from '../decision';
+import { type LoopOutcome, type LoopState, type ProposalAction, type Verdict, nextLoopState, verifyVerdict } from '../policy';
+import { describeApproval, readApproval } from './approval';
+import type { KubeClient } from './client';
+import { KubeError } from './errors';
+import { isObject } from './json';
+import { saveStateAndRelease } from './loopState';
+import { type JsonObject, knownResource, resources } from './resources';
+
+/**
+ * The last step of every loop run: the decision record, with what actually
+ * happened, as an Event on the target; the loop's next state on its Lease;
+ * the Lease released. The Event comes first: whatever fails after it, the
+ * audit trail of the run is already in the cluster.
+ */
+
+export type OutcomeChoice = 'auto' | LoopOutcome;
+export type LoopChoice = 'auto' | Loop;
+
+export interface RecordInput {
+	/** The item as it reaches the record step: proposal, verdict, decision, lock, dedupeKey, error, approval. */
+	item: Record<string, unknown>;
+	outcome: OutcomeChoice;
+	loop: LoopChoice;
+	/** Write the Event here instead of the target's namespace. */
+	eventNamespace?: string;
+	reportingInstance?: string;
+	maxAttempts?: number;
+	now?: () => Date;
+	sleep?: (ms: number) => Promise<void>;
+}
+
+export interface RecordResult {
+	decisionId: string;
+	/** What the run did with the verdict. */
+	outcome: LoopOutcome;
+	/** The decision record's outcome (applied, failed, held, rejected, awaiting-approval, ...). */
+	decisionOutcome: Outcome;
+	eventName: string;
+	eventReason: string;
+	eventNamespace: string;
+	eventWritten: boolean;
+	/** The state saved on the Lease; null when nothing was saved. */
+	state: LoopState | null;
+	saved: boolean;
+	released: boolean;
+	lease: { namespace: string; name: string } | null;
+	dedupeKeySaved: string | null;
+	notes: string[];
+}
+
+const LOOP_OF: Record<ProposalAction, Loop> = { scale: 'scaling', failover: 'failover', failback: 'failover', rollback: 'canary' };
+
+function invalid(message: string, fix: string): KubeError {
+	return new KubeError('invalid', message, fix);
+}
+
+/** The error a previous node left on the item: n8n's error output and Continue On Fail both put it in `error`. */
+export function errorText(item: Record<string, unknown>): string | undefined {
+	const error = item.error;
+	if (error === undefined || error === null || error === '' || error === false) return undefined;
+	if (typeof error === 'string') return error;
+	if (isObject(error) && typeof error.message === 'string') return error.message;
+	return JSON.stringify(error);
+}
+
+function approvedBy(item: Record<string, unknown>, verdict: Verdict): string | undefined {
+	if (verdict.decision !== 'approve') return undefined;
+	const reading = readApproval(item);
+	return reading.approved ? describeApproval(reading.approval) : undefined;
+}
+
+/** `auto`: an error means failed; an apply verdict (or an approve one a person approved) means applied; anything else was not acted on. */
+export function resolveOutcome(choice: OutcomeChoice, item: Record<string, unknown>, verdict: Verdict): LoopOutcome {
+	const actedOn = verdict.decision === 'apply' || approvedBy(item, verdict) !== undefined;
+	if (choice !== 'auto') {
+		if (choice !== 'notApplied' && !actedOn) {
+			throw new KubeError(
+				'refused',
+				`Refusing to record outcome ${choice} for a ${verdict.decision} verdict: nothing may act on it`,
+				'Set Outcome to Auto or Not Applied for the Hold/Reject and Needs Approval branches (an approve verdict counts as acted on only with approval: { approved: true, by }).',
+			);
+		}
+		return choice;
+	}
+	if (errorText(item) !== undefined) return 'failed';
+	if (item.dryRun === true) return 'notApplied';
+	return actedOn ? 'applied' : 'notApplied';
+}
+
+function verdictDecisionRecord(item: Record<string, unknown>, verdict: Verdict): DecisionRecord | undefined {
+	const decision = item.decision;
+	if (!isObject(decision) || typeof decision.id !== 'string' || !isObject(decision.verdict)) return undefined;
+	return (decision.verdict as Partial<Verdict>).verdictHash === verdict.verdictHash ? (decision as unknown as DecisionRecord) : undefined;
+}
+
+function actionEntry(outcome: LoopOutcome, item: Record<string, unknown>, action: ProposalAction, at: Date): ActionResult[] {
+	if (outcome === 'notApplied') return item.dryRun === true ? [{ action: operationOf(item, action), status: 'dry-run', at: at.toISOString() }] : [];
+	const error = errorText(item);
+	return [{ action: operationOf(item, action), status: outcome === 'applied' ? 'succeeded' : 'failed', ...(outcome === 'failed' ? { error: (error ?? 'failed').slice(0, 300) } : {}), at: at.toISOString() }];
+}
+
+function operationOf(item: Record<string, unknown>, action: ProposalAction): string {
+	return typeof item.operation === 'string' && item.operation !== '' ? item.operation : action;
+}
+
+/** The gate's record with this run's ending: the action taken (or failed), and the approver when a person let it through. */
+export function finalRecord(item: Record<string, unknown>, proposal: Record<string, unknown>, verdict: Verdict, loop: Loop, outcome: LoopOutcome, now: Date): DecisionRecord {
+	const given = verdictDecisionRecord(item, verdict);
+	const approval = approvedBy(item, verdict);
+	const input = { ...(given?.input ?? {}) };
+	if (approval) input.note = [approval, input.note].filter(Boolean).join('; ');
+	return buildDecisionRecord({
+		id: given?.id,
+		time: given?.time ?? now,
+		loop: given?.loop ?? loop,
+		target: (given?.target ?? proposal.target) as DecisionRecord['target'],
+		input,
+		proposals: given ? given.proposals.map((p) => p.proposal) : [proposal],
+		verdict,
+		actions: [...(given?.actions ?? []), ...actionEntry(outcome, item, proposal.action as ProposalAction, now)],
+	});
+}
+
+async function writeEvent(client: KubeClient, record: DecisionRecord, input: RecordInput): Promise<{ name: string; reason: string; namespace: string; written: boolean; warning?: string }> {
+	const event = toKubernetesEvent(record, { reportingInstance: input.reportingInstance }) as unknown as JsonObject & {
+		metadata: { name: string; namespace: string; annotations: Record<string, string> };
+		involvedObject: JsonObject;
+		reason: string;
+	};
+	const override = input.eventNamespace?.trim();
+	if (override) {
+		// The API server requires an Event's namespace to be its involved object's.
+		event.metadata.namespace = override;
+		event.involvedObject.namespace = override;
+		event.metadata.annotations['kube-ops/target-namespace'] = record.target.namespace;
+	} else {
+		// With the object's uid, kubectl describe lists the Event under it; without (another cluster's object, no permission) it is still found by name.
+		const res = typeof event.involvedObject.apiVersion === 'string' ? knownResource(event.involvedObject.apiVersion, String(event.involvedObject.kind)) : undefined;
+		if (res) {
+			const found = await client.get(res, event.metadata.namespace, record.target.name).catch(() => undefined);
+			if (found?.metadata.uid) event.involvedObject.uid = found.metadata.uid;
+		}
+	}
+	const out = { name: event.metadata.name, reason: event.reason, namespace: event.metadata.namespace };
+	try {
+		await client.create(resources.events, event.metadata.namespace, event);
+		return { ...out, written: true };
+	} catch (error) {
+		if (error instanceof KubeError && error.kind === 'conflict' && error.details.reason === 'AlreadyExists') return { ...out, written: true };
+		return { ...out, written: false, warning: `The decision's Event could not be written: ${(error as Error).message}` };
+	}
+}
+
+interface HeldLock {
+	namespace: string;
+	name: string;
+	holder: string;
+	dedupeKey?: string;
+}
+
+function heldLock(item: Record<string, unknown>): HeldLock | undefined {
+	const lock = item.lock;
+	if (!isObject(lock) || lock.acquired !== true) return undefined;
+	const { namespace, name, holder } = lock;
+	if (typeof namespace !== 'string' || typeof name !== 'string' || typeof holder !== 'string' || !namespace || !name || !holder) return undefined;
+	return { namespace, name, holder, ...(typeof lock.dedupeKey === 'string' && lock.dedupeKey ? { dedupeKey: lock.dedupeKey } : {}) };
+}
+
+export async function recordLoopDecision(client: KubeClient, input: RecordInput): Promise<RecordResult> {
+	const { item } = input;
+	const now = input.now?.() ?? new Date();
+	if (!isObject(item.proposal) || !isObject(item.verdict)) {
+		throw invalid(
+			'Nothing to record: the item carries no proposal and verdict',
+			'Connect this node after the Policy Gate (any output) or after the nodes that acted on its verdict: they carry proposal, verdict and decision on.',
+		);
+	}
+	const proposal = item.proposal;
+	// The next state is derived from the verdict (a canary's counters): an edited verdict must not write it.
+	const check = verifyVerdict(proposal, item.verdict);
+	if (!check.ok) throw new KubeError('refused', `Refusing to record: ${check.reason}`, 'Do not change proposal or verdict between the Policy Gate and this node.');
+	const verdict = item.verdict as unknown as Verdict;
+	const action = proposal.action as ProposalAction;
+	const loop = LOOP_OF[action];
+	if (input.loop !== 'auto' && input.loop !== loop) {
+		throw invalid(`The Loop parameter (${input.loop}) does not match the proposal's action (${action}, loop ${loop})`, 'Set Loop to Auto, or route the right proposal to this node.');
+	}
+	const outcome = resolveOutcome(input.outcome, item, verdict);
+	const record = finalRecord(item, proposal, verdict, loop, outcome, now);
+	const event = await writeEvent(client, record, input);
+	const notes = event.warning ? [event.warning] : [];
+
+	const lock = heldLock(item);
+	const base = {
+		decisionId: record.id,
+		outcome,
+		decisionOutcome: record.outcome,
+		eventName: event.name,
+		eventReason: event.reason,
+		eventNamespace: event.namespace,
+		eventWritten: event.written,
+	};
+	if (!lock) {
+		notes.push('No Lease was acquired in this run (the item has no lock with acquired: true), so no state was saved; the Event was written.');
+		return { ...base, state: null, saved: false, released: false, lease: null, dedupeKeySaved: null, notes };
+	}
+	// Only a handled alert is a duplicate later: a held or failed one must be able to act when Alertmanager sends it again.
+	const dedupeKey = outcome === 'applied' ? (typeof item.dedupeKey === 'string' && item.dedupeKey.trim() ? item.dedupeKey.trim() : lock.dedupeKey) : undefined;
+	const saved = await saveStateAndRelease(client, {
+		namespace: lock.namespace,
+		name: lock.name,
+		holder: lock.holder,
+		dedupeKey,
+		maxAttempts: input.maxAttempts,
+		now: input.now,
+		sleep: input.sleep,
+		next: (previous) => nextLoopState({ action, previous, verdict, outcome, now, proposal }),
+	});
+	return { ...base, state: saved.state, saved: true, released: saved.released, lease: { namespace: lock.namespace, name: lock.name }, dedupeKeySaved: dedupeKey ?? null, notes };
+}
