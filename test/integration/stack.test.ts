@@ -5,10 +5,12 @@ import * as net from 'node:net';
 import { HaproxyRuntimeApi } from '../../credentials/HaproxyRuntimeApi.credentials';
 import { KubernetesApi } from '../../credentials/KubernetesApi.credentials';
 import { PrometheusApi } from '../../credentials/PrometheusApi.credentials';
+import { connectionFromCredential } from '../../src/kubernetes';
+import { KubernetesWeightsProvider } from '../../src/loadbalancer/kubernetes';
 import { PrometheusClient } from '../../src/prometheus';
 import { requireBinary } from '../sandbox/processes';
 import { rawRequest, waitFor } from '../sandbox/kube/testing';
-import { startOpsStack, type OpsStack } from '../sandbox/stack';
+import { STACK_QUERIES, startOpsStack, type OpsStack } from '../sandbox/stack';
 
 /*
  * The whole local ops stack the end-to-end tests and the demo run on: real
@@ -206,6 +208,48 @@ test('Alertmanager posts firing and resolved notifications with the bearer token
 	expect(firing[0].body).toMatchObject({ version: '4', status: 'firing', alerts: [{ labels, annotations: { summary: 'checkout in us-west is failing' } }] });
 	await stack.alertmanager.resolveAlert(labels);
 	await waitFor(() => stack.alertmanager.notifications(), (n) => n.some((x) => (x.body as { status?: string }).status === 'resolved'), { timeoutMs: 10_000, intervalMs: 100, what: 'a resolved notification' });
+});
+
+async function byLabel(query: string, label: string): Promise<Record<string, number | null>> {
+	return Object.fromEntries((await instant(query)).map((s) => [s.metric[label], s.value]));
+}
+
+test('the loops\' PromQL answers per region and per track: ready fraction, error rate, p99 latency, request count', async () => {
+	const ready = await byLabel(STACK_QUERIES.readyFraction, 'region');
+	expect(Object.keys(ready).sort()).toEqual(['us-east', 'us-west']);
+	expect(ready['us-east']).toBe(1);
+	const regionErrors = await byLabel(STACK_QUERIES.regionErrorRate, 'region');
+	expect(Object.keys(regionErrors).sort()).toEqual(['us-east', 'us-west']);
+	const canary = stack.apps.checkout.canary;
+	canary.setLatencyMs(300);
+	try {
+		const p99 = await waitFor(() => byLabel(STACK_QUERIES.trackP99Ms, 'track'), (v) => (v.canary ?? 0) > 250, { timeoutMs: 15_000, intervalMs: 250, what: 'canary p99 above 250 ms' });
+		expect(p99.stable).toBeLessThan(100);
+		process.stdout.write(`p99 ms by track: ${JSON.stringify(p99)}\n`);
+	} finally {
+		canary.setLatencyMs(0);
+	}
+	const requests = await byLabel(STACK_QUERIES.trackRequests, 'track');
+	expect(requests.canary).toBeGreaterThan(20);
+	expect(requests.stable).toBeGreaterThan(20);
+	const trackErrors = await byLabel(STACK_QUERIES.trackErrorRate, 'track');
+	expect(Object.keys(trackErrors).sort()).toEqual(['canary', 'stable']);
+});
+
+test('us-east holds the canary as the nodes read it: ingress-nginx weight 20 of 100, and a previous revision to roll back to', async () => {
+	const connection = connectionFromCredential(stack.credentials.kubernetesApi['us-east']);
+	const weights = new KubernetesWeightsProvider({ kubeConfig: connection.kubeConfig, namespace: 'shop' });
+	const status = await weights.status('ingress/checkout-canary');
+	expect(Object.fromEntries(status.servers.map((s) => [s.server, s.weight]))).toEqual({ 'checkout-canary': 20, checkout: 80 });
+	const search = await weights.status('ingress/search-canary');
+	expect(Object.fromEntries(search.servers.map((s) => [s.server, s.weight]))).toEqual({ 'search-canary': 0, search: 100 });
+	const revisions = stack.kube['us-east'].sandbox
+		.list('replicasets.apps', 'shop')
+		.filter((rs) => rs.metadata.ownerReferences?.[0]?.name === 'checkout-canary')
+		.map((rs) => `${rs.metadata.annotations?.['deployment.kubernetes.io/revision']}:${(rs.spec?.template as { spec: { containers: Array<{ image: string }> } }).spec.containers[0].image}`)
+		.sort();
+	expect(revisions).toEqual(['1:ghcr.io/kube-ops-demo/checkout:2.3.1', '2:ghcr.io/kube-ops-demo/checkout:2.4.0-rc.1']);
+	expect(stack.kube.control.sandbox.list('namespaces').map((n) => n.metadata.name)).toContain('shop');
 });
 
 test('credential data uses exactly the fields of the package\'s credential types', () => {

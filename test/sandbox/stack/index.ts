@@ -26,6 +26,7 @@ export type { App, Track } from './app';
 export type { Load, LoadTally } from './load';
 export type { WebhookNotification } from './webhookSink';
 export * from './credentials';
+export { STACK_QUERIES } from './queries';
 
 export interface OpsStackOptions {
 	/** Unix seconds the backfilled history ends at (the test's clock). */
