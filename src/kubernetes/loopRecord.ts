@@ -44,6 +44,8 @@ export interface RecordResult {
 	state: LoopState | null;
 	saved: boolean;
 	released: boolean;
+	/** Lease writes it took (more than 1 after lost races); 0 when nothing was saved. */
+	attempts: number;
 	lease: { namespace: string; name: string } | null;
 	dedupeKeySaved: string | null;
 	notes: string[];
@@ -203,7 +205,7 @@ export async function recordLoopDecision(client: KubeClient, input: RecordInput)
 	};
 	if (!lock) {
 		notes.push('No Lease was acquired in this run (the item has no lock with acquired: true), so no state was saved; the Event was written.');
-		return { ...base, state: null, saved: false, released: false, lease: null, dedupeKeySaved: null, notes };
+		return { ...base, state: null, saved: false, released: false, attempts: 0, lease: null, dedupeKeySaved: null, notes };
 	}
 	// Only a handled alert is a duplicate later: a held or failed one must be able to act when Alertmanager sends it again.
 	const dedupeKey = outcome === 'applied' ? (typeof item.dedupeKey === 'string' && item.dedupeKey.trim() ? item.dedupeKey.trim() : lock.dedupeKey) : undefined;
@@ -217,5 +219,5 @@ export async function recordLoopDecision(client: KubeClient, input: RecordInput)
 		sleep: input.sleep,
 		next: (previous) => nextLoopState({ action, previous, verdict, outcome, now, proposal }),
 	});
-	return { ...base, state: saved.state, saved: true, released: saved.released, lease: { namespace: lock.namespace, name: lock.name }, dedupeKeySaved: dedupeKey ?? null, notes };
+	return { ...base, state: saved.state, saved: true, released: saved.released, attempts: saved.attempts, lease: { namespace: lock.namespace, name: lock.name }, dedupeKeySaved: dedupeKey ?? null, notes };
 }

@@ -38,7 +38,7 @@ describe('credential test (GET /version)', () => {
 	});
 
 	test('server URL, token and CA', async () => {
-		const data = { source: 'token', server: cluster.sandbox.url, token: cluster.sandbox.tokens.limited, caCertificate: cluster.sandbox.caCert, clusterName: 'eu' };
+		const data = { source: 'token', server: cluster.sandbox.url, token: cluster.sandbox.tokens.limited, caCertificate: cluster.sandbox.caCert ?? '', clusterName: 'eu' };
 		expect(await test_(data)).toEqual({ status: 'OK', message: `Connected to ${cluster.sandbox.url}: Kubernetes v1.32.4+kube-ops-sandbox, cluster "eu"` });
 		const untrusted = await test_({ ...data, caCertificate: '' });
 		expect(untrusted).toEqual({ status: 'Error', message: expect.stringMatching(/^The API server's TLS certificate is not trusted \(.*\) at https:\/\/127\.0\.0\.1:\d+\. Put the cluster CA certificate in the credential/) });
@@ -114,7 +114,7 @@ process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/
 	});
 
 	test('server URL and token: the limited identity gets the 403 RBAC gives it', async () => {
-		const credential = { source: 'token', server: cluster.sandbox.url, token: cluster.sandbox.tokens.limited, caCertificate: cluster.sandbox.caCert };
+		const credential = { source: 'token', server: cluster.sandbox.url, token: cluster.sandbox.tokens.limited, caCertificate: cluster.sandbox.caCert ?? '' };
 		expect(only(await runPatch(cluster, { operation: 'scale', namespace: 'shop', name: 'web', replicas: 5 }, { credential }))).toMatchObject({ after: { replicas: 5 } });
 		const { error } = await runPatch(cluster, { operation: 'annotate', apiVersion: 'v1', kind: 'Namespace', name: 'default', annotations: { annotation: [{ key: 'a', value: 'b' }] } }, { credential });
 		expect(error?.message).toBe('Forbidden: cannot get namespaces (API group "") "default" at cluster scope');

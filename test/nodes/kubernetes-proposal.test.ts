@@ -224,7 +224,7 @@ describe('anything else stops with the reason and changes nothing', () => {
 });
 
 test('a credential that does not name its cluster cannot check the proposal\'s: it acts and says so', async () => {
-	const credential = { source: 'token', server: cluster.sandbox.url, token: cluster.sandbox.tokens.admin, caCertificate: cluster.sandbox.caCert };
+	const credential = { source: 'token', server: cluster.sandbox.url, token: cluster.sandbox.tokens.admin, caCertificate: cluster.sandbox.caCert ?? '' };
 	const json = only(await runPatch(cluster, { operation: 'scale' }, { input: [{ json: gated(scaleProposal('checkout', 4, 6)) }], credential }));
 	expect(json.warnings).toEqual(['The credential does not name its cluster, so the proposal\'s cluster "prod-eu-1" was not checked; set Cluster Name in the credential.']);
 	expect(json.target).not.toHaveProperty('cluster');

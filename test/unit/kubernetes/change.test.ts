@@ -1,7 +1,7 @@
 import { buildDecisionRecord } from '../../../src/decision';
 import { LAST_CHANGE_ANNOTATION, annotationKeyProblem, changeEvent, validatePatchBody } from '../../../src/kubernetes';
 import { lastChangeValue } from '../../../src/kubernetes/audit';
-import { backoffMs, guardedPatch } from '../../../src/kubernetes/change';
+import { type JsonPatchOp, backoffMs, guardedPatch } from '../../../src/kubernetes/change';
 import { resources } from '../../../src/kubernetes/resources';
 import { evaluate } from '../../../src/policy';
 
@@ -26,7 +26,7 @@ test('a JSON patch gets the precondition and the annotation as operations before
 		...ops,
 	]);
 	const bare = { metadata: { name: 'web', resourceVersion: '7' } };
-	expect(guardedPatch({ patchType: 'json', patch: ops, to: {} }, bare, 'A')[1]).toEqual({ op: 'add', path: '/metadata/annotations', value: { [LAST_CHANGE_ANNOTATION]: 'A' } });
+	expect((guardedPatch({ patchType: 'json', patch: ops, to: {} }, bare, 'A') as JsonPatchOp[])[1]).toEqual({ op: 'add', path: '/metadata/annotations', value: { [LAST_CHANGE_ANNOTATION]: 'A' } });
 });
 
 test('the last-change annotation: who, when, from, to, decision; large values point to the Event', () => {
