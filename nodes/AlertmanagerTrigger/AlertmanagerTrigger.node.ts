@@ -50,6 +50,8 @@ export class AlertmanagerTrigger implements INodeType {
 				// and only retries on 5xx, which n8n sends only when it could not start the execution.
 				responseMode: 'onReceived',
 				path: '={{$parameter["path"]}}',
+				// The URL is <n8n>/webhook/<path>, without the webhook id n8n would otherwise put in front.
+				isFullPath: true,
 			},
 		],
 		properties: [

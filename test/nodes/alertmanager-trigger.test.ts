@@ -1,10 +1,10 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { credentialTest } from '../../nodes/AlertmanagerTrigger/credentialTest';
 import { AlertmanagerTrigger } from '../../nodes/AlertmanagerTrigger/AlertmanagerTrigger.node';
-import { fixture, fixtureText } from '../unit/alertmanager/fixtures';
+import { Json, fixture, fixtureText } from '../unit/alertmanager/fixtures';
 
 /**
  * The node's webhook() behind a real node:http server. The repo's n8n harness
@@ -30,7 +30,7 @@ interface Setup {
 interface Call {
 	status: number;
 	headers: http.IncomingHttpHeaders;
-	body: any;
+	body: Json;
 	/** What the node asked n8n to run, or undefined when it refused the request. */
 	workflowData?: INodeExecutionData[][];
 }
@@ -214,8 +214,8 @@ describe('accepted notifications', () => {
 		const [firing, resolved] = call.workflowData!;
 		expect(resolved).toEqual([]);
 		expect(firing).toHaveLength(2);
-		const body = fixture('firing') as any;
-		const item = firing[0].json as any;
+		const body = fixture('firing') as Json;
+		const item = firing[0].json as Json;
 		expect(Object.keys(item).sort()).toEqual(['alert', 'dedupeKey', 'group', 'receivedAt']);
 		expect(item.alert).toEqual({
 			name: 'RegionDown',
@@ -236,19 +236,19 @@ describe('accepted notifications', () => {
 			commonAnnotations: body.commonAnnotations,
 			externalURL: body.externalURL,
 			truncatedAlerts: 0,
-			firingFingerprints: body.alerts.map((a: any) => a.fingerprint).sort(),
+			firingFingerprints: body.alerts.map((a: Json) => a.fingerprint).sort(),
 		});
 		expect(item.dedupeKey).toBe(call.body.dedupeKey);
 		expect(Date.parse(item.receivedAt)).toBeGreaterThan(Date.now() - 60_000);
-		expect((firing[1].json as any).alert.labels.region).toBe('us-west');
+		expect((firing[1].json as Json).alert.labels.region).toBe('us-west');
 	});
 
 	test('a mixed notification feeds both outputs; all items share the group\'s dedupe key', async () => {
 		const call = await post(fixtureText('mixed'));
 		const [firing, resolved] = call.workflowData!;
-		expect(firing.map((i) => (i.json as any).alert.labels.region)).toEqual(['us-west']);
-		expect(resolved.map((i) => (i.json as any).alert.labels.region)).toEqual(['us-east']);
-		expect((resolved[0].json as any).alert.endsAt).not.toBeNull();
+		expect(firing.map((i) => (i.json as Json).alert.labels.region)).toEqual(['us-west']);
+		expect(resolved.map((i) => (i.json as Json).alert.labels.region)).toEqual(['us-east']);
+		expect((resolved[0].json as Json).alert.endsAt).not.toBeNull();
 		expect(new Set([...firing, ...resolved].map((i) => i.json.dedupeKey))).toEqual(new Set([call.body.dedupeKey]));
 	});
 
@@ -257,9 +257,9 @@ describe('accepted notifications', () => {
 		const firing = await post(fixtureText('mixed'));
 		expect(firing.workflowData![0]).toHaveLength(1);
 		expect(firing.workflowData![1]).toEqual([]);
-		const item = firing.workflowData![0][0].json as any;
+		const item = firing.workflowData![0][0].json as Json;
 		expect(Object.keys(item).sort()).toEqual(['alerts', 'dedupeKey', 'group', 'receivedAt']);
-		expect(item.alerts.map((a: any) => a.status)).toEqual(['resolved', 'firing']);
+		expect(item.alerts.map((a: Json) => a.status)).toEqual(['resolved', 'firing']);
 		const resolved = await post(fixtureText('resolved'));
 		expect(resolved.workflowData![0]).toEqual([]);
 		expect(resolved.workflowData![1]).toHaveLength(1);
@@ -278,7 +278,7 @@ describe('description (the contract the shipped workflows rely on)', () => {
 	test('names, outputs, webhook and parameters', () => {
 		const d = node.description;
 		expect(d).toMatchObject({ name: 'alertmanagerTrigger', displayName: 'Alertmanager Trigger', group: ['trigger'], version: 1, outputNames: ['Firing', 'Resolved'], inputs: [] });
-		expect(d.webhooks).toEqual([{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: '={{$parameter["path"]}}' }]);
+		expect(d.webhooks).toEqual([{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: '={{$parameter["path"]}}', isFullPath: true }]);
 		const byName = Object.fromEntries(d.properties.map((p) => [p.name, p]));
 		expect(byName.path.default).toBe('alertmanager');
 		expect(byName.authentication.default).toBe('bearer');
@@ -292,7 +292,7 @@ describe('description (the contract the shipped workflows rely on)', () => {
 });
 
 describe('credential test', () => {
-	const run = (data: IDataObject) => credentialTest.kubeOpsAlertmanagerWebhookApiTest.call({} as never, { id: '1', name: 'c', type: 'kubeOpsAlertmanagerWebhookApi', data });
+	const run = (data: IDataObject) => credentialTest.kubeOpsAlertmanagerWebhookApiTest.call({} as never, { id: '1', name: 'c', type: 'kubeOpsAlertmanagerWebhookApi', data: data as ICredentialDataDecryptedObject });
 
 	test.each([
 		[{ token: TOKEN }, 'OK', 'Ready for Bearer authentication'],

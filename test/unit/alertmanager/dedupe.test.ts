@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 import * as fc from 'fast-check';
 
 import { canonicalJson, dedupeKey, normalise, validatePayload } from '../../../src/alertmanager';
@@ -9,14 +11,13 @@ function keyOf(body: unknown): string {
 	return normalise(result.value).dedupeKey;
 }
 
-const firing = () => fixture('firing') as Record<string, any>;
+const firing = () => fixture('firing');
 
 test('the key is sha256 of the canonical JSON of { groupKey, status, firing }, as documented', () => {
 	const body = firing();
 	const fingerprints = body.alerts.map((a: { fingerprint: string }) => a.fingerprint).sort();
 	const canonical = `{"firing":${JSON.stringify(fingerprints)},"groupKey":${JSON.stringify(body.groupKey)},"status":"firing"}`;
 	expect(canonicalJson({ groupKey: body.groupKey, status: 'firing', firing: fingerprints })).toBe(canonical);
-	const { createHash } = require('node:crypto') as typeof import('node:crypto');
 	expect(keyOf(body)).toBe(`sha256:${createHash('sha256').update(canonical).digest('hex')}`);
 });
 

@@ -1,9 +1,9 @@
 import { isRfc3339, normalise, validatePayload } from '../../../src/alertmanager';
-import { fixture } from './fixtures';
+import { Json, fixture } from './fixtures';
 
 /** A deep copy of the firing fixture with one change. */
-function variant(change: (body: Record<string, any>) => void): Record<string, any> {
-	const body = fixture('firing') as Record<string, any>;
+function variant(change: (body: Json) => void): Json {
+	const body = fixture('firing');
 	change(body);
 	return body;
 }
