@@ -19,12 +19,12 @@ export interface Spawned {
 }
 
 /** Runs a built script with the same Node as the tests (Node 24), outside jest's module system. */
-export function runBuilt(relative: string, args: string[], env: NodeJS.ProcessEnv = {}): Spawned {
+export function runBuilt(relative: string, args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): Spawned {
 	const result = spawnSync(process.execPath, [requireBuilt(relative), ...args], {
 		cwd: ROOT,
 		encoding: 'utf8',
 		env: { ...process.env, ...env },
-		timeout: 60_000,
+		timeout: timeoutMs,
 	});
 	return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

@@ -27,6 +27,12 @@ export interface AlertmanagerOptions {
 	resolveTimeoutSeconds?: number;
 	/** Labels that form a group (default ['alertname']). */
 	groupBy?: string[];
+	/**
+	 * Alerts matching every label here go to their own webhook instead of
+	 * `webhookUrl` (e.g. RegionDown to the failover workflow, CanaryRegression to
+	 * the canary workflow). Same authentication as the default receiver.
+	 */
+	routes?: Array<{ match: Record<string, string>; webhookUrl: string }>;
 }
 
 export interface LocalAlertmanager {
@@ -48,6 +54,18 @@ export function renderAlertmanagerConfig(options: AlertmanagerOptions): string {
 	const httpConfig: Record<string, unknown> = {};
 	if (options.bearerToken !== undefined) httpConfig.authorization = { type: 'Bearer', credentials: options.bearerToken };
 	if (options.basicAuth) httpConfig.basic_auth = { username: options.basicAuth.username, password: options.basicAuth.password };
+	const receiver = (name: string, url: string) => ({
+		name,
+		webhook_configs: [
+			{
+				url,
+				send_resolved: true,
+				max_alerts: 0,
+				...(Object.keys(httpConfig).length > 0 ? { http_config: httpConfig } : {}),
+			},
+		],
+	});
+	const routes = options.routes ?? [];
 	const config = {
 		global: { resolve_timeout: seconds(options.resolveTimeoutSeconds ?? 300) },
 		route: {
@@ -56,20 +74,11 @@ export function renderAlertmanagerConfig(options: AlertmanagerOptions): string {
 			group_wait: seconds(options.groupWaitSeconds ?? 1),
 			group_interval: seconds(options.groupIntervalSeconds ?? 1),
 			repeat_interval: seconds(options.repeatIntervalSeconds ?? 3600),
+			...(routes.length > 0
+				? { routes: routes.map((route, index) => ({ receiver: `kube-ops-${index + 1}`, matchers: Object.entries(route.match).map(([k, v]) => `${k}="${v}"`) })) }
+				: {}),
 		},
-		receivers: [
-			{
-				name: 'kube-ops',
-				webhook_configs: [
-					{
-						url: options.webhookUrl,
-						send_resolved: true,
-						max_alerts: 0,
-						...(Object.keys(httpConfig).length > 0 ? { http_config: httpConfig } : {}),
-					},
-				],
-			},
-		],
+		receivers: [receiver('kube-ops', options.webhookUrl), ...routes.map((route, index) => receiver(`kube-ops-${index + 1}`, route.webhookUrl))],
 	};
 	return JSON.stringify(config, null, 2) + '\n';
 }
@@ -159,6 +168,8 @@ export async function startAlertmanager(options: AlertmanagerOptions): Promise<L
 				`--config.file=${configPath}`,
 				`--storage.path=${dataDir}`,
 				`--web.listen-address=127.0.0.1:${port}`,
+				// Sent in every notification as externalURL; workflows call back to it (e.g. "is it still resolved?").
+				`--web.external-url=http://127.0.0.1:${port}`,
 				// Empty: no gossip port, so parallel test runs cannot collide or form a cluster.
 				'--cluster.listen-address=',
 			],

@@ -45,6 +45,8 @@ export interface OpsStackOptions {
 	groupWaitSeconds?: number;
 	groupIntervalSeconds?: number;
 	repeatIntervalSeconds?: number;
+	/** Alerts matching `match` go to their own webhook (see startAlertmanager). */
+	routes?: Array<{ match: Record<string, string>; webhookUrl: string }>;
 }
 
 export type LoadName = 'checkout' | 'checkoutCanary' | 'search';
@@ -277,6 +279,7 @@ export async function startOpsStack(options: OpsStackOptions): Promise<OpsStack>
 						groupIntervalSeconds: options.groupIntervalSeconds ?? 2,
 						repeatIntervalSeconds: options.repeatIntervalSeconds ?? 10,
 						groupBy: ['alertname', 'region', 'service'],
+						routes: options.routes,
 					}),
 				(a) => a.stop(),
 			),

@@ -1,0 +1,135 @@
+import { ROOT } from '../harness/built';
+import { type CanaryObservation, type FailoverObservation, type LoopsStack, type PreScalingObservation, canary, cluster, executionsOf, failover, preScaling, startLoopsStack } from '../sandbox/loops';
+
+/**
+ * The shipped workflows, end to end: a real n8n 2.x with the package from its
+ * tarball and the files in workflows/ imported with n8n's CLI and published;
+ * real Prometheus (real history plus live scrapes), real Alertmanager posting
+ * to the real webhooks, real HAProxy with traffic, and the Kubernetes sandbox
+ * with two regions and a control cluster.
+ */
+
+let loops: LoopsStack;
+const lines: string[] = [];
+const log = (line: string) => lines.push(line);
+const ctx = () => ({ n8n: loops.n8n, stack: loops.stack, workflows: loops.workflows, log });
+
+beforeAll(async () => {
+	loops = await startLoopsStack(ROOT, Math.floor(Date.now() / 1000), log);
+}, 900_000);
+
+afterAll(async () => {
+	await loops?.stop();
+});
+
+afterEach(() => {
+	// What the scenario saw, for a failing test's report.
+	if (lines.length > 0) process.stdout.write(lines.splice(0).join('\n') + '\n');
+});
+
+describe('bad input at the Alertmanager webhook', () => {
+	test('unauthenticated and malformed posts are refused and change nothing', async () => {
+		const url = loops.workflows.webhooks.failover;
+		const before = (await executionsOf(loops.n8n, loops.workflows.ids.failover)).length;
+		const payload = { version: '4', status: 'firing', receiver: 'x', groupKey: '{}:{alertname="RegionDown"}', truncatedAlerts: 0, groupLabels: {}, commonLabels: {}, commonAnnotations: {}, externalURL: 'http://127.0.0.1:1', alerts: [] };
+		const post = (body: string, headers: Record<string, string>) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+		const noAuth = await post(JSON.stringify(payload), {});
+		const wrongToken = await post(JSON.stringify(payload), { authorization: 'Bearer not-the-token' });
+		const broken = await post('{"version": "4", "alerts": [', { authorization: `Bearer ${loops.webhookToken}` });
+		const emptyAlerts = await post(JSON.stringify(payload), { authorization: `Bearer ${loops.webhookToken}` });
+		expect([noAuth.status, wrongToken.status]).toEqual([401, 401]);
+		// n8n parses a JSON body before any node sees it, and answers 422 itself (README: Alertmanager Trigger node).
+		expect(broken.status).toBe(422);
+		expect(emptyAlerts.status).toBe(400);
+		expect(((await emptyAlerts.json()) as { reason: string }).reason).toMatch(/alerts/);
+		await new Promise((r) => setTimeout(r, 1000));
+		expect((await executionsOf(loops.n8n, loops.workflows.ids.failover)).length).toBe(before);
+		const east = await loops.stack.haproxy.serverState('us-east');
+		expect(east?.draining).toBe(false);
+		expect(cluster(loops.stack, 'us-west').deployment('checkout')?.spec?.replicas).toBe(2);
+	}, 60_000);
+});
+
+describe('predictive pre-scaling', () => {
+	let seen: PreScalingObservation;
+	beforeAll(async () => {
+		seen = await preScaling(ctx());
+	}, 300_000);
+
+	test('the forecast proposes a higher floor, the gate applies it, and the HPA floor is raised with the Deployment Ready', () => {
+		expect(seen.first.output).toBe('apply');
+		expect(seen.first.proposal?.source).toBe('forecast');
+		expect(seen.first.proposal?.current.replicas).toBe(seen.minReplicasBefore);
+		expect(seen.first.proposal?.proposed.replicas).toBeGreaterThan(seen.minReplicasBefore);
+		expect(seen.first.proposal?.evidence.backtest.mape).toBeLessThan(0.25);
+		expect(seen.first.verdict?.value).toBeGreaterThan(seen.minReplicasBefore);
+		expect(seen.first.minReplicasAfter).toBe(seen.first.verdict?.value);
+		expect(seen.first.readyReplicasAfter).toBeGreaterThanOrEqual(seen.first.verdict?.value);
+	});
+
+	test('the decision is an Event on the workload and the loop state is on the Lease', () => {
+		const reasons = seen.events.map((e) => e.reason);
+		expect(reasons).toContain('ScaleApplied');
+		expect(typeof seen.leaseState.lastActionAt).toBe('string');
+	});
+
+	test('a second run inside the cooldown holds and changes nothing', () => {
+		expect(seen.second.output).toBe('hold');
+		expect(seen.second.verdict?.decidedBy).toBe('cooldown');
+		expect(seen.second.minReplicasAfter).toBe(seen.first.minReplicasAfter);
+	});
+});
+
+describe('Alertmanager-driven failover', () => {
+	let seen: FailoverObservation;
+	beforeAll(async () => {
+		seen = await failover(ctx());
+	}, 600_000);
+
+	test('RegionDown for us-east: us-west is scaled and Ready before us-east is drained in HAProxy', () => {
+		expect(seen.proposal).toMatchObject({ action: 'failover', from: 'us-east', to: 'us-west', source: 'alert' });
+		expect(seen.verdict).toMatchObject({ decision: 'apply', value: 'us-west' });
+		expect(seen.westReplicasAtDrain.spec).toBeGreaterThan(2);
+		expect(seen.westReplicasAtDrain.ready).toBe(seen.westReplicasAtDrain.spec);
+		expect(seen.westReadyBeforeDrain).toBe(true);
+		expect(seen.eastDrained).toBe(true);
+	});
+
+	test('repeated notifications do nothing twice', () => {
+		expect(seen.repeats.executions).toBeGreaterThanOrEqual(2);
+		expect(seen.repeats.acted).toBe(0);
+	});
+
+	test('after the alert resolves and the dwell passes, traffic fails back to us-east', () => {
+		expect(seen.failback?.verdict).toMatchObject({ decision: 'apply', action: 'failback', value: 'us-east' });
+		expect(seen.failback?.eastServing).toBe(true);
+		expect(seen.failback?.trafficToEast).toBeGreaterThan(0);
+	});
+
+	test('each move is a decision Event, and the state on the Lease counts the flips', () => {
+		const reasons = seen.events.map((e) => e.reason);
+		expect(reasons.some((r) => /Failover/.test(r))).toBe(true);
+		expect(reasons.some((r) => /Failback/.test(r))).toBe(true);
+		expect(seen.leaseState.flipTimes).toHaveLength(2);
+	});
+});
+
+describe('canary rollback', () => {
+	let seen: CanaryObservation;
+	beforeAll(async () => {
+		seen = await canary(ctx());
+	}, 300_000);
+
+	test('a regressed canary is taken out of traffic and scaled to 0', () => {
+		expect(seen.verdict).toMatchObject({ decision: 'apply', action: 'rollback', value: 'rollback' });
+		expect(seen.canaryWeight).toBe('0');
+		expect(seen.canaryReplicas).toBe(0);
+		expect(seen.events.some((e) => e.involvedObject?.name === 'checkout-canary' && /RolledBack/.test(e.reason))).toBe(true);
+	});
+
+	test('a canary with no traffic holds: nothing rolled back', () => {
+		expect(seen.search.verdict.decision).toBe('hold');
+		expect(seen.search.replicas).toBe(1);
+		expect(seen.search.weight).toBe(seen.search.weightBefore);
+	});
+});

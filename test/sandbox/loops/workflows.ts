@@ -1,0 +1,153 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import type { RunningN8n } from '../n8n';
+import type { OpsStack } from '../stack';
+
+/**
+ * The shipped workflows, set up in a real n8n the way a user does it:
+ * credentials created under the names the files reference, the files edited
+ * where their sticky notes say "edit here", imported with n8n's CLI, published.
+ */
+
+export const WORKFLOW_FILES = {
+	prescaling: 'predictive-prescaling.json',
+	failover: 'alertmanager-failover.json',
+	canary: 'canary-rollback.json',
+} as const;
+export type LoopName = keyof typeof WORKFLOW_FILES;
+
+export interface WorkflowNode {
+	id: string;
+	name: string;
+	type: string;
+	typeVersion: number;
+	parameters: Record<string, unknown>;
+	credentials?: Record<string, { id: string | null; name: string }>;
+	disabled?: boolean;
+	webhookId?: string;
+}
+
+export interface WorkflowFile {
+	id: string;
+	name: string;
+	nodes: WorkflowNode[];
+	connections: Record<string, { main: Array<Array<{ node: string; type: string; index: number }>> }>;
+	[key: string]: unknown;
+}
+
+export function workflowsDir(root: string): string {
+	return path.join(root, 'workflows');
+}
+
+export function readWorkflow(root: string, loop: LoopName): WorkflowFile {
+	return JSON.parse(fs.readFileSync(path.join(workflowsDir(root), WORKFLOW_FILES[loop]), 'utf8')) as WorkflowFile;
+}
+
+export function nodeNamed(workflow: WorkflowFile, name: string): WorkflowNode {
+	const node = workflow.nodes.find((n) => n.name === name);
+	if (!node) throw new Error(`workflow "${workflow.name}" has no node "${name}"`);
+	return node;
+}
+
+/** Credential name (as the workflow files reference it) -> type and data. */
+export function credentialsFor(stack: OpsStack, webhookToken: string): Array<{ name: string; type: string; data: Record<string, unknown> }> {
+	const kube = stack.credentials.kubernetesApi;
+	return [
+		{ name: 'Prometheus', type: 'prometheusApi', data: { ...stack.credentials.prometheusApi } },
+		{ name: 'Kubernetes us-east', type: 'kubernetesApi', data: { ...kube['us-east'] } },
+		{ name: 'Kubernetes us-west', type: 'kubernetesApi', data: { ...kube['us-west'] } },
+		{ name: 'Kubernetes control', type: 'kubernetesApi', data: { ...kube.control } },
+		{ name: 'HAProxy Runtime API', type: 'haproxyRuntimeApi', data: { ...stack.credentials.haproxyRuntimeApi } },
+		{ name: 'Alertmanager webhook', type: 'kubeOpsAlertmanagerWebhookApi', data: { token: webhookToken, user: '', password: '' } },
+	];
+}
+
+/** A user's edits for this sandbox: what each workflow's "edit here" nodes say to change. */
+export interface SandboxSettings {
+	/** The pre-scaling loop's demand: the real NYC taxi series backfilled into Prometheus. */
+	demandQuery: string;
+	perPodCapacity: number;
+	/** The sandbox history's night-time lows inflate MAPE; the shipped 0.15 keeps it forecast-only. */
+	maxMape: number;
+	/** Seconds: failback dwell (Wait node and policy) and the minimum time between flips. */
+	resolveDwellSeconds: number;
+	minDwellSeconds: number;
+	/** Extra canaries to watch besides checkout (the stack's search canary gets no traffic). */
+	watchSearchCanary: boolean;
+}
+
+export const SANDBOX_SETTINGS: SandboxSettings = {
+	demandQuery: 'taxi_passengers{region="us-east"}',
+	perPodCapacity: 5000,
+	maxMape: 0.25,
+	resolveDwellSeconds: 5,
+	minDwellSeconds: 5,
+	watchSearchCanary: true,
+};
+
+function replaceOnce(text: string, from: string | RegExp, to: string, where: string): string {
+	const next = text.replace(from, to);
+	if (next === text) throw new Error(`cannot edit ${where}: ${String(from)} not found (the shipped workflow changed?)`);
+	return next;
+}
+
+export function editForSandbox(loop: LoopName, workflow: WorkflowFile, settings: SandboxSettings = SANDBOX_SETTINGS): WorkflowFile {
+	const copy = JSON.parse(JSON.stringify(workflow)) as WorkflowFile;
+	if (loop === 'prescaling') {
+		const list = nodeNamed(copy, 'Workloads to manage');
+		let code = list.parameters.jsCode as string;
+		code = replaceOnce(code, /demandQuery: '[^\n]*',/, `demandQuery: '${settings.demandQuery}',`, 'Workloads to manage');
+		code = replaceOnce(code, /perPodCapacity: \d+,/, `perPodCapacity: ${settings.perPodCapacity},`, 'Workloads to manage');
+		list.parameters.jsCode = code;
+		const gate = nodeNamed(copy, 'Policy Gate');
+		gate.parameters.policy = replaceOnce(gate.parameters.policy as string, /maxMape: [0-9.]+/, `maxMape: ${settings.maxMape}`, 'Policy Gate');
+	}
+	if (loop === 'failover') {
+		const dwell = nodeNamed(copy, 'Wait resolve dwell');
+		dwell.parameters = { ...dwell.parameters, amount: settings.resolveDwellSeconds, unit: 'seconds' };
+		const gate = nodeNamed(copy, 'Policy Gate');
+		let policy = gate.parameters.policy as string;
+		policy = replaceOnce(policy, /resolveDwellSeconds: \d+/, `resolveDwellSeconds: ${settings.resolveDwellSeconds}`, 'Policy Gate');
+		policy = replaceOnce(policy, /minDwellSeconds: \d+/, `minDwellSeconds: ${settings.minDwellSeconds}`, 'Policy Gate');
+		gate.parameters.policy = policy;
+	}
+	if (loop === 'canary' && settings.watchSearchCanary) {
+		const list = nodeNamed(copy, 'Canaries to watch');
+		list.parameters.jsCode = replaceOnce(
+			list.parameters.jsCode as string,
+			/(\{ cluster: 'us-east', region: 'us-east', namespace: 'shop', service: 'checkout'[^\n]*\n)/,
+			"$1  { cluster: 'us-east', region: 'us-east', namespace: 'shop', service: 'search', canaryDeployment: 'search-canary', canaryIngress: 'search-canary' },\n",
+			'Canaries to watch',
+		);
+	}
+	return copy;
+}
+
+export interface PublishedWorkflows {
+	ids: Record<LoopName, string>;
+	/** Production webhook URLs of the Alertmanager triggers. */
+	webhooks: { failover: string; canary: string };
+}
+
+/** Credentials through the public API, workflows through `n8n import:workflow`, then published. */
+export async function publishWorkflows(n8n: RunningN8n, stack: OpsStack, root: string, webhookToken: string, settings: SandboxSettings = SANDBOX_SETTINGS): Promise<PublishedWorkflows> {
+	for (const credential of credentialsFor(stack, webhookToken)) await n8n.api('POST', '/credentials', credential);
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kube-ops-workflows-'));
+	const ids = {} as Record<LoopName, string>;
+	for (const loop of Object.keys(WORKFLOW_FILES) as LoopName[]) {
+		const edited = editForSandbox(loop, readWorkflow(root, loop), settings);
+		const file = path.join(dir, WORKFLOW_FILES[loop]);
+		fs.writeFileSync(file, JSON.stringify(edited, null, 2));
+		await n8n.cli(['import:workflow', `--input=${file}`]);
+		ids[loop] = edited.id;
+	}
+	fs.rmSync(dir, { recursive: true, force: true });
+	for (const loop of ['failover', 'canary'] as const) await n8n.api('POST', `/workflows/${ids[loop]}/activate`);
+	const hook = (loop: LoopName) => {
+		const trigger = readWorkflow(root, loop).nodes.find((n) => n.type === 'n8n-nodes-kube-ops.alertmanagerTrigger');
+		return `${n8n.url}/webhook/${String(trigger?.parameters.path)}`;
+	};
+	return { ids, webhooks: { failover: hook('failover'), canary: hook('canary') } };
+}
