@@ -1,10 +1,18 @@
 /**
  * `npm run bench`: every benchmark, figures on stdout and kept under
- * bench/results/. Arguments pass through (e.g. --only m4, --no-prophet).
+ * bench/results/. Arguments pass through (e.g. --only m4, --only simulate, --no-prophet).
  */
 import { runForecastBenchmarks } from './forecast';
+import { runSimulateBenchmarks } from './simulate';
 
-runForecastBenchmarks(process.argv.slice(2)).catch((error: unknown) => {
+async function main(args: string[]): Promise<void> {
+	const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : null;
+	// A forecast run rewrites forecast.{json,md} with the sections it ran, so it must not run for --only simulate.
+	if (only !== 'simulate') await runForecastBenchmarks(args);
+	if (!only || only === 'simulate') await runSimulateBenchmarks();
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
 	process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
 	process.exit(1);
 });

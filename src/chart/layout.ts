@@ -168,12 +168,12 @@ export function formatValue(value: number, ticks: readonly number[]): string {
 	return `${text}${suffix}`;
 }
 
-function timeStep(range: number, maxTicks: number): number {
+export function timeStep(range: number, maxTicks: number): number {
 	return TIME_STEPS.find((step) => range / step <= maxTicks) ?? TIME_STEPS[TIME_STEPS.length - 1];
 }
 
 /** Hours and minutes, with the date where it changes: on the first tick and at midnight. */
-function formatTime(seconds: number, step: number, first: boolean): string {
+export function formatTime(seconds: number, step: number, first: boolean): string {
 	const iso = new Date(seconds * 1000).toISOString();
 	const date = iso.slice(5, 10);
 	const time = iso.slice(11, 16);

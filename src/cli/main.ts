@@ -7,8 +7,9 @@ import { lbCommand } from './commands/lb';
 import { policyCommand } from './commands/policy';
 import { queryCommand } from './commands/query';
 import { sandboxCommand } from './commands/sandbox';
+import { simulateCommand } from './commands/simulate';
 
-export const commands: CliCommand[] = [queryCommand, policyCommand, forecastCommand, benchCommand, lbCommand, sandboxCommand];
+export const commands: CliCommand[] = [queryCommand, policyCommand, forecastCommand, simulateCommand, benchCommand, lbCommand, sandboxCommand];
 
 function help(): string {
 	return [

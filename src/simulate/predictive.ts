@@ -1,0 +1,186 @@
+import { forecast } from '../forecast/forecast';
+import { scaleProposal } from '../forecast/proposal';
+import { replicasFromForecast } from '../forecast/replicas';
+import type { ForecastOutcome } from '../forecast/types';
+import { evaluate } from '../policy/gate';
+import { parsePolicy } from '../policy/parse';
+import { validatePolicy } from '../policy/policy';
+import type { Decision, ResolvedPolicy, Target } from '../policy/types';
+import type { DemandBuckets } from './demand';
+
+/**
+ * The shipped pre-scaling loop, one cron tick at a time: the history before
+ * the tick (as a range query at the history step would return it), the
+ * Forecast engine, the replica floor for [now + start-up, now + start-up +
+ * cron interval], a scale proposal and the Policy Gate with its state carried
+ * from tick to tick. Only an `apply` verdict moves the HPA floor, as in the
+ * workflow; hold, approval (nobody answers in a replay) and reject leave it.
+ */
+export interface PreScalingSettings {
+	perPodCapacity: number;
+	startupSeconds: number;
+	cronSeconds: number;
+	/**
+	 * How often the loop refits the forecast; default every tick, as the workflow does. Longer
+	 * (a multiple of the cron interval) reuses the last fit's later points, for replays of long
+	 * histories; a reused fit still saw nothing after the tick it was made at.
+	 */
+	refitSeconds?: number;
+	historySeconds: number;
+	headroom: number;
+	quantile: number;
+	/** The HPA's own bounds: the recommendation stays inside them. */
+	minReplicas: number;
+	maxReplicas: number;
+	/** Policy Gate policy: YAML/JSON text or an object; default `simulationPolicy(min, max)`. */
+	policy?: string | Record<string, unknown>;
+	/**
+	 * Fits shared between replays of the same demand (several headroom or policy settings): a fit
+	 * depends only on the history, the horizon and the quantile levels, which make up its key.
+	 */
+	forecastCache?: Map<string, ForecastOutcome>;
+}
+
+export interface LoopDecision {
+	/** Unix seconds of the tick. */
+	at: number;
+	/** The forecast's replica floor, or null with the reason. */
+	recommended: number | null;
+	reason?: string;
+	/** Backtest MAPE of the forecast as a fraction, what the accuracy gate reads. */
+	mape?: number;
+	decision: Decision;
+	/** The gate's summary: which check decided. */
+	gate: string;
+	/** HPA floor after this tick. */
+	floor: number;
+}
+
+export const SIMULATION_TARGET: Target = { cluster: 'replay', namespace: 'replay', kind: 'Deployment', name: 'replayed-workload' };
+
+/**
+ * The default policy of a replay: the package's scaling defaults, except two
+ * choices a floor needs. `allowScaleIn: true` with 50 % steps, because the
+ * replay moves the HPA floor and a floor that could only rise would keep the
+ * day's peak all night (the HPA still scales down on its own, with its 300 s
+ * stabilisation, once the floor drops). `accuracyGate.maxMape: 0.5` because
+ * the gate reads the backtest MAPE of short horizons at 5-minute steps, where
+ * night-time lows of real traffic inflate the percentage errors; stricter
+ * gates belong in --policy-file.
+ */
+export function simulationPolicy(minReplicas: number, maxReplicas: number): Record<string, unknown> {
+	return {
+		minReplicas,
+		maxReplicas,
+		maxStepUpPercent: 100,
+		maxStepUpPods: 4,
+		allowScaleIn: true,
+		maxStepDownPercent: 50,
+		cooldownSeconds: 300,
+		approvalFactor: 10,
+		accuracyGate: { maxMape: 0.5 },
+	};
+}
+
+export class PreScalingLoop {
+	private readonly policy: ResolvedPolicy;
+	private readonly quantiles: number[];
+	private state: { lastActionAt?: string; consecutiveErrors: number } = { consecutiveErrors: 0 };
+	private cached: { key: string; at: number; outcome: ForecastOutcome } | null = null;
+
+	constructor(
+		private readonly buckets: DemandBuckets,
+		private readonly settings: PreScalingSettings,
+	) {
+		const policy = settings.policy ?? simulationPolicy(settings.minReplicas, settings.maxReplicas);
+		// Validated once here; the resolved policy is itself a valid policy document for every tick's gate.
+		const parsed = typeof policy === 'string' ? parsePolicy(policy) : validatePolicy(policy);
+		if (!parsed.ok) throw new Error(`the policy is invalid: ${parsed.issues.map((i) => `${i.path}: ${i.message} (fix: ${i.fix})`).join('; ')}`);
+		if (parsed.policy.minReplicas === undefined || parsed.policy.maxReplicas === undefined) {
+			throw new Error('the policy has no minReplicas/maxReplicas (fix: add both; the replay scales with them)');
+		}
+		this.policy = parsed.policy;
+		this.quantiles = [...new Set([0.5, 0.9, settings.quantile])].sort((a, b) => a - b);
+	}
+
+	/** One tick at `now`, with the HPA floor in force; returns the decision and the floor after it. */
+	tick(now: number, floor: number): LoopDecision {
+		const { buckets, settings } = this;
+		const step = buckets.stepSeconds;
+		// Only whole steps that ended by now: the tick must not see the step it runs in.
+		const end = Math.min(buckets.values.length, Math.floor((now - buckets.origin) / step));
+		const begin = Math.max(0, end - Math.floor(settings.historySeconds / step));
+		const outcome = this.forecastFor(now, begin, end);
+		const recommendation = replicasFromForecast(outcome, {
+			perPodCapacity: settings.perPodCapacity,
+			headroom: settings.headroom,
+			leadSeconds: settings.startupSeconds,
+			windowSeconds: settings.cronSeconds,
+			quantile: settings.quantile,
+			now,
+			minReplicas: settings.minReplicas,
+			maxReplicas: settings.maxReplicas,
+		});
+		const proposal = scaleProposal({
+			target: SIMULATION_TARGET,
+			currentReplicas: floor,
+			outcome,
+			recommendation,
+			replicas: {
+				perPodCapacity: settings.perPodCapacity,
+				headroom: settings.headroom,
+				leadSeconds: settings.startupSeconds,
+				windowSeconds: settings.cronSeconds,
+				quantile: settings.quantile,
+			},
+		});
+		const verdict = evaluate(proposal, this.policy, this.state, new Date(now * 1000));
+		let next = floor;
+		if (verdict.decision === 'apply' && typeof verdict.value === 'number') {
+			next = verdict.value;
+			this.state = { ...this.state, lastActionAt: new Date(now * 1000).toISOString() };
+		}
+		const decision: LoopDecision = {
+			at: now,
+			recommended: recommendation.kind === 'replicas' ? recommendation.replicas : null,
+			decision: verdict.decision,
+			gate: verdict.reason,
+			floor: next,
+		};
+		if (recommendation.kind !== 'replicas') decision.reason = recommendation.reason;
+		if (outcome.backtest && Number.isFinite(outcome.backtest.mape)) decision.mape = outcome.backtest.mape / 100;
+		return decision;
+	}
+
+	private forecastFor(now: number, begin: number, end: number): ForecastOutcome {
+		const { settings } = this;
+		const refit = Math.max(settings.cronSeconds, settings.refitSeconds ?? settings.cronSeconds);
+		// Two ticks inside one history step see the same history: one fit serves both.
+		const key = `${begin}:${end}`;
+		if (this.cached && (this.cached.key === key || now - this.cached.at < refit)) return this.cached.outcome;
+		const { origin, stepSeconds, values } = this.buckets;
+		// Far enough to cover the window of the last tick this fit serves (one step more: ticks inside a step share it).
+		const lastPoint = origin + (end - 1) * stepSeconds;
+		const reach = now + refit + stepSeconds + settings.startupSeconds;
+		const horizon = Math.max(1, Math.ceil((reach - lastPoint) / stepSeconds));
+		const t: number[] = [];
+		const v: Array<number | null> = [];
+		for (let k = begin; k < end; k++) {
+			t.push(origin + k * stepSeconds);
+			v.push(values[k]);
+		}
+		const shared = `${stepSeconds}:${begin}:${end}:${horizon}:${this.quantiles.join(',')}`;
+		let outcome = settings.forecastCache?.get(shared);
+		if (!outcome) {
+			try {
+				outcome = forecast({ t, v }, { horizon, quantiles: this.quantiles });
+			} catch (error) {
+				// The workflow treats an engine error like no forecast: no action, with the reason.
+				outcome = { kind: 'no-forecast', reason: `forecast failed: ${(error as Error).message}`, seasons: [], intervalSeconds: stepSeconds, history: { points: t.length, gaps: 0, outliers: 0 } };
+			}
+			settings.forecastCache?.set(shared, outcome);
+		}
+		this.cached = { key, at: now, outcome };
+		return outcome;
+	}
+}

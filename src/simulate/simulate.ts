@@ -1,0 +1,266 @@
+import type { ForecastOutcome, Series } from '../forecast/types';
+import { bucketDemand, minuteDemand, type MinuteDemand } from './demand';
+import { DEFAULT_SYNC_SECONDS, HorizontalPodAutoscaler, type MetricReading } from './hpa';
+import { PodPool } from './pods';
+import { PreScalingLoop, type LoopDecision } from './predictive';
+
+export type PolicyName = 'reactive' | 'predictive';
+export const POLICY_NAMES: readonly PolicyName[] = ['reactive', 'predictive'];
+
+export interface SimulationOptions {
+	/** Demand one ready pod serves (the HPA's target average value per pod), in the series' unit. */
+	capacityPerPod: number;
+	/** A pod asked for at t serves from t + start-up. Default 90 s. */
+	startupSeconds?: number;
+	/** HPA bounds. Default 1 and 100. */
+	minReplicas?: number;
+	maxReplicas?: number;
+	/** Default both. */
+	policies?: PolicyName[];
+	/** The HPA reads the demand of one scrape interval ago. Default 30 s. */
+	scrapeSeconds?: number;
+	/** HPA sync period and the replay's time resolution. Default 15 s. */
+	syncSeconds?: number;
+	/** Replayed but not scored: the predictive loop needs history before its first tick. Default 7 days. */
+	warmupSeconds?: number;
+	/** Pre-scaling loop interval (the workflow's schedule). Default 15 min. */
+	cronSeconds?: number;
+	/** Refit the forecast this often (a multiple of the loop interval); default every tick, like the workflow. */
+	refitSeconds?: number;
+	/** History each tick forecasts from. Default 14 days. */
+	historySeconds?: number;
+	/** Step of that history. Default 5 min, or the series' own interval when coarser. */
+	historyStepSeconds?: number;
+	/**
+	 * The floor's headroom (default 0.05) and forecast quantile (default 0.5). Lower than the Forecast node's
+	 * 0.2 and 0.9 on purpose: in a replay the floor sits under a working HPA, so it only needs to carry the
+	 * expected demand ahead of time; the HPA above it handles the noise. The node's settings cut more
+	 * under-provisioned minutes at 1.3-1.6x the replica-hours (bench/results/simulate.md).
+	 */
+	headroom?: number;
+	quantile?: number;
+	/** Policy Gate policy for the predictive loop (YAML/JSON text or object); default `simulationPolicy(min, max)`. */
+	policy?: string | Record<string, unknown>;
+	/** Fits shared between several replays of the same demand (see PreScalingSettings.forecastCache). */
+	forecastCache?: Map<string, ForecastOutcome>;
+	onProgress?: (progress: { policy: PolicyName; fraction: number; elapsedSeconds: number }) => void;
+}
+
+export type ResolvedSimulationOptions = Required<Omit<SimulationOptions, 'policy' | 'onProgress' | 'forecastCache'>> & Pick<SimulationOptions, 'policy'>;
+
+export interface Scores {
+	underProvisionedMinutes: number;
+	/** Of the scored minutes (minutes with data after the warm-up). */
+	underProvisionedShare: number;
+	/** Demand above ready capacity integrated over time, in the series' unit x seconds (requests when demand is per second). */
+	unservedDemand: number;
+	/** Pods that exist, ready or starting, times hours: what the cluster pays for. */
+	replicaHours: number;
+	peakReplicas: number;
+	/** Syncs at which the replica count changed. */
+	scaleEvents: number;
+}
+
+export interface PolicyRun {
+	policy: PolicyName;
+	scores: Scores;
+	/** Per minute of the scored window: the lowest ready capacity, the most replicas, and whether demand exceeded capacity. */
+	capacity: Float64Array;
+	replicas: Int32Array;
+	underProvisioned: Uint8Array;
+	/** The pre-scaling loop's ticks (predictive only). */
+	decisions: LoopDecision[];
+	seconds: number;
+}
+
+export interface SimulationResult {
+	demand: MinuteDemand;
+	/** Index into demand.values of the first scored minute. */
+	scoredFrom: number;
+	scoredMinutes: number;
+	options: ResolvedSimulationOptions;
+	runs: Partial<Record<PolicyName, PolicyRun>>;
+}
+
+export function resolveOptions(options: SimulationOptions, sourceIntervalSeconds = 60): ResolvedSimulationOptions {
+	const resolved: ResolvedSimulationOptions = {
+		capacityPerPod: options.capacityPerPod,
+		startupSeconds: options.startupSeconds ?? 90,
+		minReplicas: options.minReplicas ?? 1,
+		maxReplicas: options.maxReplicas ?? 100,
+		policies: options.policies ?? [...POLICY_NAMES],
+		scrapeSeconds: options.scrapeSeconds ?? 30,
+		syncSeconds: options.syncSeconds ?? DEFAULT_SYNC_SECONDS,
+		warmupSeconds: options.warmupSeconds ?? 7 * 86_400,
+		cronSeconds: options.cronSeconds ?? 900,
+		refitSeconds: options.refitSeconds ?? options.cronSeconds ?? 900,
+		historySeconds: options.historySeconds ?? 14 * 86_400,
+		historyStepSeconds: options.historyStepSeconds ?? Math.max(300, Math.ceil(sourceIntervalSeconds / 60) * 60),
+		headroom: options.headroom ?? 0.05,
+		quantile: options.quantile ?? 0.5,
+		policy: options.policy,
+	};
+	const problems: string[] = [];
+	const need = (ok: boolean, text: string) => ok || problems.push(text);
+	need(Number.isFinite(resolved.capacityPerPod) && resolved.capacityPerPod > 0, `capacity per pod must be a positive number, got ${resolved.capacityPerPod} (fix: the demand one ready pod serves, in the series' unit, e.g. --capacity-per-pod 50)`);
+	need(Number.isFinite(resolved.startupSeconds) && resolved.startupSeconds >= 0, `start-up must be 0 s or more, got ${resolved.startupSeconds}`);
+	need(Number.isInteger(resolved.minReplicas) && resolved.minReplicas >= 1, `min replicas must be a whole number >= 1, got ${resolved.minReplicas}`);
+	need(Number.isInteger(resolved.maxReplicas) && resolved.maxReplicas >= resolved.minReplicas, `max replicas must be a whole number >= min (${resolved.minReplicas}), got ${resolved.maxReplicas}`);
+	need(resolved.policies.length > 0 && resolved.policies.every((p) => POLICY_NAMES.includes(p)), `policies must be reactive and/or predictive, got ${resolved.policies.join(',')}`);
+	need(resolved.syncSeconds > 0 && 60 % resolved.syncSeconds === 0, `the sync period must divide a minute, got ${resolved.syncSeconds} s`);
+	need(resolved.scrapeSeconds >= 0, `the scrape interval must be 0 s or more, got ${resolved.scrapeSeconds}`);
+	need(resolved.cronSeconds >= 60 && resolved.cronSeconds % resolved.syncSeconds === 0, `the loop interval must be whole sync periods of at least a minute, got ${resolved.cronSeconds} s`);
+	need(resolved.refitSeconds >= resolved.cronSeconds && resolved.refitSeconds % resolved.cronSeconds === 0, `the refit interval must be whole loop intervals, got ${resolved.refitSeconds} s`);
+	need(resolved.warmupSeconds >= 0, `the warm-up must be 0 s or more, got ${resolved.warmupSeconds}`);
+	need(resolved.historySeconds >= resolved.historyStepSeconds, `the history must span at least one step, got ${resolved.historySeconds} s`);
+	need(resolved.headroom >= 0, `headroom must be 0 or more, got ${resolved.headroom}`);
+	need(resolved.quantile > 0 && resolved.quantile < 1, `the replica quantile must lie between 0 and 1, got ${resolved.quantile}`);
+	if (problems.length > 0) throw new Error(problems.join('; '));
+	return resolved;
+}
+
+/** Replays a demand history through the reactive HPA and/or the predictive loop plus HPA, and scores each. */
+export function simulate(series: Series, options: SimulationOptions): SimulationResult {
+	const demand = minuteDemand(series);
+	const resolved = resolveOptions(options, demand.sourceIntervalSeconds);
+	const minutes = demand.values.length;
+	const scoredFrom = Math.ceil(resolved.warmupSeconds / 60);
+	if (scoredFrom >= minutes) {
+		throw new Error(
+			`the series covers ${days(minutes * 60)} and the warm-up takes ${days(resolved.warmupSeconds)}: nothing left to score ` +
+				'(fix: a longer history, e.g. --range 14d, or a shorter --warmup; the predictive loop needs about 2 days before its first forecast)',
+		);
+	}
+	let scoredMinutes = 0;
+	for (let m = scoredFrom; m < minutes; m++) if (!Number.isNaN(demand.values[m])) scoredMinutes++;
+	if (scoredMinutes === 0) throw new Error('every minute after the warm-up is a gap: nothing to score (fix: a shorter --warmup or a history with data)');
+	const runs: Partial<Record<PolicyName, PolicyRun>> = {};
+	for (const policy of resolved.policies) runs[policy] = runPolicy(policy, demand, scoredFrom, scoredMinutes, resolved, options);
+	return { demand, scoredFrom, scoredMinutes, options: resolved, runs };
+}
+
+function runPolicy(
+	policy: PolicyName,
+	demand: MinuteDemand,
+	scoredFrom: number,
+	scoredMinutes: number,
+	options: ResolvedSimulationOptions,
+	{ onProgress, forecastCache }: Pick<SimulationOptions, 'onProgress' | 'forecastCache'>,
+): PolicyRun {
+	const started = performance.now();
+	const { capacityPerPod, syncSeconds, scrapeSeconds, cronSeconds } = options;
+	const values = demand.values;
+	const minutes = values.length;
+	const t0 = demand.start;
+	const pods = new PodPool(options.startupSeconds);
+	const hpa = new HorizontalPodAutoscaler({ minReplicas: options.minReplicas, maxReplicas: options.maxReplicas });
+	const loop =
+		policy === 'predictive'
+			? new PreScalingLoop(bucketDemand(demand, options.historyStepSeconds), {
+					perPodCapacity: capacityPerPod,
+					startupSeconds: options.startupSeconds,
+					cronSeconds,
+					refitSeconds: options.refitSeconds,
+					historySeconds: options.historySeconds,
+					headroom: options.headroom,
+					quantile: options.quantile,
+					minReplicas: options.minReplicas,
+					maxReplicas: options.maxReplicas,
+					policy: options.policy,
+					forecastCache,
+				})
+			: null;
+	const firstValue = values.find((v) => !Number.isNaN(v)) ?? 0;
+	pods.seed(clamp(Math.ceil(firstValue / capacityPerPod - 1e-9), options.minReplicas, options.maxReplicas), t0);
+
+	const scored = minutes - scoredFrom;
+	const capacity = new Float64Array(scored);
+	const replicas = new Int32Array(scored);
+	const underProvisioned = new Uint8Array(scored);
+	const decisions: LoopDecision[] = [];
+	let underMinutes = 0;
+	let unserved = 0;
+	let replicaSeconds = 0;
+	let peak = 0;
+	let events = 0;
+	const ticksPerMinute = 60 / syncSeconds;
+	const progressEvery = Math.max(1, Math.floor(minutes / 100));
+
+	for (let m = 0; m < minutes; m++) {
+		const d = values[m];
+		const inWindow = m >= scoredFrom;
+		let lowest = Infinity;
+		let most = 0;
+		let short = false;
+		for (let j = 0; j < ticksPerMinute; j++) {
+			const t = t0 + m * 60 + j * syncSeconds;
+			if (loop && inWindow && t % cronSeconds === 0) {
+				const decision = loop.tick(t, hpa.minReplicas);
+				decisions.push(decision);
+				hpa.minReplicas = decision.floor;
+			}
+			const current = pods.replicas;
+			const desired = hpa.sync(t, current, reading(values, t0, t - scrapeSeconds, pods.ready(t), current, capacityPerPod));
+			if (desired !== current) {
+				pods.scaleTo(desired, t);
+				if (inWindow) events++;
+			}
+			if (!inWindow || Number.isNaN(d)) continue;
+			const ready = pods.ready(t) * capacityPerPod;
+			lowest = Math.min(lowest, ready);
+			most = Math.max(most, pods.replicas);
+			replicaSeconds += pods.replicas * syncSeconds;
+			if (d > ready) {
+				short = true;
+				unserved += (d - ready) * syncSeconds;
+			}
+		}
+		if (inWindow) {
+			const i = m - scoredFrom;
+			capacity[i] = Number.isFinite(lowest) ? lowest : NaN;
+			replicas[i] = most;
+			underProvisioned[i] = short ? 1 : 0;
+			if (short) underMinutes++;
+			peak = Math.max(peak, most);
+		}
+		if (onProgress && (m + 1) % progressEvery === 0) onProgress({ policy, fraction: (m + 1) / minutes, elapsedSeconds: (performance.now() - started) / 1000 });
+	}
+	return {
+		policy,
+		scores: {
+			underProvisionedMinutes: underMinutes,
+			underProvisionedShare: round(underMinutes / scoredMinutes, 6),
+			unservedDemand: round(unserved, 3),
+			replicaHours: round(replicaSeconds / 3600, 3),
+			peakReplicas: peak,
+			scaleEvents: events,
+		},
+		capacity,
+		replicas,
+		underProvisioned,
+		decisions,
+		seconds: (performance.now() - started) / 1000,
+	};
+}
+
+/** What the HPA reads at a sync: the demand one scrape interval ago, averaged over the pods ready now. */
+function reading(values: Float64Array, t0: number, at: number, ready: number, current: number, capacityPerPod: number): MetricReading | null {
+	const m = Math.floor((at - t0) / 60);
+	const value = m >= 0 && m < values.length ? values[m] : NaN;
+	// A gap is a metric the HPA cannot fetch: it keeps the count (only the min/max bounds still apply).
+	if (Number.isNaN(value)) return null;
+	return { averageValue: ready > 0 ? value / ready : 0, targetAverageValue: capacityPerPod, readyPods: ready, unreadyPods: current - ready };
+}
+
+function clamp(value: number, min: number, max: number): number {
+	return Math.min(max, Math.max(min, value));
+}
+
+function round(value: number, digits: number): number {
+	return Number(value.toFixed(digits));
+}
+
+function days(seconds: number): string {
+	const d = seconds / 86_400;
+	return d >= 1 ? `${Number(d.toFixed(1))} days` : `${Number((seconds / 3600).toFixed(1))} hours`;
+}
