@@ -3,7 +3,7 @@ import * as path from 'node:path';
 
 import { UsageError, parseArgs } from '../args';
 import type { CliCommand, CliIO } from '../command';
-import { readSeriesCsv, parseDuration } from '../../forecast';
+import { parseDuration, parseTimestamp, readSeriesCsv } from '../../forecast';
 import type { Series } from '../../forecast';
 import { PrometheusClient, parseDuration as parsePrometheusDuration, parseHeaderLines, parseTime } from '../../prometheus';
 import { POLICY_NAMES, renderChart, renderSummary, scoresJson, simulate, type PolicyName, type SimulationResult } from '../../simulate';
@@ -11,6 +11,8 @@ import { POLICY_NAMES, renderChart, renderSummary, scoresJson, simulate, type Po
 const options = {
 	csv: { description: 'demand history: header row, first column the timestamp; values a rate or count per interval', valueName: 'file' },
 	column: { description: 'value column, by header name or position (default the first after the timestamp)', valueName: 'name|index' },
+	from: { description: 'CSV: replay from this time (the warm-up starts here)', valueName: 'timestamp' },
+	until: { description: 'CSV: replay up to this time', valueName: 'timestamp' },
 	prometheus: { description: 'instead of --csv: Prometheus base URL to query the history from', valueName: 'url' },
 	query: { description: 'PromQL returning one series, e.g. sum(rate(http_requests_total{job="web"}[1m]))', valueName: 'promql' },
 	range: { description: 'history to query (default 14d)', valueName: 'dur' },
@@ -44,7 +46,7 @@ export const simulateCommand: CliCommand = {
 	name: 'simulate',
 	summary: 'Replay a demand history (CSV or Prometheus) through the reactive HPA and the predictive pre-scaling loop, and score both.',
 	usage:
-		'simulate --csv <file> [--column <c>] | --prometheus <url> --query <promql> [--range 14d --step 1m]  --capacity-per-pod <n> [--startup <dur>] [--min <n> --max <n>] [--policy reactive|predictive|both] [--policy-file <f>] [--report <dir>] --json',
+		'simulate --csv <file> [--column <c>] [--from <t>] [--until <t>] | --prometheus <url> --query <promql> [--range 14d --step 1m]  --capacity-per-pod <n> [--startup <dur>] [--min <n> --max <n>] [--policy reactive|predictive|both] [--policy-file <f>] [--report <dir>] --json',
 	options,
 	run: async (argv: string[], io: CliIO): Promise<number> => {
 		const args = parseArgs(argv, options);
@@ -54,6 +56,9 @@ export const simulateCommand: CliCommand = {
 		if (!values.csv && !values.prometheus) throw new UsageError('--csv <file> or --prometheus <url> --query <promql> is required');
 		if (values.prometheus && !values.query) throw new UsageError('--prometheus needs --query');
 		if (values.csv && (values.query || values.range || values.step || values.end)) throw new UsageError('--query, --range, --step and --end go with --prometheus');
+		if (values.prometheus && (values.from || values.until)) throw new UsageError('--from and --until go with --csv; with --prometheus use --range and --end');
+		const from = values.from === undefined ? -Infinity : timestamp(values.from, '--from');
+		const until = values.until === undefined ? Infinity : timestamp(values.until, '--until');
 		if (values['capacity-per-pod'] === undefined) throw new UsageError('--capacity-per-pod is required: the demand one ready pod serves, in the series\' unit (e.g. 50 for 50 requests/s)');
 		const capacityPerPod = number(values, 'capacity-per-pod', (n) => n > 0, 'a positive number (the demand one ready pod serves)');
 		const minReplicas = number(values, 'min', (n) => Number.isInteger(n) && n >= 1, 'a whole number >= 1', 1);
@@ -61,7 +66,7 @@ export const simulateCommand: CliCommand = {
 		const policies = policyNames(values.policy ?? 'both');
 		const policyText = values['policy-file'] === undefined ? undefined : readText(values['policy-file'], '--policy-file');
 
-		const series = values.csv ? readCsv(values.csv, values.column) : await queryPrometheus(values, io);
+		const series = values.csv ? between(readCsv(values.csv, values.column), from, until) : await queryPrometheus(values, io);
 		let lastReport = 0;
 		let result: SimulationResult;
 		try {
@@ -103,6 +108,19 @@ export const simulateCommand: CliCommand = {
 		return 0;
 	},
 };
+
+function timestamp(text: string, option: string): number {
+	try {
+		return parseTimestamp(text);
+	} catch (error) {
+		throw new UsageError(`${option}: ${(error as Error).message}`);
+	}
+}
+
+function between(series: Series, from: number, until: number): Series {
+	const keep = series.t.map((t, i) => (t >= from && t <= until ? i : -1)).filter((i) => i >= 0);
+	return { t: keep.map((i) => series.t[i]), v: keep.map((i) => series.v[i]) };
+}
 
 function readText(file: string, option: string): string {
 	try {
