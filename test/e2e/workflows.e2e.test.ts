@@ -83,8 +83,14 @@ describe('predictive pre-scaling', () => {
 describe('Alertmanager-driven failover', () => {
 	let seen: FailoverObservation;
 	beforeAll(async () => {
-		seen = await failover(ctx());
+		seen = await failover(ctx(), { interruptFirst: true });
 	}, 600_000);
+
+	test('a failure after the scale-up and before the drain leaves traffic where it was and is recorded', () => {
+		expect(seen.interrupted?.eastDrainedAfter).toBe(false);
+		expect(seen.interrupted?.consecutiveErrors).toBe(1);
+		expect(seen.interrupted?.eventReasons.some((r) => /Failed$/.test(r))).toBe(true);
+	});
 
 	test('RegionDown for us-east: us-west is scaled and Ready before us-east is drained in HAProxy', () => {
 		expect(seen.proposal).toMatchObject({ action: 'failover', from: 'us-east', to: 'us-west', source: 'alert' });

@@ -44,7 +44,10 @@ async function main(): Promise<void> {
 		say();
 
 		say('2. Alertmanager-driven failover (workflow "kube-ops: Alertmanager-driven multi-region failover")');
-		const fo = await failover(ctx);
+		const fo = await failover(ctx, { interruptFirst: true });
+		if (fo.interrupted) {
+			say(`  first attempt failed after the scale-up (us-west's API refused to show the Deployment): us-east ${fo.interrupted.eastDrainedAfter ? 'WAS DRAINED' : 'kept its traffic'}, recorded as a failure (consecutiveErrors ${String(fo.interrupted.consecutiveErrors)})`);
+		}
 		say(`  proposal: ${String(fo.proposal?.action)} ${String(fo.proposal?.from)} -> ${String(fo.proposal?.to)}`);
 		say(`  Policy Gate: ${describeVerdict(fo.verdict)}`);
 		say(`  us-west checkout scaled to ${fo.westReplicasAtDrain.spec}, ${fo.westReplicasAtDrain.ready} ready ${fo.westReadyBeforeDrain ? 'before' : 'AFTER'} us-east was drained in HAProxy`);

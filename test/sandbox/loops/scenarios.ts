@@ -124,6 +124,8 @@ export async function preScaling(ctx: LoopsContext): Promise<PreScalingObservati
 
 export interface FailoverObservation {
 	alert: Record<string, string>;
+	/** The first attempt, when the receiving region's API failed after the scale-up was asked for. */
+	interrupted?: { execution: Execution; eastDrainedAfter: boolean; consecutiveErrors: unknown; eventReasons: string[] };
 	applied: Execution;
 	proposal: Json;
 	verdict: Json;
@@ -143,7 +145,7 @@ function acted(e: Execution): boolean {
 	return ran(e, 'Drain the failing region') || ran(e, 'Restore the recovered region');
 }
 
-export async function failover(ctx: LoopsContext, options: { failback: boolean } = { failback: true }): Promise<FailoverObservation> {
+export async function failover(ctx: LoopsContext, options: { failback?: boolean; interruptFirst?: boolean } = {}): Promise<FailoverObservation> {
 	const { stack, n8n, workflows } = ctx;
 	const id = workflows.ids.failover;
 	const seen = new Set((await executionsOf(n8n, id)).map((e) => e.id));
@@ -156,8 +158,29 @@ export async function failover(ctx: LoopsContext, options: { failback: boolean }
 		return rates.some((r) => r.metric.region === 'us-east' && (r.value ?? 0) > 0.05) || undefined;
 	}, 'Prometheus to see us-east failing', 60_000);
 
+	// The receiving region's API refuses to show the Deployment after the scale-up was asked for: the wait for
+	// Ready fails, so nothing may be drained. Alertmanager's next repeat then finds the API back and fails over.
+	const fault = options.interruptFirst
+		? stack.kube['us-west'].sandbox.faults.add({ type: 'error', status: 403, message: 'injected: RBAC denies get on deployments', path: /^\/apis\/apps\/v1\/namespaces\/shop\/deployments\/checkout$/, methods: ['GET'] })
+		: undefined;
 	ctx.log('  Alertmanager: RegionDown{region="us-east", service="checkout"} fires');
 	await stack.alertmanager.addAlert(REGION_DOWN, { summary: 'checkout in us-east answers 5xx' });
+	let interrupted: FailoverObservation['interrupted'];
+	if (fault) {
+		ctx.log('  first attempt: us-west\'s API answers 403 while the workflow waits for Ready');
+		const failed = await newExecution(ctx, id, seen, 'the failover run that fails before the drain', (e) => ran(e, 'Record failure (traffic unchanged)'));
+		seen.add(failed.id);
+		const eastAfter = await stack.haproxy.serverState('us-east');
+		const control = cluster(stack, 'control');
+		interrupted = {
+			execution: failed,
+			eastDrainedAfter: eastAfter?.draining === true,
+			consecutiveErrors: leaseState(control.lease('kube-ops-failover-checkout')).consecutiveErrors,
+			eventReasons: control.events().map((e) => String(e.reason)),
+		};
+		stack.kube['us-west'].sandbox.faults.remove(fault.id);
+		ctx.log('  us-west\'s API is back; the next repeated notification retries');
+	}
 	const applied = await newExecution(ctx, id, seen, 'the failover run that drains us-east', acted);
 	const gateItem = itemsOf(applied, 'Policy Gate', 0)[0];
 	const drainStart = runsOf(applied, 'Drain the failing region')[0]?.startTime ?? 0;
@@ -174,7 +197,7 @@ export async function failover(ctx: LoopsContext, options: { failback: boolean }
 	seen.add(applied.id);
 
 	let failback: FailoverObservation['failback'];
-	if (options.failback) {
+	if (options.failback !== false) {
 		ctx.log('  us-east recovers; waiting until its own error rate (1 min window) is clean, then the alert resolves');
 		stack.apps.checkout['us-east'].setErrorRate(0);
 		await eventually(async () => {
@@ -195,6 +218,7 @@ export async function failover(ctx: LoopsContext, options: { failback: boolean }
 	const control = cluster(stack, 'control');
 	return {
 		alert: REGION_DOWN,
+		interrupted,
 		applied,
 		proposal: gateItem?.proposal as Json,
 		verdict: gateItem?.verdict as Json,

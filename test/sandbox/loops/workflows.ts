@@ -149,5 +149,16 @@ export async function publishWorkflows(n8n: RunningN8n, stack: OpsStack, root: s
 		const trigger = readWorkflow(root, loop).nodes.find((n) => n.type === 'n8n-nodes-kube-ops.alertmanagerTrigger');
 		return `${n8n.url}/webhook/${String(trigger?.parameters.path)}`;
 	};
-	return { ids, webhooks: { failover: hook('failover'), canary: hook('canary') } };
+	const webhooks = { failover: hook('failover'), canary: hook('canary') };
+	// Publishing registers production webhooks asynchronously: wait until each answers (401 without a token) rather than 404.
+	for (const url of Object.values(webhooks)) {
+		const deadline = Date.now() + 30_000;
+		for (;;) {
+			const status = (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status;
+			if (status !== 404) break;
+			if (Date.now() > deadline) throw new Error(`${url} still answers 404 30 s after the workflow was published`);
+			await new Promise((r) => setTimeout(r, 200));
+		}
+	}
+	return { ids, webhooks };
 }

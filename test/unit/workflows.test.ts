@@ -1,0 +1,132 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import type { INodeProperties, INodeType } from 'n8n-workflow';
+
+import { AlertmanagerTrigger } from '../../nodes/AlertmanagerTrigger/AlertmanagerTrigger.node';
+import { Forecast } from '../../nodes/Forecast/Forecast.node';
+import { KubernetesPatch } from '../../nodes/KubernetesPatch/KubernetesPatch.node';
+import { LlmAdvisor } from '../../nodes/LlmAdvisor/LlmAdvisor.node';
+import { LoadBalancerDrain } from '../../nodes/LoadBalancerDrain/LoadBalancerDrain.node';
+import { PolicyGate } from '../../nodes/PolicyGate/PolicyGate.node';
+import { PrometheusQuery } from '../../nodes/PrometheusQuery/PrometheusQuery.node';
+import { parsePolicy } from '../../src/policy';
+import type { WorkflowFile } from '../sandbox/loops/workflows';
+
+/**
+ * The shipped workflow files, checked against the nodes they use: a renamed
+ * parameter or option value would otherwise surface only in a user's n8n
+ * (or in the slow end-to-end run) as a node silently using its default.
+ */
+
+const DIR = path.resolve(__dirname, '..', '..', 'workflows');
+const files = fs.readdirSync(DIR).filter((f) => f.endsWith('.json'));
+
+const ours: Record<string, INodeType> = Object.fromEntries(
+	[new AlertmanagerTrigger(), new Forecast(), new KubernetesPatch(), new LlmAdvisor(), new LoadBalancerDrain(), new PolicyGate(), new PrometheusQuery()].map((node) => [
+		`n8n-nodes-kube-ops.${node.description.name}`,
+		node,
+	]),
+);
+
+const load = (file: string) => JSON.parse(fs.readFileSync(path.join(DIR, file), 'utf8')) as WorkflowFile;
+
+/** The properties shown for these parameter values (n8n's displayOptions.show, the subset our nodes use). */
+function visible(properties: INodeProperties[], parameters: Record<string, unknown>): INodeProperties[] {
+	return properties.filter((p) => {
+		const show = p.displayOptions?.show;
+		if (!show) return true;
+		return Object.entries(show).every(([key, allowed]) => {
+			const property = properties.find((q) => q.name === key && q.default !== undefined);
+			const value = key in parameters ? parameters[key] : property?.default;
+			return (allowed as unknown[]).includes(value);
+		});
+	});
+}
+
+test('the three loops ship', () => {
+	expect(files.sort()).toEqual(['alertmanager-failover.json', 'canary-rollback.json', 'predictive-prescaling.json']);
+});
+
+describe.each(files)('%s', (file) => {
+	const workflow = load(file);
+
+	test('has an id n8n accepts on import, unique node ids and names, and connections between existing nodes', () => {
+		expect(workflow.id).toMatch(/^[A-Za-z0-9]{16}$/);
+		const names = workflow.nodes.map((n) => n.name);
+		expect(new Set(names).size).toBe(names.length);
+		expect(new Set(workflow.nodes.map((n) => n.id)).size).toBe(names.length);
+		for (const [from, { main }] of Object.entries(workflow.connections)) {
+			expect(names).toContain(from);
+			for (const output of main) for (const target of output) expect(names).toContain(target.node);
+		}
+	});
+
+	test('every node except triggers and notes has an input', () => {
+		const targets = new Set(Object.values(workflow.connections).flatMap((c) => c.main.flat().map((t) => t.node)));
+		const unconnected = workflow.nodes.filter((n) => !/Trigger$|trigger$|stickyNote$/.test(n.type) && !targets.has(n.name) && n.type !== 'n8n-nodes-kube-ops.alertmanagerTrigger');
+		expect(unconnected.map((n) => n.name)).toEqual([]);
+	});
+
+	test('explains itself with sticky notes', () => {
+		const notes = workflow.nodes.filter((n) => n.type === 'n8n-nodes-base.stickyNote');
+		expect(notes.length).toBeGreaterThanOrEqual(3);
+		for (const note of notes) expect(String(note.parameters.content).length).toBeGreaterThan(80);
+	});
+
+	test('uses only parameters and option values our nodes have, and credentials of the types they take', () => {
+		for (const node of workflow.nodes.filter((n) => n.type.startsWith('n8n-nodes-kube-ops.'))) {
+			const type = ours[node.type];
+			expect({ node: node.name, known: type !== undefined }).toEqual({ node: node.name, known: true });
+			expect(node.typeVersion).toBe(type.description.version);
+			const shown = visible(type.description.properties, node.parameters);
+			for (const [key, value] of Object.entries(node.parameters)) {
+				const property = shown.find((p) => p.name === key);
+				expect({ node: node.name, parameter: key, shown: property !== undefined }).toEqual({ node: node.name, parameter: key, shown: true });
+				if (property?.type === 'options' && !(typeof value === 'string' && value.startsWith('='))) {
+					expect({ node: node.name, parameter: key, value, allowed: property.options?.some((o) => 'value' in o && o.value === value) }).toMatchObject({ allowed: true });
+				}
+				if (property?.type === 'collection' && value && typeof value === 'object') {
+					for (const option of Object.keys(value)) expect({ node: node.name, option, known: property.options?.some((o) => o.name === option) }).toMatchObject({ known: true });
+				}
+			}
+			for (const credentialType of Object.keys(node.credentials ?? {})) {
+				expect(type.description.credentials?.map((c) => c.name)).toContain(credentialType);
+			}
+			if (type.description.webhooks) expect(node.webhookId).toMatch(/^[0-9a-f-]{36}$/);
+		}
+	});
+
+	test('its Policy Gate policies are valid', () => {
+		for (const node of workflow.nodes.filter((n) => n.type === 'n8n-nodes-kube-ops.policyGate')) {
+			const parsed = parsePolicy(String(node.parameters.policy));
+			expect({ node: node.name, issues: parsed.ok ? [] : parsed.issues }).toEqual({ node: node.name, issues: [] });
+		}
+	});
+
+	test('every branch that acts on a cluster or a load balancer ends in a decision record', () => {
+		const next = (name: string) => (workflow.connections[name]?.main ?? []).flat().map((t) => t.node);
+		const byName = new Map(workflow.nodes.map((n) => [n.name, n]));
+		const mutating = workflow.nodes.filter(
+			(n) => (n.type === 'n8n-nodes-kube-ops.kubernetesPatch' && !['lock', 'read', 'recordDecision'].includes(String(n.parameters.operation))) || (n.type === 'n8n-nodes-kube-ops.loadBalancerDrain' && n.parameters.operation !== 'status'),
+		);
+		expect(mutating.length).toBeGreaterThan(0);
+		for (const node of mutating) {
+			// Walk forward over every output (including the error output) until a record node.
+			const seen = new Set<string>();
+			const ends: string[] = [];
+			const walk = (name: string) => {
+				if (seen.has(name)) return;
+				seen.add(name);
+				const targets = next(name);
+				if (targets.length === 0) ends.push(name);
+				for (const target of targets) {
+					if (byName.get(target)?.parameters.operation === 'recordDecision') continue;
+					walk(target);
+				}
+			};
+			walk(node.name);
+			expect({ node: node.name, unrecordedEnds: ends }).toEqual({ node: node.name, unrecordedEnds: [] });
+		}
+	});
+});
