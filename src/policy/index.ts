@@ -13,4 +13,4 @@ export type { ParsedCanaryState } from './state';
 export * from './types';
 export { runGate, type GateOutput, type GateRun } from './gateRun';
 export { nextLoopState, LOOP_OUTCOMES, type LoopOutcome, type LoopState, type NextStateInput } from './nextState';
-export { DEFAULT_MAX_VERDICT_AGE_SECONDS, gateFieldsOf, maxVerdictAgeSeconds } from './verdictInput';
+export { DEFAULT_MAX_VERDICT_AGE_SECONDS, UPSTREAM_FAILURE_FIX, gateFieldsOf, maxVerdictAgeSeconds, upstreamFailure } from './verdictInput';

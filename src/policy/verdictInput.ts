@@ -26,3 +26,20 @@ export function gateFieldsOf(json: Record<string, unknown>): Record<string, unkn
 export function maxVerdictAgeSeconds(option: unknown): number {
 	return option === undefined ? DEFAULT_MAX_VERDICT_AGE_SECONDS : Number(option);
 }
+
+/**
+ * The error an earlier step left on the item, if any. n8n keeps a failed item
+ * on the success output when a node continues on error, so a mutating node
+ * must not take "an item arrived" to mean "the step before it worked": a
+ * failed wait for Ready must never flow into a drain.
+ */
+export function upstreamFailure(json: Record<string, unknown>): string | undefined {
+	const error = json.error;
+	if (error === undefined || error === null || error === '' || error === false) return undefined;
+	if (typeof error === 'string') return error;
+	if (typeof error === 'object' && typeof (error as { message?: unknown }).message === 'string') return (error as { message: string }).message;
+	return JSON.stringify(error);
+}
+
+export const UPSTREAM_FAILURE_FIX =
+	'Route failed items (those with an "error" field) to a decision record, e.g. with an IF node on {{ !$json.error }}, as the shipped workflows do; fix the earlier step and run again.';

@@ -12,8 +12,9 @@ import {
 	connectionFromCredential,
 	describeApproval,
 	gateOf,
+	refusal,
 } from '../../../src/kubernetes';
-import { gateFieldsOf, maxVerdictAgeSeconds } from '../../../src/policy';
+import { UPSTREAM_FAILURE_FIX, gateFieldsOf, maxVerdictAgeSeconds, upstreamFailure } from '../../../src/policy';
 import { annotate } from './annotate';
 import { canaryWeight } from './canaryWeight';
 import { type Action, type ActionContext, asData } from './common';
@@ -80,6 +81,8 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 		const passthrough = gateFieldsOf(json) as IDataObject;
 		try {
 			if (setupError || !client || !connection) throw setupError;
+			const failedBefore = upstreamFailure(json);
+			if (failedBefore !== undefined) throw refusal(`Refusing to ${operation}: an earlier step failed: ${failedBefore}`, UPSTREAM_FAILURE_FIX);
 			const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 			const maxAge = maxVerdictAgeSeconds(options.maxVerdictAgeSeconds);
 			const gated = gateOf(json, { now: new Date(), maxAgeSeconds: maxAge, acceptApproved: options.acceptApproved === true });

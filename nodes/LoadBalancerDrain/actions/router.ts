@@ -1,7 +1,7 @@
 import { type IDataObject, type IExecuteFunctions, type INodeExecutionData, NodeOperationError } from 'n8n-workflow';
 
 import { LoadBalancerError, type LoadBalancerProvider, runOperation } from '../../../src/loadbalancer';
-import { gateFieldsOf, maxVerdictAgeSeconds } from '../../../src/policy';
+import { UPSTREAM_FAILURE_FIX, gateFieldsOf, maxVerdictAgeSeconds, upstreamFailure } from '../../../src/policy';
 import { cloudflare } from './cloudflare';
 import type { LbOperation, OperationAction, ProviderAction, ProviderChoice } from './common';
 import { drain } from './drain';
@@ -43,6 +43,10 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 		const pairedItem = { item: itemIndex };
 		const passthrough = gateFieldsOf(json) as IDataObject;
 		try {
+			const failedBefore = upstreamFailure(json);
+			if (failedBefore !== undefined && operation !== 'status') {
+				throw new NodeOperationError(this.getNode(), `Refusing to ${operation}: an earlier step failed: ${failedBefore}`, { itemIndex, description: UPSTREAM_FAILURE_FIX });
+			}
 			const key = provider.connectionKey(this, itemIndex);
 			if (!connections.has(key)) connections.set(key, provider.connect(this, itemIndex));
 			const lb = await (connections.get(key) as Promise<LoadBalancerProvider>);

@@ -168,7 +168,7 @@ export async function failover(ctx: LoopsContext, options: { failback?: boolean;
 	let interrupted: FailoverObservation['interrupted'];
 	if (fault) {
 		ctx.log('  first attempt: us-west\'s API answers 403 while the workflow waits for Ready');
-		const failed = await newExecution(ctx, id, seen, 'the failover run that fails before the drain', (e) => ran(e, 'Record failure (traffic unchanged)'));
+		const failed = await newExecution(ctx, id, seen, 'the failover run that fails before the drain', (e) => ran(e, 'Record failure'));
 		seen.add(failed.id);
 		const eastAfter = await stack.haproxy.serverState('us-east');
 		const control = cluster(stack, 'control');

@@ -26,6 +26,7 @@ export async function startCluster(podStartupMs = 50): Promise<Cluster> {
 export interface RunOptions {
 	input?: INodeExecutionData[];
 	continueOnFail?: boolean;
+	onError?: 'continueErrorOutput' | 'continueRegularOutput' | 'stopWorkflow';
 	credential?: ICredentialDataDecryptedObject;
 }
 
@@ -37,6 +38,7 @@ export function runPatch(cluster: Cluster, parameters: Record<string, unknown>, 
 		parameters: parameters as never,
 		input: options.input,
 		continueOnFail: options.continueOnFail,
+		onError: options.onError,
 	});
 }
 
