@@ -80,6 +80,26 @@ describe('predictive pre-scaling', () => {
 	});
 });
 
+describe('canary rollback', () => {
+	let seen: CanaryObservation;
+	beforeAll(async () => {
+		seen = await canary(ctx());
+	}, 300_000);
+
+	test('a regressed canary is taken out of traffic and scaled to 0', () => {
+		expect(seen.verdict).toMatchObject({ decision: 'apply', action: 'rollback', value: 'rollback' });
+		expect(seen.canaryWeight).toBe('0');
+		expect(seen.canaryReplicas).toBe(0);
+		expect(seen.events.some((e) => e.involvedObject?.name === 'checkout-canary' && /RolledBack/.test(e.reason))).toBe(true);
+	});
+
+	test('a canary with no traffic holds: nothing rolled back', () => {
+		expect(seen.search.verdict.decision).toBe('hold');
+		expect(seen.search.replicas).toBe(1);
+		expect(seen.search.weight).toBe(seen.search.weightBefore);
+	});
+});
+
 describe('Alertmanager-driven failover', () => {
 	let seen: FailoverObservation;
 	beforeAll(async () => {
@@ -117,25 +137,5 @@ describe('Alertmanager-driven failover', () => {
 		expect(reasons.some((r) => /Failover/.test(r))).toBe(true);
 		expect(reasons.some((r) => /Failback/.test(r))).toBe(true);
 		expect(seen.leaseState.flipTimes).toHaveLength(2);
-	});
-});
-
-describe('canary rollback', () => {
-	let seen: CanaryObservation;
-	beforeAll(async () => {
-		seen = await canary(ctx());
-	}, 300_000);
-
-	test('a regressed canary is taken out of traffic and scaled to 0', () => {
-		expect(seen.verdict).toMatchObject({ decision: 'apply', action: 'rollback', value: 'rollback' });
-		expect(seen.canaryWeight).toBe('0');
-		expect(seen.canaryReplicas).toBe(0);
-		expect(seen.events.some((e) => e.involvedObject?.name === 'checkout-canary' && /RolledBack/.test(e.reason))).toBe(true);
-	});
-
-	test('a canary with no traffic holds: nothing rolled back', () => {
-		expect(seen.search.verdict.decision).toBe('hold');
-		expect(seen.search.replicas).toBe(1);
-		expect(seen.search.weight).toBe(seen.search.weightBefore);
 	});
 });

@@ -43,7 +43,14 @@ async function main(): Promise<void> {
 		say(`  Events on checkout: ${pre.events.map((e) => e.reason).join(', ')}`);
 		say();
 
-		say('2. Alertmanager-driven failover (workflow "kube-ops: Alertmanager-driven multi-region failover")');
+		say('2. Canary rollback (workflow "kube-ops: canary rollback")');
+		const ca = await canary(ctx);
+		say(`  checkout canary: Policy Gate: ${describeVerdict(ca.verdict)}`);
+		say(`  canary weight now ${String(ca.canaryWeight)}, canary replicas ${ca.canaryReplicas}`);
+		say(`  search canary (no traffic): Policy Gate: ${describeVerdict(ca.search.verdict)}; replicas ${ca.search.replicas}, weight ${String(ca.search.weight)} (unchanged)`);
+		say(`  Events: ${ca.events.map((e) => `${String(e.involvedObject?.name)} ${String(e.reason)}`).join(', ')}`);
+		say();
+		say('3. Alertmanager-driven failover (workflow "kube-ops: Alertmanager-driven multi-region failover")');
 		const fo = await failover(ctx, { interruptFirst: true });
 		if (fo.interrupted) {
 			say(`  first attempt failed after the scale-up (us-west's API refused to show the Deployment): us-east ${fo.interrupted.eastDrainedAfter ? 'WAS DRAINED' : 'kept its traffic'}, recorded as a failure (consecutiveErrors ${String(fo.interrupted.consecutiveErrors)})`);
@@ -59,13 +66,6 @@ async function main(): Promise<void> {
 		say(`  Events (control cluster): ${fo.events.map((e) => e.reason).join(', ')}`);
 		say();
 
-		say('3. Canary rollback (workflow "kube-ops: canary rollback")');
-		const ca = await canary(ctx);
-		say(`  checkout canary: Policy Gate: ${describeVerdict(ca.verdict)}`);
-		say(`  canary weight now ${String(ca.canaryWeight)}, canary replicas ${ca.canaryReplicas}`);
-		say(`  search canary (no traffic): Policy Gate: ${describeVerdict(ca.search.verdict)}; replicas ${ca.search.replicas}, weight ${String(ca.search.weight)} (unchanged)`);
-		say(`  Events: ${ca.events.map((e) => `${String(e.involvedObject?.name)} ${String(e.reason)}`).join(', ')}`);
-		say();
 		say(`all three loops done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
 		if (!once) {

@@ -43,6 +43,13 @@ export async function executionsOf(n8n: RunningN8n, workflowId: string): Promise
 	return page.data.filter((e) => e.status !== 'running' && e.status !== 'new' && e.status !== 'waiting');
 }
 
+/** What the Policy Gate said in an execution, for a timeout's report. */
+function verdictsOf(execution: Execution): string {
+	const verdicts = [0, 1, 2].flatMap((output) => itemsOf(execution, 'Policy Gate', output)).map((item) => item.verdict as { decision?: string; reason?: string } | undefined);
+	const said = verdicts.filter((v) => v !== undefined).map((v) => `${v?.decision}: ${String(v?.reason).slice(0, 160)}`);
+	return said.length > 0 ? ` [gate: ${said.join(' | ')}]` : '';
+}
+
 /** Polls n8n's executions of a workflow until `done` finds what it waits for. */
 export async function waitForExecutions<T>(
 	n8n: RunningN8n,
@@ -59,7 +66,7 @@ export async function waitForExecutions<T>(
 		if (found !== undefined) return found;
 		await new Promise((r) => setTimeout(r, 500));
 	}
-	const summary = last.slice(0, 5).map((e) => `#${e.id} ${e.status} last node "${e.data?.resultData.lastNodeExecuted ?? '?'}"${e.data?.resultData.error?.message ? `: ${e.data.resultData.error.message}` : ''}`);
+	const summary = last.slice(0, 5).map((e) => `#${e.id} ${e.status} last node "${e.data?.resultData.lastNodeExecuted ?? '?'}"${e.data?.resultData.error?.message ? `: ${e.data.resultData.error.message}` : ''}${verdictsOf(e)}`);
 	throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}; latest executions: ${summary.join('; ') || 'none'}`);
 }
 

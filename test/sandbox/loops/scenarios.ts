@@ -213,6 +213,7 @@ export async function failover(ctx: LoopsContext, options: { failback?: boolean;
 		const after = stack.load.checkout.tally().byServer['us-east'] ?? 0;
 		const verdict = [0, 1, 2].flatMap((o) => itemsOf(back, 'Policy Gate', o)).find((i) => i.proposal?.action === 'failback')?.verdict as Json;
 		failback = { execution: back, verdict, eastServing: state !== undefined && !state.draining && !state.maintenance, trafficToEast: after - before };
+		ctx.log(`  failback: Policy Gate ${String(verdict?.decision)}: ${String(verdict?.reason)}`);
 	}
 
 	const control = cluster(stack, 'control');

@@ -71,6 +71,8 @@ export interface SandboxSettings {
 	perPodCapacity: number;
 	/** The sandbox history's night-time lows inflate MAPE; the shipped 0.15 keeps it forecast-only. */
 	maxMape: number;
+	/** Requests/s one checkout pod serves in the failover's capacity check (the sandbox's traffic is small). */
+	failoverPerPodCapacity: number;
 	/** Seconds: failback dwell (Wait node and policy) and the minimum time between flips. */
 	resolveDwellSeconds: number;
 	minDwellSeconds: number;
@@ -82,6 +84,7 @@ export const SANDBOX_SETTINGS: SandboxSettings = {
 	demandQuery: 'taxi_passengers{region="us-east"}',
 	perPodCapacity: 5000,
 	maxMape: 0.25,
+	failoverPerPodCapacity: 5,
 	resolveDwellSeconds: 5,
 	minDwellSeconds: 5,
 	watchSearchCanary: true,
@@ -105,6 +108,8 @@ export function editForSandbox(loop: LoopName, workflow: WorkflowFile, settings:
 		gate.parameters.policy = replaceOnce(gate.parameters.policy as string, /maxMape: [0-9.]+/, `maxMape: ${settings.maxMape}`, 'Policy Gate');
 	}
 	if (loop === 'failover') {
+		const failoverSettings = nodeNamed(copy, 'Failover settings');
+		failoverSettings.parameters.jsCode = replaceOnce(failoverSettings.parameters.jsCode as string, /perPodCapacity: \d+,/, `perPodCapacity: ${settings.failoverPerPodCapacity},`, 'Failover settings');
 		const dwell = nodeNamed(copy, 'Wait resolve dwell');
 		dwell.parameters = { ...dwell.parameters, amount: settings.resolveDwellSeconds, unit: 'seconds' };
 		const gate = nodeNamed(copy, 'Policy Gate');
