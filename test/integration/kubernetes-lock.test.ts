@@ -1,9 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { KubeClient, connectionFromCredential, lockAndReadState, saveStateAndRelease } from '../../src/kubernetes';
-import { closeN8n } from '../harness/n8n';
 import { LEASE, LEASES, lease, runLock, seedLease, storedState } from '../unit/kubernetes/loopSupport';
-import { type Cluster, gated, only, runPatch, scaleProposal, scalingPolicy, startCluster } from '../unit/kubernetes/support';
+import { gated, only, runPatch, sandboxCluster, scaleProposal, scalingPolicy } from '../unit/kubernetes/support';
 
 /*
  * The lock and the saved state under concurrency, against the sandbox's real
@@ -12,17 +11,7 @@ import { type Cluster, gated, only, runPatch, scaleProposal, scalingPolicy, star
  * identity without permission on Leases.
  */
 
-let cluster: Cluster;
-
-beforeEach(async () => {
-	cluster = await startCluster();
-});
-
-afterEach(async () => {
-	await cluster?.sandbox.close();
-});
-
-afterAll(() => closeN8n());
+const cluster = sandboxCluster('each test');
 
 const leasePath = `/apis/coordination.k8s.io/v1/namespaces/shop/leases/${LEASE}`;
 const client = () => new KubeClient(connectionFromCredential({ source: 'kubeconfig', kubeconfig: cluster.kubeconfig }));

@@ -4,9 +4,9 @@ import { HaproxyRuntimeApi } from '../../credentials/HaproxyRuntimeApi.credentia
 import { KubernetesApi } from '../../credentials/KubernetesApi.credentials';
 import { KubernetesPatch } from '../../nodes/KubernetesPatch/KubernetesPatch.node';
 import { LoadBalancerDrain } from '../../nodes/LoadBalancerDrain/LoadBalancerDrain.node';
-import { type WorkflowNodeInput, closeN8n, runWorkflow, sourceNode } from '../harness/n8n';
+import { type WorkflowNodeInput, runWorkflow, sourceNode } from '../harness/n8n';
 import { freePort } from '../sandbox/processes';
-import { type Cluster, object, startCluster } from '../unit/kubernetes/support';
+import { object, sandboxCluster } from '../unit/kubernetes/support';
 
 /**
  * A failed step must stop the steps after it. The shipped workflows let
@@ -18,16 +18,7 @@ import { type Cluster, object, startCluster } from '../unit/kubernetes/support';
  * item's JSON with its error message there, losing the Lease and the verdict.)
  */
 
-let cluster: Cluster;
-
-beforeAll(async () => {
-	cluster = await startCluster();
-});
-
-afterAll(async () => {
-	await cluster?.sandbox.close();
-	closeN8n();
-});
+const cluster = sandboxCluster('whole file');
 
 const loopContext = { lock: { namespace: 'shop', name: 'kube-ops-failover-web', acquired: true }, dedupeKey: 'sha256:abc' };
 

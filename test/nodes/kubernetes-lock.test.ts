@@ -1,6 +1,5 @@
-import { closeN8n } from '../harness/n8n';
 import { LEASE, lease, runLock, seedLease, takeLease } from '../unit/kubernetes/loopSupport';
-import { type Cluster, runPatch, startCluster } from '../unit/kubernetes/support';
+import { runPatch, sandboxCluster } from '../unit/kubernetes/support';
 
 /*
  * Lock (Lease) and Read State through n8n's executor: the item leaves with
@@ -8,17 +7,7 @@ import { type Cluster, runPatch, startCluster } from '../unit/kubernetes/support
  * duplicate are answers the workflow routes on, never errors.
  */
 
-let cluster: Cluster;
-
-beforeEach(async () => {
-	cluster = await startCluster();
-});
-
-afterEach(async () => {
-	await cluster?.sandbox.close();
-});
-
-afterAll(() => closeN8n());
+const cluster = sandboxCluster('each test');
 
 const HOLDER = /^n8n\/kube-ops-test\/\d+$/;
 

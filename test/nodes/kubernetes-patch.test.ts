@@ -1,6 +1,5 @@
-import { closeN8n } from '../harness/n8n';
 import { waitFor } from '../sandbox/kube/testing';
-import { type Cluster, eventsFor, fingerprint, lastChange, object, only, runPatch, startCluster } from '../unit/kubernetes/support';
+import { eventsFor, fingerprint, lastChange, object, only, runPatch, sandboxCluster } from '../unit/kubernetes/support';
 
 /*
  * Every operation of the Kubernetes Patch node, inside n8n-core's
@@ -9,17 +8,7 @@ import { type Cluster, eventsFor, fingerprint, lastChange, object, only, runPatc
  * (resourceVersion, dryRun=All, scale subresource, controllers).
  */
 
-let cluster: Cluster;
-
-beforeEach(async () => {
-	cluster = await startCluster();
-});
-
-afterEach(async () => {
-	await cluster?.sandbox.close();
-});
-
-afterAll(() => closeN8n());
+const cluster = sandboxCluster('each test');
 
 const outputKeys = ['after', 'attempts', 'before', 'changed', 'decisionId', 'dryRun', 'event', 'operation', 'resourceVersion', 'target', 'warnings'];
 

@@ -1,7 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { closeN8n } from '../harness/n8n';
-import { CLUSTER, type Cluster, eventsFor, fingerprint, gated, lastChange, object, only, runPatch, scaleProposal, scalingPolicy, startCluster } from '../unit/kubernetes/support';
+import { CLUSTER, eventsFor, fingerprint, gated, lastChange, object, only, runPatch, sandboxCluster, scaleProposal, scalingPolicy } from '../unit/kubernetes/support';
 
 /*
  * The rule between the Policy Gate and the cluster, through n8n's executor:
@@ -10,17 +9,7 @@ import { CLUSTER, type Cluster, eventsFor, fingerprint, gated, lastChange, objec
  * with the reason, and nothing in the cluster changes.
  */
 
-let cluster: Cluster;
-
-beforeEach(async () => {
-	cluster = await startCluster();
-});
-
-afterEach(async () => {
-	await cluster?.sandbox.close();
-});
-
-afterAll(() => closeN8n());
+const cluster = sandboxCluster('each test');
 
 const replicas = (name: string) => object(cluster, 'deployments.apps', name).spec?.replicas;
 

@@ -1,18 +1,8 @@
-import { closeN8n } from '../harness/n8n';
-import { type Cluster, object, only, runPatch, startCluster } from '../unit/kubernetes/support';
+import { object, only, runPatch, sandboxCluster } from '../unit/kubernetes/support';
 
 /* Read Workload through n8n's executor: one flat shape for workloads and autoscalers, nulls where a field does not apply. */
 
-let cluster: Cluster;
-
-beforeAll(async () => {
-	cluster = await startCluster();
-});
-
-afterAll(async () => {
-	await cluster?.sandbox.close();
-	closeN8n();
-});
+const cluster = sandboxCluster('whole file');
 
 const read = (readKind: string, name: string, json = {}) => runPatch(cluster, { operation: 'read', readKind, namespace: 'shop', name }, { input: [{ json }] });
 

@@ -1,8 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { closeN8n } from '../harness/n8n';
 import { runLock, storedState } from '../unit/kubernetes/loopSupport';
-import { type Cluster, eventsFor, fingerprint, gated, lastChange, object, only, runPatch, scaleProposal, scalingPolicy, startCluster } from '../unit/kubernetes/support';
+import { eventsFor, fingerprint, gated, lastChange, object, only, runPatch, sandboxCluster, scaleProposal, scalingPolicy } from '../unit/kubernetes/support';
 
 /*
  * Accept Approved Verdicts: an approve verdict acts only with a named
@@ -10,17 +9,7 @@ import { type Cluster, eventsFor, fingerprint, gated, lastChange, object, only, 
  * verdict rule (hash, age) unchanged, and the approver named in the audit.
  */
 
-let cluster: Cluster;
-
-beforeEach(async () => {
-	cluster = await startCluster();
-});
-
-afterEach(async () => {
-	await cluster?.sandbox.close();
-});
-
-afterAll(() => closeN8n());
+const cluster = sandboxCluster('each test');
 
 const approvalPolicy = { ...scalingPolicy, approvalFactor: 3 };
 const needsApproval = () => {

@@ -1,9 +1,9 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { PolicyGate } from '../../nodes/PolicyGate/PolicyGate.node';
-import { closeN8n, runNode } from '../harness/n8n';
+import { runNode } from '../harness/n8n';
 import { lease, storedState } from '../unit/kubernetes/loopSupport';
-import { type Cluster, object, only, runPatch, scaleProposal, scalingPolicy, startCluster } from '../unit/kubernetes/support';
+import { object, only, runPatch, sandboxCluster, scaleProposal, scalingPolicy } from '../unit/kubernetes/support';
 
 /*
  * One scaling loop twice, node after node through n8n's executor, as the
@@ -12,16 +12,7 @@ import { type Cluster, object, only, runPatch, scaleProposal, scalingPolicy, sta
  * is held and changes nothing.
  */
 
-let cluster: Cluster;
-
-beforeAll(async () => {
-	cluster = await startCluster();
-});
-
-afterAll(async () => {
-	await cluster?.sandbox.close();
-	closeN8n();
-});
+const cluster = sandboxCluster('whole file');
 
 const policy = JSON.stringify(scalingPolicy);
 const lockParameters = { operation: 'lock', namespace: 'shop', leaseName: '={{ "kube-ops-scaling-" + $json.proposal.target.name }}' };

@@ -1,9 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { evaluate } from '../../src/policy';
-import { closeN8n } from '../harness/n8n';
 import { LEASE, LEASES, lease, runLock, seedLease, storedState } from '../unit/kubernetes/loopSupport';
-import { CLUSTER, type Cluster, gated, object, only, runPatch, scaleProposal, scalingPolicy, startCluster } from '../unit/kubernetes/support';
+import { CLUSTER, gated, object, only, runPatch, sandboxCluster, scaleProposal, scalingPolicy } from '../unit/kubernetes/support';
 
 /*
  * Record Decision, Save State and Unlock through n8n's executor: the decision
@@ -11,17 +10,7 @@ import { CLUSTER, type Cluster, gated, object, only, runPatch, scaleProposal, sc
  * Lease released, all checked through the sandbox's API.
  */
 
-let cluster: Cluster;
-
-beforeEach(async () => {
-	cluster = await startCluster();
-});
-
-afterEach(async () => {
-	await cluster?.sandbox.close();
-});
-
-afterAll(() => closeN8n());
+const cluster = sandboxCluster('each test');
 
 async function record(json: IDataObject, parameters: Record<string, unknown> = {}): Promise<IDataObject> {
 	return only(await runPatch(cluster, { operation: 'recordDecision', ...parameters }, { input: [{ json }] }));

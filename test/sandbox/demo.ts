@@ -16,6 +16,17 @@ function repositoryRoot(): string {
 
 const say = (text = '') => process.stdout.write(text + '\n');
 
+/** The loops' own Events (not the sandbox controllers'), counted by object and reason. */
+function loopEvents(events: Array<Record<string, any>>): string { // eslint-disable-line @typescript-eslint/no-explicit-any
+	const counts = new Map<string, number>();
+	for (const e of events) {
+		if (!/^(Scale|Canary|Failover|Failback)/.test(String(e.reason))) continue;
+		const key = `${String(e.involvedObject?.name)} ${String(e.reason)}`;
+		counts.set(key, (counts.get(key) ?? 0) + 1);
+	}
+	return [...counts].map(([key, n]) => (n > 1 ? `${key} x${n}` : key)).join(', ') || 'none';
+}
+
 function describeVerdict(verdict: Record<string, unknown> | undefined): string {
 	if (!verdict) return 'no verdict';
 	return `${String(verdict.decision)}${verdict.decidedBy ? ` (decided by ${String(verdict.decidedBy)})` : ''}: ${String(verdict.reason)}`;
@@ -40,7 +51,7 @@ async function main(): Promise<void> {
 		say(`  Policy Gate: ${describeVerdict(pre.first.verdict)}`);
 		say(`  HPA shop/checkout in us-east: minReplicas ${pre.minReplicasBefore} -> ${pre.first.minReplicasAfter}; Deployment ${pre.first.readyReplicasAfter} ready`);
 		say(`  second run: Policy Gate: ${describeVerdict(pre.second.verdict)}`);
-		say(`  Events on checkout: ${pre.events.map((e) => e.reason).join(', ')}`);
+		say(`  Events (the change's audit Event and the decision record): ${loopEvents(pre.events)}`);
 		say();
 
 		say('2. Canary rollback (workflow "kube-ops: canary rollback")');
@@ -48,7 +59,7 @@ async function main(): Promise<void> {
 		say(`  checkout canary: Policy Gate: ${describeVerdict(ca.verdict)}`);
 		say(`  canary weight now ${String(ca.canaryWeight)}, canary replicas ${ca.canaryReplicas}`);
 		say(`  search canary (no traffic): Policy Gate: ${describeVerdict(ca.search.verdict)}; replicas ${ca.search.replicas}, weight ${String(ca.search.weight)} (unchanged)`);
-		say(`  Events: ${ca.events.map((e) => `${String(e.involvedObject?.name)} ${String(e.reason)}`).join(', ')}`);
+		say(`  Events: ${loopEvents(ca.events)}`);
 		say();
 		say('3. Alertmanager-driven failover (workflow "kube-ops: Alertmanager-driven multi-region failover")');
 		const fo = await failover(ctx, { interruptFirst: true });
@@ -63,7 +74,7 @@ async function main(): Promise<void> {
 			say(`  resolved + dwell: Policy Gate: ${describeVerdict(fo.failback.verdict)}`);
 			say(`  us-east ${fo.failback.eastServing ? 'serves again' : 'still out'}: ${fo.failback.trafficToEast} requests in 2 s`);
 		}
-		say(`  Events (control cluster): ${fo.events.map((e) => e.reason).join(', ')}`);
+		say(`  Events (control cluster): ${loopEvents(fo.events)}`);
 		say();
 
 		say(`all three loops done in ${((Date.now() - started) / 1000).toFixed(0)} s`);

@@ -60,7 +60,8 @@ export const seedCrds: JsonObject[] = [
 	}),
 ];
 
-function deployment(name: string, replicas: number, labels: Record<string, string>, image: string, extraAnnotations: Record<string, string> = {}): JsonObject {
+/** A Deployment in namespace `shop` as the seeds write them (one container, port http, a readiness probe). */
+export function seedDeployment(name: string, replicas: number, labels: Record<string, string>, image: string, extraAnnotations: Record<string, string> = {}): JsonObject {
 	return {
 		apiVersion: 'apps/v1',
 		kind: 'Deployment',
@@ -86,7 +87,8 @@ function deployment(name: string, replicas: number, labels: Record<string, strin
 	};
 }
 
-function service(name: string, selector: Record<string, string>): JsonObject {
+/** A Service in namespace `shop` in front of the pods with `selector`. */
+export function seedService(name: string, selector: Record<string, string>): JsonObject {
 	return {
 		apiVersion: 'v1',
 		kind: 'Service',
@@ -118,13 +120,13 @@ export function seedDemo(api: KubeApi): void {
 	for (const name of ['default', 'kube-system', 'shop']) create('namespaces', undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
 	for (const body of seedCrds) create('customresourcedefinitions.apiextensions.k8s.io', undefined, body);
 
-	create('deployments.apps', 'shop', deployment('web', 3, { app: 'web' }, 'ghcr.io/kube-ops-demo/web:1.8.0'));
-	create('deployments.apps', 'shop', deployment('checkout', 4, { app: 'checkout', track: 'stable' }, 'ghcr.io/kube-ops-demo/checkout:2.3.1'));
-	create('deployments.apps', 'shop', deployment('checkout-canary', 1, { app: 'checkout', track: 'canary' }, 'ghcr.io/kube-ops-demo/checkout:2.4.0-rc.1'));
-	create('deployments.apps', 'shop', deployment('worker', 2, { app: 'worker' }, 'ghcr.io/kube-ops-demo/worker:1.2.0'));
-	create('services', 'shop', service('web', { app: 'web' }));
-	create('services', 'shop', service('checkout', { app: 'checkout', track: 'stable' }));
-	create('services', 'shop', service('checkout-canary', { app: 'checkout', track: 'canary' }));
+	create('deployments.apps', 'shop', seedDeployment('web', 3, { app: 'web' }, 'ghcr.io/kube-ops-demo/web:1.8.0'));
+	create('deployments.apps', 'shop', seedDeployment('checkout', 4, { app: 'checkout', track: 'stable' }, 'ghcr.io/kube-ops-demo/checkout:2.3.1'));
+	create('deployments.apps', 'shop', seedDeployment('checkout-canary', 1, { app: 'checkout', track: 'canary' }, 'ghcr.io/kube-ops-demo/checkout:2.4.0-rc.1'));
+	create('deployments.apps', 'shop', seedDeployment('worker', 2, { app: 'worker' }, 'ghcr.io/kube-ops-demo/worker:1.2.0'));
+	create('services', 'shop', seedService('web', { app: 'web' }));
+	create('services', 'shop', seedService('checkout', { app: 'checkout', track: 'stable' }));
+	create('services', 'shop', seedService('checkout-canary', { app: 'checkout', track: 'canary' }));
 
 	create('horizontalpodautoscalers.autoscaling', 'shop', {
 		apiVersion: 'autoscaling/v2',

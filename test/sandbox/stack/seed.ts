@@ -1,4 +1,4 @@
-import { seedCrds } from '../kube/seed';
+import { seedCrds, seedDeployment, seedService } from '../kube/seed';
 import type { KubeSandbox } from '../kube';
 import type { JsonObject } from '../kube/types';
 
@@ -27,41 +27,6 @@ export const IMAGES = {
 	search: 'ghcr.io/kube-ops-demo/search:1.4.0',
 	searchCanary: 'ghcr.io/kube-ops-demo/search:1.5.0-rc.1',
 };
-
-function deployment(name: string, replicas: number, labels: Record<string, string>, image: string): JsonObject {
-	return {
-		apiVersion: 'apps/v1',
-		kind: 'Deployment',
-		metadata: { name, namespace: NAMESPACE, labels },
-		spec: {
-			replicas,
-			selector: { matchLabels: labels },
-			template: {
-				metadata: { labels },
-				spec: {
-					containers: [
-						{
-							name: labels.app,
-							image,
-							ports: [{ name: 'http', containerPort: 8080 }],
-							resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } },
-							readinessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 5 },
-						},
-					],
-				},
-			},
-		},
-	};
-}
-
-function service(name: string, selector: Record<string, string>): JsonObject {
-	return {
-		apiVersion: 'v1',
-		kind: 'Service',
-		metadata: { name, namespace: NAMESPACE, labels: { app: selector.app } },
-		spec: { selector, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
-	};
-}
 
 function hpa(name: string): JsonObject {
 	return {
@@ -102,19 +67,19 @@ export function seedStackCluster(sandbox: KubeSandbox, cluster: ClusterName): vo
 	for (const body of seedCrds) create('customresourcedefinitions.apiextensions.k8s.io', body);
 
 	const canaries: Array<[string, string]> = [];
-	create('deployments.apps', deployment('checkout', CHECKOUT_REPLICAS[cluster], { app: 'checkout', track: 'stable' }, IMAGES.checkout));
-	create('services', service('checkout', { app: 'checkout', track: 'stable' }));
+	create('deployments.apps', seedDeployment('checkout', CHECKOUT_REPLICAS[cluster], { app: 'checkout', track: 'stable' }, IMAGES.checkout));
+	create('services', seedService('checkout', { app: 'checkout', track: 'stable' }));
 	create('horizontalpodautoscalers.autoscaling', hpa('checkout'));
 	if (cluster === 'us-east') {
 		// Canaries start on the stable image and are then rolled to the candidate: revision 1 is what an undo returns to.
-		create('deployments.apps', deployment('checkout-canary', 1, { app: 'checkout', track: 'canary' }, IMAGES.checkout));
-		create('services', service('checkout-canary', { app: 'checkout', track: 'canary' }));
+		create('deployments.apps', seedDeployment('checkout-canary', 1, { app: 'checkout', track: 'canary' }, IMAGES.checkout));
+		create('services', seedService('checkout-canary', { app: 'checkout', track: 'canary' }));
 		create('ingresses.networking.k8s.io', ingress('checkout', 'shop.example.com', 'checkout'));
 		create('ingresses.networking.k8s.io', ingress('checkout-canary', 'shop.example.com', 'checkout-canary', CHECKOUT_CANARY_WEIGHT));
-		create('deployments.apps', deployment('search', 2, { app: 'search', track: 'stable' }, IMAGES.search));
-		create('deployments.apps', deployment('search-canary', 1, { app: 'search', track: 'canary' }, IMAGES.search));
-		create('services', service('search', { app: 'search', track: 'stable' }));
-		create('services', service('search-canary', { app: 'search', track: 'canary' }));
+		create('deployments.apps', seedDeployment('search', 2, { app: 'search', track: 'stable' }, IMAGES.search));
+		create('deployments.apps', seedDeployment('search-canary', 1, { app: 'search', track: 'canary' }, IMAGES.search));
+		create('services', seedService('search', { app: 'search', track: 'stable' }));
+		create('services', seedService('search-canary', { app: 'search', track: 'canary' }));
 		create('ingresses.networking.k8s.io', ingress('search', 'search.example.com', 'search'));
 		create('ingresses.networking.k8s.io', ingress('search-canary', 'search.example.com', 'search-canary', 0));
 		canaries.push(['checkout-canary', IMAGES.checkoutCanary], ['search-canary', IMAGES.searchCanary]);

@@ -4,7 +4,7 @@ import { KubernetesApi } from '../../../credentials/KubernetesApi.credentials';
 import { buildDecisionRecord } from '../../../src/decision';
 import { evaluate } from '../../../src/policy';
 import { KubernetesPatch } from '../../../nodes/KubernetesPatch/KubernetesPatch.node';
-import { runNode, type RunNodeResult } from '../../harness/n8n';
+import { closeN8n, runNode, type RunNodeResult } from '../../harness/n8n';
 import { type KubeObject, type KubeSandbox, renderKubeconfig, startKubeSandbox } from '../../sandbox/kube';
 
 /** Shared by the Kubernetes Patch node tests (test/nodes/kubernetes-*.test.ts): a fresh sandbox per test, the node run in n8n's executor. */
@@ -21,6 +21,30 @@ export async function startCluster(podStartupMs = 50): Promise<Cluster> {
 	const sandbox = await startKubeSandbox({ podStartupMs, clusterName: CLUSTER });
 	const kubeconfig = renderKubeconfig([{ name: CLUSTER, url: sandbox.url, caCert: sandbox.caCert, tokens: sandbox.tokens }]);
 	return { sandbox, kubeconfig, credential: { source: 'kubeconfig', kubeconfig, timeout: 5000 } };
+}
+
+/**
+ * A Kubernetes sandbox for a test file: a fresh one for each test, or one for
+ * the whole file. The hooks fill the returned object in, so tests read it as
+ * they would a variable; n8n's harness is closed after the file.
+ */
+export function sandboxCluster(scope: 'each test' | 'whole file'): Cluster {
+	const cluster = {} as Cluster;
+	const start = async () => {
+		Object.assign(cluster, await startCluster());
+	};
+	const stop = async () => {
+		await cluster.sandbox?.close();
+	};
+	if (scope === 'each test') {
+		beforeEach(start);
+		afterEach(stop);
+	} else {
+		beforeAll(start);
+		afterAll(stop);
+	}
+	afterAll(() => closeN8n());
+	return cluster;
 }
 
 export interface RunOptions {
