@@ -1,4 +1,5 @@
 import type { AlertStatus, Checked, Rejection, StringMap, WebhookAlert, WebhookPayload } from './types';
+import { isRecord } from '../shared/records';
 
 /**
  * Validates a parsed webhook body against Alertmanager's v4 payload. The first
@@ -42,10 +43,6 @@ export function describe(value: unknown): string {
 	return `${typeof value} ${String(value)}`;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-	return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
 function status(value: unknown, path: string): AlertStatus {
 	if (value === 'firing' || value === 'resolved') return value;
 	throw new Invalid(path, `must be "firing" or "resolved", got ${describe(value)}`);
@@ -65,7 +62,7 @@ function optionalString(value: unknown, path: string): string {
 /** Labels and annotations: an object whose every value is a string. */
 function stringMap(value: unknown, path: string, required: boolean): StringMap {
 	if (value === undefined && !required) return {};
-	if (!isObject(value)) throw new Invalid(path, `must be an object of string values (name: value), got ${describe(value)}`);
+	if (!isRecord(value)) throw new Invalid(path, `must be an object of string values (name: value), got ${describe(value)}`);
 	const out: StringMap = {};
 	for (const [name, entry] of Object.entries(value)) {
 		if (typeof entry !== 'string') {
@@ -94,7 +91,7 @@ function time(value: unknown, path: string): string {
 }
 
 function alert(value: unknown, path: string): WebhookAlert {
-	if (!isObject(value)) throw new Invalid(path, `must be an alert object, got ${describe(value)}`);
+	if (!isRecord(value)) throw new Invalid(path, `must be an alert object, got ${describe(value)}`);
 	return {
 		status: status(value.status, `${path}.status`),
 		labels: stringMap(value.labels, `${path}.labels`, true),
@@ -107,7 +104,7 @@ function alert(value: unknown, path: string): WebhookAlert {
 }
 
 function payload(body: unknown, options: ValidateOptions): WebhookPayload {
-	if (!isObject(body)) throw new Invalid('body', `must be a JSON object (Alertmanager's webhook payload), got ${describe(body)}`);
+	if (!isRecord(body)) throw new Invalid('body', `must be a JSON object (Alertmanager's webhook payload), got ${describe(body)}`);
 	let version: string;
 	if (options.requireVersion4 !== false) {
 		if (body.version !== '4') {

@@ -1,5 +1,6 @@
 import type { Facts } from './context';
 import type { LlmProposal, ProposalEvidence, Recommendation, TargetRef } from './types';
+import { isRecord } from '../shared/records';
 
 /**
  * The Policy Gate proposal for a validated recommendation. Everything that decides
@@ -52,10 +53,6 @@ function proposalEvidence(context: unknown, recommendation: Recommendation, mode
 
 function readRecord(value: unknown): Record<string, unknown> | undefined {
 	return isRecord(value) ? value : undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 // A copy, so a later change to the context (n8n items are mutable) cannot change

@@ -1,5 +1,6 @@
 import { instantToMillis, isoString, parseTimestamp } from './time';
 import type { Instant, ProposalAction, Verdict } from './types';
+import { isRecord } from '../shared/records';
 
 /**
  * The loop's memory after a run: what the gate reads as `state` next time
@@ -32,10 +33,6 @@ export interface NextStateInput {
 
 // The flip-rate rule counts flips in the last hour; older ones are never read again.
 const FLIP_WINDOW_MS = 3600_000;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function errorsOf(state: LoopState): number {
 	const value = state.consecutiveErrors;
