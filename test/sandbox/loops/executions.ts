@@ -43,9 +43,15 @@ export async function executionsOf(n8n: RunningN8n, workflowId: string): Promise
 	return page.data.filter((e) => e.status !== 'running' && e.status !== 'new' && e.status !== 'waiting');
 }
 
+/** Items the Policy Gate sent on its outputs (0 Apply, 1 Needs Approval, 2 Hold / Reject). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function gateItems(execution: Execution, outputs = [0, 1, 2]): Array<Record<string, any>> {
+	return outputs.flatMap((output) => itemsOf(execution, 'Policy Gate', output));
+}
+
 /** What the Policy Gate said in an execution, for a timeout's report. */
 function verdictsOf(execution: Execution): string {
-	const verdicts = [0, 1, 2].flatMap((output) => itemsOf(execution, 'Policy Gate', output)).map((item) => item.verdict as { decision?: string; reason?: string } | undefined);
+	const verdicts = gateItems(execution).map((item) => item.verdict as { decision?: string; reason?: string } | undefined);
 	const said = verdicts.filter((v) => v !== undefined).map((v) => `${v?.decision}: ${String(v?.reason).slice(0, 160)}`);
 	return said.length > 0 ? ` [gate: ${said.join(' | ')}]` : '';
 }
@@ -68,15 +74,4 @@ export async function waitForExecutions<T>(
 	}
 	const summary = last.slice(0, 5).map((e) => `#${e.id} ${e.status} last node "${e.data?.resultData.lastNodeExecuted ?? '?'}"${e.data?.resultData.error?.message ? `: ${e.data.resultData.error.message}` : ''}${verdictsOf(e)}`);
 	throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}; latest executions: ${summary.join('; ') || 'none'}`);
-}
-
-/** Polls any condition. */
-export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 60_000, everyMs = 300): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	while (Date.now() < deadline) {
-		const value = await check();
-		if (value !== undefined && value !== false) return value;
-		await new Promise((r) => setTimeout(r, everyMs));
-	}
-	throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
 }

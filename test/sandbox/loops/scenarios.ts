@@ -1,8 +1,9 @@
 import { PrometheusClient } from '../../../src/prometheus';
 import type { KubeObject } from '../kube/types';
 import type { RunningN8n } from '../n8n';
-import type { ClusterName, OpsStack } from '../stack';
-import { type Execution, eventually, executionsOf, finishedAt, itemsOf, ran, runsOf, waitForExecutions } from './executions';
+import { type ClusterName, type OpsStack, STACK_QUERIES } from '../stack';
+import { waitUntil } from '../processes';
+import { type Execution, executionsOf, finishedAt, gateItems, itemsOf, ran, runsOf, waitForExecutions } from './executions';
 import type { PublishedWorkflows } from './workflows';
 
 /**
@@ -153,10 +154,7 @@ export async function failover(ctx: LoopsContext, options: { failback?: boolean;
 
 	ctx.log('  us-east starts failing: half of its checkout requests answer 500');
 	stack.apps.checkout['us-east'].setErrorRate(0.5);
-	await eventually(async () => {
-		const rates = await instant(stack, 'sum by (region) (rate(http_requests_total{service="checkout",track="stable",code=~"5.."}[1m])) / sum by (region) (rate(http_requests_total{service="checkout",track="stable"}[1m]))');
-		return rates.some((r) => r.metric.region === 'us-east' && (r.value ?? 0) > 0.05) || undefined;
-	}, 'Prometheus to see us-east failing', 60_000);
+	await waitUntil(async () => (await instant(stack, STACK_QUERIES.regionErrorRate)).some((r) => r.metric.region === 'us-east' && (r.value ?? 0) > 0.05), 'Prometheus to see us-east failing', 60_000);
 
 	// The receiving region's API refuses to show the Deployment after the scale-up was asked for: the wait for
 	// Ready fails, so nothing may be drained. Alertmanager's next repeat then finds the API back and fails over.
@@ -200,18 +198,17 @@ export async function failover(ctx: LoopsContext, options: { failback?: boolean;
 	if (options.failback !== false) {
 		ctx.log('  us-east recovers; waiting until its own error rate (1 min window) is clean, then the alert resolves');
 		stack.apps.checkout['us-east'].setErrorRate(0);
-		await eventually(async () => {
-			const rates = await instant(stack, 'sum by (region) (rate(http_requests_total{service="checkout",track="stable",code=~"5.."}[1m])) / sum by (region) (rate(http_requests_total{service="checkout",track="stable"}[1m]))');
-			const east = rates.find((r) => r.metric.region === 'us-east');
-			return east === undefined || (east.value ?? 0) < 0.005 || undefined;
-		}, 'us-east error rate to clear', 120_000, 1000);
+		await waitUntil(async () => {
+			const east = (await instant(stack, STACK_QUERIES.regionErrorRate)).find((r) => r.metric.region === 'us-east');
+			return east === undefined || (east.value ?? 0) < 0.005;
+		}, 'us-east error rate to clear', 120_000);
 		await stack.alertmanager.resolveAlert(REGION_DOWN);
-		const back = await newExecution(ctx, id, seen, 'the failback run', (e) => ran(e, 'Restore the recovered region') || itemsOf(e, 'Policy Gate', 2).some((i) => i.proposal?.action === 'failback') || itemsOf(e, 'Policy Gate', 1).some((i) => i.proposal?.action === 'failback'));
+		const back = await newExecution(ctx, id, seen, 'the failback run', (e) => gateItems(e).some((i) => i.proposal?.action === 'failback'));
 		const state = await stack.haproxy.serverState('us-east');
 		const before = stack.load.checkout.tally().byServer['us-east'] ?? 0;
 		await new Promise((r) => setTimeout(r, 2000));
 		const after = stack.load.checkout.tally().byServer['us-east'] ?? 0;
-		const verdict = [0, 1, 2].flatMap((o) => itemsOf(back, 'Policy Gate', o)).find((i) => i.proposal?.action === 'failback')?.verdict as Json;
+		const verdict = gateItems(back).find((i) => i.proposal?.action === 'failback')?.verdict as Json;
 		failback = { execution: back, verdict, eastServing: state !== undefined && !state.draining && !state.maintenance, trafficToEast: after - before };
 		ctx.log(`  failback: Policy Gate ${String(verdict?.decision)}: ${String(verdict?.reason)}`);
 	}
@@ -255,10 +252,7 @@ export async function canary(ctx: LoopsContext): Promise<CanaryObservation> {
 
 	ctx.log('  checkout 2.4.0-rc.1 (the canary) answers 30 % of its requests with 500; stable stays clean');
 	stack.apps.checkout.canary.setErrorRate(0.3);
-	await eventually(async () => {
-		const rates = await instant(stack, 'sum by (track) (rate(http_requests_total{service="checkout",region="us-east",code=~"5.."}[5m])) / sum by (track) (rate(http_requests_total{service="checkout",region="us-east"}[5m]))');
-		return rates.some((r) => r.metric.track === 'canary' && (r.value ?? 0) > 0.05) || undefined;
-	}, 'Prometheus to see the canary regress', 60_000);
+	await waitUntil(async () => (await instant(stack, STACK_QUERIES.trackErrorRate)).some((r) => r.metric.track === 'canary' && (r.value ?? 0) > 0.05), 'Prometheus to see the canary regress', 60_000);
 
 	ctx.log('  Alertmanager: CanaryRegression for checkout and search (search\'s canary gets no traffic)');
 	await stack.alertmanager.addAlert({ alertname: 'CanaryRegression', service: 'checkout', namespace: 'shop' }, { summary: 'checkout canary error rate' });
@@ -268,7 +262,7 @@ export async function canary(ctx: LoopsContext): Promise<CanaryObservation> {
 	const verdict = itemsOf(rolledBack, 'Policy Gate', 0)[0]?.verdict as Json;
 	const searchRun = await waitForExecutions(n8n, id, (list) => {
 		for (const e of list) {
-			const item = [1, 2].flatMap((o) => itemsOf(e, 'Policy Gate', o)).find((i) => i.proposal?.target?.name === 'search-canary');
+			const item = gateItems(e, [1, 2]).find((i) => i.proposal?.target?.name === 'search-canary');
 			if (item) return item;
 		}
 		return undefined;

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import type { RunningN8n } from '../n8n';
+import { waitUntil } from '../processes';
 import type { OpsStack } from '../stack';
 
 /**
@@ -141,29 +142,23 @@ export async function publishWorkflows(n8n: RunningN8n, stack: OpsStack, root: s
 	for (const credential of credentialsFor(stack, webhookToken)) await n8n.api('POST', '/credentials', credential);
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kube-ops-workflows-'));
 	const ids = {} as Record<LoopName, string>;
+	const triggerPaths: Partial<Record<LoopName, string>> = {};
 	for (const loop of Object.keys(WORKFLOW_FILES) as LoopName[]) {
 		const edited = editForSandbox(loop, readWorkflow(root, loop), settings);
 		const file = path.join(dir, WORKFLOW_FILES[loop]);
 		fs.writeFileSync(file, JSON.stringify(edited, null, 2));
 		await n8n.cli(['import:workflow', `--input=${file}`]);
 		ids[loop] = edited.id;
+		const trigger = edited.nodes.find((n) => n.type === 'n8n-nodes-kube-ops.alertmanagerTrigger');
+		if (trigger) triggerPaths[loop] = String(trigger.parameters.path);
 	}
 	fs.rmSync(dir, { recursive: true, force: true });
-	for (const loop of ['failover', 'canary'] as const) await n8n.api('POST', `/workflows/${ids[loop]}/activate`);
-	const hook = (loop: LoopName) => {
-		const trigger = readWorkflow(root, loop).nodes.find((n) => n.type === 'n8n-nodes-kube-ops.alertmanagerTrigger');
-		return `${n8n.url}/webhook/${String(trigger?.parameters.path)}`;
-	};
-	const webhooks = { failover: hook('failover'), canary: hook('canary') };
+	// Published like a user would; the pre-scaling loop's schedule runs at the quarter hour (its scenario steers clear).
+	for (const loop of Object.keys(ids) as LoopName[]) await n8n.api('POST', `/workflows/${ids[loop]}/activate`);
+	const webhooks = { failover: `${n8n.url}/webhook/${triggerPaths.failover}`, canary: `${n8n.url}/webhook/${triggerPaths.canary}` };
 	// Publishing registers production webhooks asynchronously: wait until each answers (401 without a token) rather than 404.
 	for (const url of Object.values(webhooks)) {
-		const deadline = Date.now() + 30_000;
-		for (;;) {
-			const status = (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status;
-			if (status !== 404) break;
-			if (Date.now() > deadline) throw new Error(`${url} still answers 404 30 s after the workflow was published`);
-			await new Promise((r) => setTimeout(r, 200));
-		}
+		await waitUntil(async () => (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status !== 404, `${url} to answer after the workflow was published`, 30_000);
 	}
 	return { ids, webhooks };
 }
