@@ -4,7 +4,7 @@ import * as path from 'node:path';
 
 import { LocalAlertmanager, startAlertmanager } from '../sandbox/alertmanager';
 import { Json, fixtureText } from '../unit/alertmanager/fixtures';
-import { RunningN8n, packPackage, startN8nWithPackage } from './n8nServer';
+import { RunningN8n, packPackage, startN8nWithPackage } from '../sandbox/n8n';
 
 /**
  * A real n8n 2.x with the package installed from its npm pack tarball, a

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 
 import { valueAt } from '../sandbox/demoSeries';
 import { TaxiPrometheus, startTaxiPrometheus } from '../sandbox/prometheus';
-import { RunningN8n, packPackage, startN8nWithPackage } from './n8nServer';
+import { RunningN8n, packPackage, startN8nWithPackage } from '../sandbox/n8n';
 
 /**
  * A real n8n 2.x with the package installed from its npm pack tarball under
