@@ -10,7 +10,8 @@ import {
 } from 'n8n-workflow';
 
 import { checkKubernetesConnection, type KubernetesCredentialFields } from '../../src/kubernetes';
-import { DEFAULT_MAX_VERDICT_AGE_SECONDS } from '../../src/policy';
+import { DEFAULT_MAX_VERDICT_AGE_SECONDS, MAX_VERDICT_AGE_SECONDS } from '../../src/admission';
+import { signingKeyTest } from '../shared/signingKey';
 import { description as annotate } from './actions/annotate';
 import { description as canaryWeight } from './actions/canaryWeight';
 import { MUTATING, dryRunField, namespaceField } from './actions/common';
@@ -35,17 +36,20 @@ export class KubernetesPatch implements INodeType {
 		icon: { light: 'file:kubernetes.svg', dark: 'file:kubernetes.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] + ($parameter["dryRun"] ? " (dry run)" : "") }}',
+		subtitle: '={{ $parameter["operation"] + ($parameter["dryRun"] ? " (dry run)" : "") + ($parameter["requireVerdict"] === false ? " · manual" : "") }}',
 		description:
 			'Scale, set HPA or KEDA bounds, patch, roll back, set a canary weight, annotate, wait for Ready, lock a loop and record its decision; every write guarded, audited, and bound to a Policy Gate verdict when the item carries a proposal',
 		defaults: { name: 'Kubernetes Patch' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'kubernetesApi', required: true, testedBy: 'kubernetesApiConnectionTest' }],
+		credentials: [
+			{ name: 'kubernetesApi', required: true, testedBy: 'kubernetesApiConnectionTest' },
+			{ name: 'kubeOpsSigningKey', required: true, testedBy: 'kubeOpsSigningKeyTest', displayOptions: { show: { requireVerdict: [true], operation: [...MUTATING, 'waitReady', 'recordDecision'] } } },
+		],
 		properties: [
 			{
 				displayName:
-					'When the input item carries a proposal and verdict (from the Policy Gate), the node acts only on an Apply verdict issued for that exact proposal, on the proposal\'s target; parameters below may repeat the target but not contradict it.',
+					'With Require Policy Gate Verdict on, the node acts only on a signed, fresh Apply verdict, once: exactly the operation and value the verdict judged, on the proposal\'s target, and only while the live object still is as the proposal stated. Parameters may repeat the target but not contradict it.',
 				name: 'gateNotice',
 				type: 'notice',
 				default: '',
@@ -72,6 +76,15 @@ export class KubernetesPatch implements INodeType {
 					{ name: 'Set KEDA Min/Max', value: 'kedaBounds', action: 'Set KEDA min max replica count', description: 'Set a KEDA ScaledObject\'s minReplicaCount / maxReplicaCount' },
 					{ name: 'Wait for Ready', value: 'waitReady', action: 'Wait until replicas are ready', description: 'Poll until enough replicas are updated and Ready, with a timeout' },
 				],
+			},
+			{
+				displayName: 'Require Policy Gate Verdict',
+				name: 'requireVerdict',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether every item must carry a Policy Gate verdict signed with the Kube-Ops Signing Key. Off = a plain Kubernetes tool: items without proposal and verdict are manual changes from the parameters below (items with a verdict are still checked).',
+				displayOptions: { show: { operation: [...MUTATING, 'waitReady', 'recordDecision'] } },
 			},
 			// The record step's namespaces come from the proposal (Event) and the lock (Lease).
 			{ ...namespaceField, displayOptions: { hide: { operation: ['recordDecision'] } } },
@@ -104,15 +117,6 @@ export class KubernetesPatch implements INodeType {
 						displayOptions: { hide: { '/operation': ITEM_OPERATIONS } },
 					},
 					{
-						displayName: 'Accept Approved Verdicts',
-						name: 'acceptApproved',
-						type: 'boolean',
-						default: false,
-						description:
-							'Whether to also act on a Needs Approval verdict when the item carries approval: { approved: true, by: <who> } (added by the workflow\'s approval step). Hold and reject verdicts are never acted on; hash and age checks stay.',
-						displayOptions: { show: { '/operation': [...MUTATING, 'waitReady'] } },
-					},
-					{
 						displayName: 'Attempts on Conflict',
 						name: 'maxAttempts',
 						type: 'number',
@@ -135,8 +139,8 @@ export class KubernetesPatch implements INodeType {
 						name: 'maxVerdictAgeSeconds',
 						type: 'number',
 						default: DEFAULT_MAX_VERDICT_AGE_SECONDS,
-						typeOptions: { minValue: 0 },
-						description: 'Refuse Policy Gate verdicts older than this, so an approval that sat for hours is not applied to a cluster that moved on. 0 = no limit.',
+						typeOptions: { minValue: 1, maxValue: MAX_VERDICT_AGE_SECONDS },
+						description: 'Refuse Policy Gate verdicts older than this (at most one hour). A verdict judges the state of a moment; an approval re-runs the gate instead of stretching this.',
 						displayOptions: { hide: { '/operation': ITEM_OPERATIONS } },
 					},
 				],
@@ -146,6 +150,7 @@ export class KubernetesPatch implements INodeType {
 
 	methods = {
 		credentialTest: {
+			kubeOpsSigningKeyTest: signingKeyTest,
 			async kubernetesApiConnectionTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
 				const result = await checkKubernetesConnection((credential.data ?? {}) as KubernetesCredentialFields);
 				return { status: result.ok ? 'OK' : 'Error', message: result.message };

@@ -6,7 +6,8 @@ import {
 	NodeConnectionTypes,
 } from 'n8n-workflow';
 
-import { DEFAULT_MAX_VERDICT_AGE_SECONDS } from '../../src/policy';
+import { DEFAULT_MAX_VERDICT_AGE_SECONDS, MAX_VERDICT_AGE_SECONDS } from '../../src/admission';
+import { signingKeyTest } from '../shared/signingKey';
 import { credentialTest } from './actions/methods';
 import { operations, providers, route } from './actions/router';
 
@@ -17,7 +18,7 @@ export class LoadBalancerDrain implements INodeType {
 		icon: { light: 'file:loadBalancerDrain.svg', dark: 'file:loadBalancerDrain.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] + " · " + $parameter["provider"] }}',
+		subtitle: '={{ $parameter["operation"] + " · " + $parameter["provider"] + ($parameter["requireVerdict"] === false && $parameter["operation"] !== "status" ? " · manual" : "") }}',
 		description:
 			'Drain, restore, re-weight or list servers at a load balancer (HAProxy Runtime API, Cloudflare Load Balancing, Kubernetes HTTPRoute and ingress-nginx canary weights); refuses to take the last serving server out of traffic',
 		defaults: { name: 'Load Balancer Drain' },
@@ -27,12 +28,14 @@ export class LoadBalancerDrain implements INodeType {
 		credentials: [
 			{ name: 'haproxyRuntimeApi', required: true, testedBy: 'haproxyRuntimeApiTest', displayOptions: { show: { provider: ['haproxy'] } } },
 			{ name: 'kubeOpsCloudflareApi', required: true, testedBy: 'cloudflareApiTest', displayOptions: { show: { provider: ['cloudflare'] } } },
-			{ name: 'kubernetesApi', required: true, testedBy: 'kubernetesApiConnectionTest', displayOptions: { show: { provider: ['kubernetes'] } } },
+			// For the Kubernetes provider, and for every provider the cluster where carried-out verdicts are recorded (single use).
+			{ name: 'kubernetesApi', required: false, testedBy: 'kubernetesApiConnectionTest' },
+			{ name: 'kubeOpsSigningKey', required: true, testedBy: 'kubeOpsSigningKeyTest', displayOptions: { show: { requireVerdict: [true], operation: ['drain', 'restore', 'setWeight'] } } },
 		],
 		properties: [
 			{
 				displayName:
-					'An item that carries a proposal and a verdict (from the Policy Gate) is acted on only with a matching Apply verdict. Every change is read back: the output has the server before and after.',
+					'With Require Policy Gate Verdict on, traffic moves only under a signed, fresh Apply verdict, once, and only the server it names (a failover drains the failing region, a failback restores the recovered one). Verdicts carried out are recorded through the Kubernetes API credential. Every change is read back.',
 				name: 'notice',
 				type: 'notice',
 				default: '',
@@ -62,6 +65,15 @@ export class LoadBalancerDrain implements INodeType {
 					{ name: 'Status', value: 'status', action: 'List the servers of a backend', description: 'Every server with its state, health, weight and sessions' },
 				],
 			},
+			{
+				displayName: 'Require Policy Gate Verdict',
+				name: 'requireVerdict',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether every item must carry a Policy Gate verdict signed with the Kube-Ops Signing Key. Off = manual traffic changes from the parameters (items with a verdict are still checked).',
+				displayOptions: { show: { operation: ['drain', 'restore', 'setWeight'] } },
+			},
 			...providers.haproxy.description,
 			...providers.cloudflare.description,
 			...providers.kubernetes.description,
@@ -81,15 +93,15 @@ export class LoadBalancerDrain implements INodeType {
 						name: 'maxVerdictAgeSeconds',
 						type: 'number',
 						default: DEFAULT_MAX_VERDICT_AGE_SECONDS,
-						typeOptions: { minValue: 0 },
-						description: 'For items with a verdict: refuse verdicts older than this (0 = no limit)',
+						typeOptions: { minValue: 1, maxValue: MAX_VERDICT_AGE_SECONDS },
+						description: 'For items with a verdict: refuse verdicts older than this (at most one hour)',
 					},
 				],
 			},
 		],
 	};
 
-	methods = { credentialTest };
+	methods = { credentialTest: { ...credentialTest, kubeOpsSigningKeyTest: signingKeyTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return route.call(this);

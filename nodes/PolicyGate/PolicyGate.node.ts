@@ -11,6 +11,7 @@ import {
 
 import { runGate } from '../../src/policy';
 import { parseTime } from '../../src/prometheus';
+import { signingKeyTest, signingKeysOf } from '../shared/signingKey';
 
 const EXAMPLE_POLICY = `# Scaling policy (YAML or JSON). Only minReplicas and maxReplicas are required.
 minReplicas: 3
@@ -40,10 +41,11 @@ export class PolicyGate implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Apply', 'Needs Approval', 'Hold / Reject'],
+		credentials: [{ name: 'kubeOpsSigningKey', required: false, testedBy: 'kubeOpsSigningKeyTest' }],
 		properties: [
 			{
 				displayName:
-					'The gate is pure: the same proposal, policy, state and time always give the same verdict. Only an Apply verdict lets Kubernetes Patch or Load Balancer Drain act, and only for the proposal it was given.',
+					'The gate is pure: the same proposal, policy, state and time always give the same verdict. It signs each verdict with the Kube-Ops Signing Key; Kubernetes Patch and Load Balancer Drain act only on a signed, fresh Apply verdict for the live state, once. Without a key its verdicts are advisory.',
 				name: 'notice',
 				type: 'notice',
 				default: '',
@@ -74,6 +76,15 @@ export class PolicyGate implements INodeType {
 				description: 'What the gate must remember between runs: { lastActionAt, consecutiveErrors } for scaling; flipTimes, counters for failover and canary',
 			},
 			{
+				displayName: 'Approval',
+				name: 'approval',
+				type: 'json',
+				default: '',
+				placeholder: '={{ $json.approval }}',
+				description:
+					'Only on the approved branch: { by, at, proposal, verdict } from the authenticated approval step, where verdict is the signed Needs Approval verdict a person approved. It turns that outcome into Apply when the proposal, rebuilt from the live state, is exactly the approved one and the approval deadline has not passed.',
+			},
+			{
 				displayName: 'Evaluate As Of',
 				name: 'now',
 				type: 'string',
@@ -84,10 +95,14 @@ export class PolicyGate implements INodeType {
 		],
 	};
 
+	methods = { credentialTest: { kubeOpsSigningKeyTest: signingKeyTest } };
+
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
 		const outputs: INodeExecutionData[][] = [[], [], []];
 		const slot = { apply: 0, approve: 1, holdOrReject: 2 } as const;
+		const keys = await signingKeysOf(this);
+		if (!keys) this.addExecutionHints({ message: 'No Kube-Ops Signing Key is selected: the verdicts are advisory and no mutating node will act on them.', type: 'warning', location: 'outputPane' });
 
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 			const pairedItem = { item: itemIndex };
@@ -97,7 +112,8 @@ export class PolicyGate implements INodeType {
 				const policy = this.getNodeParameter('policy', itemIndex) as string;
 				const nowText = (this.getNodeParameter('now', itemIndex, '') as string).trim();
 				const now = new Date((nowText ? parseTime(nowText, Date.now() / 1000, 'Evaluate As Of') : Date.now() / 1000) * 1000);
-				const { verdict, output, record } = runGate(proposal, policy, state, now);
+				const approval = readJson(this, 'approval', itemIndex);
+				const { verdict, output, record } = runGate(proposal, policy, state, now, { signingKey: keys?.signing, verifyKeys: keys?.verify, approval });
 				outputs[slot[output]].push({
 					json: { ...items[itemIndex].json, proposal, verdict, decision: record } as unknown as IDataObject,
 					pairedItem,

@@ -18,6 +18,22 @@ export interface ChangeOptions {
 	maxAttempts?: number;
 	/** For tests: how to wait between attempts. */
 	sleep?: (ms: number) => Promise<void>;
+	/**
+	 * Runs once, after the live object was read and checked and right before
+	 * the first write: where a gated change records its verdict as used, so
+	 * a refusal on live state does not spend it.
+	 */
+	beforeWrite?: () => Promise<void>;
+}
+
+/** options.beforeWrite, at most once per change however many attempts it takes. */
+export function onceBeforeWrite(options: ChangeOptions): () => Promise<void> {
+	let done = false;
+	return async () => {
+		if (done || !options.beforeWrite) return;
+		done = true;
+		await options.beforeWrite();
+	};
 }
 
 /** What every mutating operation outputs. */
@@ -121,6 +137,7 @@ export async function readModifyWrite(client: KubeClient, operation: Operation, 
 	const maxAttempts = Math.max(1, options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
 	const sleep = options.sleep ?? defaultSleep;
 	const target = { apiVersion: apiVersionOf(res), kind: res.kind, ...(res.namespaced ? { namespace } : {}), name: objectName };
+	const beforeWrite = onceBeforeWrite(options);
 	for (let attempt = 1; ; attempt++) {
 		const current = await client.get(res, namespace, objectName);
 		const plan = await operation.plan(current);
@@ -140,6 +157,7 @@ export async function readModifyWrite(client: KubeClient, operation: Operation, 
 			};
 		}
 		const annotation = lastChangeValue(operation.name, before, plan.to, options.audit);
+		await beforeWrite();
 		let result: KubeObject;
 		try {
 			result = await client.patch(res, namespace, objectName, plan.patchType, guardedPatch(plan, current, annotation), { dryRun: options.dryRun });

@@ -13,9 +13,9 @@ export { setCanaryWeight, CANARY_ANNOTATION, CANARY_WEIGHT_ANNOTATION } from './
 export { annotate, annotationKeyProblem } from './operations/annotate';
 export { waitForReady, type WaitKind, type WaitOptions, type WaitProgress, type WaitResult } from './operations/wait';
 export { acquireLease, renewLease, releaseLease, withLease, microTime, DEFAULT_LEASE_SECONDS, type LeaseOptions, type LeaseResult, type LeaseState, type LeaseHandle } from './lease';
-export { gateOf, checkCluster, checkExplicit, valueFor, refusal, type GatedItem, type KubeOperation, type ValueSource, type ExplicitTarget } from './proposal';
+export { admitKube, kubeVerdictAge, checkCluster, checkExplicit, refusal, type GatedItem, type KubeOperation, type ExplicitTarget } from './proposal';
+export { claimVerdict, readLedger, LEDGER_ANNOTATION, LEDGER_LEASE, type LedgerEntry } from './verdictLedger';
 export { checkKubernetesConnection } from './connectionCheck';
-export { readApproval, describeApproval, type Approval, type ApprovalReading } from './approval';
 export { lockAndReadState, saveStateAndRelease, parseStateAnnotation, STATE_ANNOTATION, DEDUPE_ANNOTATION, type LockRequest, type LockInfo, type LockResult, type SaveRequest, type SaveResult } from './loopState';
 export { recordLoopDecision, resolveOutcome, errorText, type OutcomeChoice, type LoopChoice, type RecordInput, type RecordResult } from './loopRecord';
 export { readWorkload, WORKLOAD_KINDS, type WorkloadKind, type WorkloadSummary } from './workloadSummary';

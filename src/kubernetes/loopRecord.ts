@@ -1,6 +1,5 @@
 import { type ActionResult, type DecisionRecord, type Loop, type Outcome, buildDecisionRecord, toKubernetesEvent } from '../decision';
-import { type LoopOutcome, type LoopState, type ProposalAction, type Verdict, nextLoopState, verifyVerdict } from '../policy';
-import { describeApproval, readApproval } from './approval';
+import { type LoopOutcome, type LoopState, type ProposalAction, type SigningKey, type Verdict, checkSignature, nextLoopState, verifyVerdict } from '../policy';
 import type { KubeClient } from './client';
 import { KubeError } from './errors';
 import { isObject } from './json';
@@ -28,6 +27,8 @@ export interface RecordInput {
 	maxAttempts?: number;
 	now?: () => Date;
 	sleep?: (ms: number) => Promise<void>;
+	/** Refuse verdicts not signed with one of these keys (the loop's next state is derived from the verdict). */
+	verifyWith?: readonly SigningKey[];
 }
 
 export interface RecordResult {
@@ -66,21 +67,19 @@ export function errorText(item: Record<string, unknown>): string | undefined {
 	return JSON.stringify(error);
 }
 
-function approvedBy(item: Record<string, unknown>, verdict: Verdict): string | undefined {
-	if (verdict.decision !== 'approve') return undefined;
-	const reading = readApproval(item);
-	return reading.approved ? describeApproval(reading.approval) : undefined;
+function approvedBy(verdict: Verdict): string | undefined {
+	return verdict.approvedBy ? `approved by ${verdict.approvedBy.by} at ${verdict.approvedBy.at}` : undefined;
 }
 
-/** `auto`: an error means failed; an apply verdict (or an approve one a person approved) means applied; anything else was not acted on. */
+/** `auto`: an error means failed; an apply verdict means applied; anything else was not acted on. */
 export function resolveOutcome(choice: OutcomeChoice, item: Record<string, unknown>, verdict: Verdict): LoopOutcome {
-	const actedOn = verdict.decision === 'apply' || approvedBy(item, verdict) !== undefined;
+	const actedOn = verdict.decision === 'apply';
 	if (choice !== 'auto') {
 		if (choice !== 'notApplied' && !actedOn) {
 			throw new KubeError(
 				'refused',
 				`Refusing to record outcome ${choice} for a ${verdict.decision} verdict: nothing may act on it`,
-				'Set Outcome to Auto or Not Applied for the Hold/Reject and Needs Approval branches (an approve verdict counts as acted on only with approval: { approved: true, by }).',
+				'Set Outcome to Auto or Not Applied for the Hold/Reject and Needs Approval branches (an approval becomes an apply verdict only by running the Policy Gate again with it).',
 			);
 		}
 		return choice;
@@ -109,7 +108,7 @@ function operationOf(item: Record<string, unknown>, action: ProposalAction): str
 /** The gate's record with this run's ending: the action taken (or failed), and the approver when a person let it through. */
 export function finalRecord(item: Record<string, unknown>, proposal: Record<string, unknown>, verdict: Verdict, loop: Loop, outcome: LoopOutcome, now: Date): DecisionRecord {
 	const given = verdictDecisionRecord(item, verdict);
-	const approval = approvedBy(item, verdict);
+	const approval = approvedBy(verdict);
 	const input = { ...(given?.input ?? {}) };
 	if (approval) input.note = [approval, input.note].filter(Boolean).join('; ');
 	return buildDecisionRecord({
@@ -183,6 +182,10 @@ export async function recordLoopDecision(client: KubeClient, input: RecordInput)
 	const check = verifyVerdict(proposal, item.verdict);
 	if (!check.ok) throw new KubeError('refused', `Refusing to record: ${check.reason}`, 'Do not change proposal or verdict between the Policy Gate and this node.');
 	const verdict = item.verdict as unknown as Verdict;
+	if (input.verifyWith) {
+		const signed = checkSignature(verdict.signature, input.verifyWith, verdict.verdictHash, verdict.proposalHash);
+		if (!signed.ok) throw new KubeError('refused', `Refusing to record: ${signed.reason}`, 'Give the Policy Gate and this node the same Kube-Ops Signing Key credential.');
+	}
 	const action = proposal.action as ProposalAction;
 	const loop = LOOP_OF[action];
 	if (input.loop !== 'auto' && input.loop !== loop) {

@@ -1,68 +1,46 @@
-import { verifyVerdict } from '../policy';
+import { AdmissionError, type GatedAdmission, admit } from '../admission';
+import type { SigningKey } from '../policy';
 import type { Operation, ServerRef } from './types';
 
-export type GateResult =
-	| { gated: false }
-	| { gated: true; ok: true; reason: string; warnings: string[] }
-	| { gated: true; ok: false; reason: string };
-
-export interface GateOptions {
-	/** Refuse verdicts older than this (an approval that sat while traffic moved on). */
+/**
+ * Load Balancer Drain's side of the admission rule (src/admission): a traffic
+ * move happens either as a manual change (only with Require Policy Gate
+ * Verdict off) or under a signed, fresh apply verdict whose permit names the
+ * exact server: a failover drains the failing region's server, a failback
+ * restores the recovered one, and nothing else moves under either.
+ */
+export interface TrafficGate {
+	item: { proposal?: unknown; verdict?: unknown };
+	requireVerdict: boolean;
+	keys: readonly SigningKey[];
 	maxAgeSeconds?: number;
 	now?: Date;
+	/** Records the verdict as used (single use), right before the change; required for gated items. */
+	claim?: (gated: GatedAdmission) => Promise<void>;
 }
 
-// Which traffic moves each gated action may cause. A scale verdict never moves traffic.
-const ALLOWED: Record<string, readonly Operation[]> = {
-	failover: ['drain', 'setWeight'],
-	rollback: ['drain', 'setWeight'],
-	failback: ['restore', 'setWeight'],
-};
+export type GateResult = { gated: false } | { gated: true; ok: true; admission: GatedAdmission } | { gated: true; ok: false; reason: string; fix: string };
 
-function present(value: unknown): boolean {
-	return value !== undefined && value !== null && value !== '';
-}
-
-function field(value: unknown, key: string): unknown {
-	return value !== null && typeof value === 'object' && Object.prototype.hasOwnProperty.call(value, key) ? (value as Record<string, unknown>)[key] : undefined;
-}
-
-/**
- * DESIGN.md's rule for every mutating node: an item that carries a proposal
- * and a verdict is acted on only with an `apply` verdict issued for exactly
- * that proposal. Items with neither are manual operations and pass; an item
- * with only one of the two is refused, because half a gate is no gate.
- */
-export function checkTrafficVerdict(item: { proposal?: unknown; verdict?: unknown }, operation: Operation, ref: ServerRef, options: GateOptions = {}): GateResult {
-	const hasProposal = present(item.proposal);
-	const hasVerdict = present(item.verdict);
-	if (!hasProposal && !hasVerdict) return { gated: false };
-	if (!hasVerdict) return { gated: true, ok: false, reason: 'the item carries a proposal but no verdict; route it through the Policy Gate first' };
-	if (!hasProposal) return { gated: true, ok: false, reason: 'the item carries a verdict but not the proposal it was issued for' };
-
-	const verification = verifyVerdict(item.proposal, item.verdict, {
-		expectDecision: 'apply',
-		...(options.maxAgeSeconds !== undefined && options.maxAgeSeconds > 0 ? { maxAgeSeconds: options.maxAgeSeconds, now: options.now ?? new Date() } : {}),
-	});
-	if (!verification.ok) return { gated: true, ok: false, reason: verification.reason };
-
-	const action = String(field(item.proposal, 'action'));
-	const allowed = ALLOWED[action];
-	if (!allowed) return { gated: true, ok: false, reason: `a ${action} verdict does not move traffic; it cannot authorise ${operation}` };
-	if (!allowed.includes(operation)) return { gated: true, ok: false, reason: `a ${action} verdict authorises ${allowed.join(' or ')}, not ${operation}` };
-
-	const warnings: string[] = [];
-	if (action === 'failover' || action === 'failback') {
-		const from = String(field(item.proposal, 'from') ?? '');
-		const to = String(field(item.proposal, 'to') ?? '');
-		// The verdict names the region that keeps (or gets back) the traffic; draining it is the opposite of what was approved.
-		if (operation === 'drain' && to && (ref.server === to || ref.backend === to)) {
-			return { gated: true, ok: false, reason: `the verdict moves traffic to ${to}; draining ${ref.server} would take traffic away from it` };
-		}
-		const named = operation === 'restore' ? to : from;
-		if (operation !== 'setWeight' && named && !ref.server.includes(named) && !named.includes(ref.server)) {
-			warnings.push(`the verdict is about region ${named}, and the server acted on is ${ref.backend}/${ref.server}; check that they are the same`);
-		}
+export function checkTrafficVerdict(gate: TrafficGate, operation: Operation, ref: ServerRef): GateResult {
+	let admission;
+	try {
+		admission = admit(gate.item as Record<string, unknown>, { operation, requireVerdict: gate.requireVerdict, keys: gate.keys, maxAgeSeconds: gate.maxAgeSeconds, now: gate.now ?? new Date() });
+	} catch (error) {
+		if (error instanceof AdmissionError) return { gated: true, ok: false, reason: error.message, fix: error.fix };
+		throw error;
 	}
-	return { gated: true, ok: true, reason: verification.reason, warnings };
+	if (admission.mode === 'manual') return { gated: false };
+	const permit = admission.permit;
+	if (permit.operation !== 'drain' && permit.operation !== 'restore') return { gated: true, ok: false, reason: `a ${permit.operation} permit cannot move traffic`, fix: 'Send the item from the Policy Gate\'s Apply output unchanged.' };
+	const wanted = permit.server;
+	const named = `${wanted.backend ? `${wanted.backend}/` : ''}${wanted.server}`;
+	if (ref.server !== wanted.server || (wanted.backend !== undefined && ref.backend !== wanted.backend)) {
+		return {
+			gated: true,
+			ok: false,
+			reason: `the ${admission.action} verdict authorises ${operation} of ${named} only, not ${ref.backend}/${ref.server}`,
+			fix: 'Take the server from the verdict (the policy\'s failover.trafficTargets maps regions to servers), e.g. leave Backend/Server to {{ $json.verdict.scope.drain.server }}.',
+		};
+	}
+	return { gated: true, ok: true, admission };
 }

@@ -3,7 +3,7 @@ export { LoadBalancerError, type LoadBalancerErrorKind } from './errors';
 export { TrafficProvider, type ReadResult } from './provider';
 export { planDrain, planRestore, planWeight, lastServingScopes, satisfies, type Desired, type Plan } from './safety';
 export { waitForSessions, realClock, type Clock } from './wait';
-export { checkTrafficVerdict, type GateOptions, type GateResult } from './gate';
+export { checkTrafficVerdict, type GateResult, type TrafficGate } from './gate';
 export { HaproxyProvider, type HaproxyOptions } from './haproxy';
 export { RuntimeApi, parseRuntimeAddress, parseServersState, parseStat } from './haproxy-runtime';
 export { KubernetesWeightsProvider, RESTORE_ANNOTATION, type KubernetesWeightsOptions } from './kubernetes';

@@ -1,5 +1,5 @@
 import { LoadBalancerError } from './errors';
-import { checkTrafficVerdict } from './gate';
+import { type TrafficGate, checkTrafficVerdict } from './gate';
 import type { BackendStatus, ChangeResult, LoadBalancerProvider, Operation, WaitOptions } from './types';
 
 export type OperationName = Operation | 'status';
@@ -13,13 +13,13 @@ export interface OperationRequest {
 	force?: boolean;
 	wait?: WaitOptions;
 	maintAfter?: boolean;
-	/** The item's proposal and verdict, when it came through the Policy Gate. */
-	gate?: { proposal?: unknown; verdict?: unknown; maxAgeSeconds?: number; now?: Date };
+	/** The admission rule for this item (its proposal and verdict, the keys, manual mode); status needs none. */
+	gate?: TrafficGate;
 }
 
 export type OperationOutcome =
 	| ({ operation: 'status' } & BackendStatus)
-	| (ChangeResult & { gate?: { verified: true; reason: string } });
+	| (ChangeResult & { gate?: { verified: true; action: string; verdictHash: string } });
 
 /**
  * One operation as the node and the CLI both run it, so the two cannot
@@ -33,15 +33,20 @@ export async function runOperation(provider: LoadBalancerProvider, request: Oper
 		throw new LoadBalancerError({ provider: provider.name, kind: 'invalid', object: backend, cause: `${operation} needs a server`, fix: 'Name the server (origin, pool or Service) to act on.' });
 	}
 	const ref = { backend, server };
-	const gate = checkTrafficVerdict(request.gate ?? {}, operation, ref, { maxAgeSeconds: request.gate?.maxAgeSeconds, now: request.gate?.now });
-	if (gate.gated && !gate.ok) {
-		throw new LoadBalancerError({
-			provider: provider.name,
-			kind: 'refused',
-			object: `${backend}/${server}`,
-			cause: `the policy verdict does not allow this ${operation}: ${gate.reason}`,
-			fix: 'Act only on items from the Policy Gate\'s Apply output, unchanged; for a manual change send an item without proposal and verdict.',
-		});
+	if (!request.gate) throw new LoadBalancerError({ provider: provider.name, kind: 'invalid', object: `${backend}/${server}`, cause: `${operation} was called without the admission rule`, fix: 'Pass gate (the item, keys, Require Policy Gate Verdict).' });
+	const gate = checkTrafficVerdict(request.gate, operation, ref);
+	if (gate.gated && !gate.ok) throw new LoadBalancerError({ provider: provider.name, kind: 'refused', object: `${backend}/${server}`, cause: gate.reason, fix: gate.fix });
+	if (gate.gated && gate.ok) {
+		if (!request.gate.claim) {
+			throw new LoadBalancerError({
+				provider: provider.name,
+				kind: 'refused',
+				object: `${backend}/${server}`,
+				cause: `a verdict is carried out once, and there is nowhere to record its use`,
+				fix: 'Give Load Balancer Drain a Kubernetes API credential: it records each verdict it carries out on a Lease in the proposal\'s namespace.',
+			});
+		}
+		await request.gate.claim(gate.admission);
 	}
 	let result: ChangeResult;
 	if (operation === 'drain') result = await provider.drain(ref, { force: request.force, wait: request.wait, maintAfter: request.maintAfter });
@@ -53,5 +58,5 @@ export async function runOperation(provider: LoadBalancerProvider, request: Oper
 		result = await provider.setWeight(ref, request.weight, { force: request.force });
 	}
 	if (!gate.gated) return result;
-	return { ...result, warnings: [...gate.warnings, ...result.warnings], gate: { verified: true, reason: gate.reason } };
+	return { ...result, gate: { verified: true, action: gate.admission.action, verdictHash: gate.admission.verdict.verdictHash } };
 }

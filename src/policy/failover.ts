@@ -4,7 +4,7 @@ import type { FailoverInput } from './proposal';
 import { circuitBreakerRule, freezeRule, namespaceRule, sourceRule, type BaseContext } from './shared-rules';
 import { validateFailoverState, type ParsedFailoverState } from './state';
 import { isoString, parseTimestamp, secondsBetween } from './time';
-import type { Check, FailoverPolicy, RegionEvidence } from './types';
+import type { Check, FailoverPolicy, RegionEvidence, TrafficTarget, VerdictScope } from './types';
 
 export type RegionHealth = 'healthy' | 'unhealthy' | 'unknown';
 
@@ -194,6 +194,24 @@ const targetPoolsRule: Rule<FailoverContext> = {
 	},
 };
 
+function neededReplicas(own: number, moved: number, failover: FailoverPolicy): number {
+	return Math.ceil((own + moved) * (1 + failover.capacityHeadroomPercent / 100));
+}
+
+// What a verdict lets the mutating nodes do: the receiving region sized to the
+// capacity check's need, and the exact load-balancer server to move. Derived
+// here, where it was judged, so no node parameter can widen it.
+function scopeOf(context: FailoverContext): VerdictScope {
+	const own = context.toRegion?.requiredReplicas;
+	const moved = context.fromRegion?.requiredReplicas;
+	const scope: VerdictScope = {};
+	if (own !== undefined && moved !== undefined) scope.scaleTo = Math.max(1, neededReplicas(own, moved, context.failover));
+	const traffic = (region: string): TrafficTarget => context.failover.trafficTargets?.[region] ?? { server: region };
+	if (context.action === 'failover') scope.drain = traffic(context.from);
+	else scope.restore = traffic(context.to);
+	return scope;
+}
+
 const capacityRule: Rule<FailoverContext> = {
 	rule: 'target.capacity',
 	onFail: 'hold',
@@ -209,7 +227,7 @@ const capacityRule: Rule<FailoverContext> = {
 			].filter((item) => item !== null);
 			return check('target.capacity', false, capacity ?? null, null, `cannot verify capacity, missing ${missing.join(', ')}`, 'approve');
 		}
-		const needed = Math.ceil((own + moved) * (1 + failover.capacityHeadroomPercent / 100));
+		const needed = neededReplicas(own, moved, failover);
 		const passed = capacity >= needed;
 		const detail = passed
 			? `${to} can run ${capacity} replicas; needs ${needed} (${formatNumber(own)} own + ${formatNumber(moved)} moved + ${failover.capacityHeadroomPercent}% headroom)`
@@ -271,6 +289,7 @@ export function runFailover({ input, policy, state, nowMs }: FamilyArgs<Failover
 		checks: runRules(FAILOVER_RULES, context, INVALID_INPUTS),
 		baseline: 'apply',
 		value: (decision) => (context !== null && (decision === 'apply' || decision === 'approve') ? context.to : null),
+		scope: (decision) => (context !== null && (decision === 'apply' || decision === 'approve') ? scopeOf(context) : undefined),
 		summary: () => (context === null ? action : `all checks passed: ${action} ${context.target.name} from ${context.from} to ${context.to}`),
 	};
 }

@@ -1,6 +1,6 @@
 import { check } from './checks';
 import type { Plain } from './snapshot';
-import type { CanaryState, Check, Decision, Issue, ResolvedPolicy, VerdictValue } from './types';
+import type { CanaryState, Check, Decision, Issue, ResolvedPolicy, VerdictScope, VerdictValue } from './types';
 import { formatIssues } from './validate';
 
 // The contract between the gate and a rule family (scaling, failover, canary).
@@ -24,6 +24,7 @@ export interface FamilyResult {
 	summary(decision: Decision): string;
 	deadline?: string;
 	nextState?: CanaryState;
+	scope?(decision: Decision): VerdictScope | undefined;
 }
 
 export function stateCheck(issues: Issue[] | null): Check {

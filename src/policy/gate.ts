@@ -1,12 +1,14 @@
+import { APPROVAL_RULE, type ApprovalOutcome, judgeApproval } from './approval';
 import { runCanary } from './canary';
 import { check, decide, notEvaluated } from './checks';
 import { runFailover } from './failover';
 import type { FamilyResult } from './family';
-import { hashPlain, hashProposal, UNHASHABLE } from './hash';
+import { hashPlain, hashProposal, UNHASHABLE, verdictDigest } from './hash';
 import { parsePolicy } from './parse';
 import { validatePolicy } from './policy';
 import { validateProposal, type ProposalResult } from './proposal';
 import { runScaling } from './scaling';
+import type { SigningKey } from './signature';
 import { snapshot, type Plain } from './snapshot';
 import { instantToMillis, isoString } from './time';
 import type { Check, Instant, PolicyResult, ResolvedPolicy, Verdict } from './types';
@@ -19,18 +21,29 @@ export interface GateInputs {
 	policy: PolicyResult;
 	state: InputDocument;
 	now: unknown;
+	/** A person's approval of an earlier approve verdict (src/policy/approval.ts); absent on the first run. */
+	approval?: InputDocument;
+	/** Keys an approved verdict may be signed with. */
+	keys?: readonly SigningKey[];
+}
+
+export interface EvaluateExtras {
+	approval?: unknown;
+	keys?: readonly SigningKey[];
 }
 
 // The gate never throws: whatever arrives (NaN, getters that throw, cycles,
 // "__proto__" keys) ends as a reject that says why, because an exception in a
 // workflow is one more path where nobody looks at the checks.
-export function evaluate(proposal: unknown, policy: unknown, state: unknown, now: Instant): Verdict {
+export function evaluate(proposal: unknown, policy: unknown, state: unknown, now: Instant, extras: EvaluateExtras = {}): Verdict {
 	try {
 		return evaluateDocuments({
 			proposal: toDocument(proposal),
 			policy: typeof policy === 'string' ? parsePolicy(policy) : validatePolicy(policy),
 			state: toDocument(state),
 			now,
+			...(extras.approval === undefined || extras.approval === null ? {} : { approval: toDocument(extras.approval) }),
+			keys: extras.keys,
 		});
 	} catch (error) {
 		return internalError(proposal, error);
@@ -70,7 +83,11 @@ function evaluateDocuments(inputs: GateInputs): Verdict {
 			: check('input.now', true, isoString(nowMs), null, 'evaluation time', 'reject'),
 		...(family?.checks ?? []),
 	];
-	const { decision, decidedBy } = decide(checks, family?.baseline ?? 'reject');
+	const approval = inputs.approval === undefined ? undefined : approvalOf(inputs, nowMs);
+	if (approval) checks.push(approval.check);
+	// An accepted approval stands in for exactly the checks that ask for a human; every other check still decides.
+	const deciding = approval?.record ? checks.filter((item) => item.passed || item.onFail !== 'approve') : checks;
+	const { decision, decidedBy } = decide(deciding, family?.baseline ?? 'reject');
 	const verdict: Omit<Verdict, 'verdictHash'> = {
 		decision,
 		action,
@@ -84,7 +101,17 @@ function evaluateDocuments(inputs: GateInputs): Verdict {
 	};
 	if (family?.deadline !== undefined && decision !== 'reject') verdict.deadline = family.deadline;
 	if (family?.nextState !== undefined && decision !== 'reject') verdict.nextState = family.nextState;
+	if (decision === 'approve' && nowMs !== null && policy !== null) verdict.approvalDeadline = isoString(nowMs + policy.approvalTimeoutSeconds * 1000);
+	if (approval?.record && decision === 'apply') verdict.approvedBy = approval.record;
+	const scope = family?.scope?.(decision);
+	if (scope !== undefined) verdict.scope = scope;
 	return seal(verdict);
+}
+
+function approvalOf(inputs: GateInputs, nowMs: number | null): ApprovalOutcome {
+	const document = inputs.approval as InputDocument;
+	if (!document.ok) return { check: check(APPROVAL_RULE, false, null, null, `approval is malformed: ${document.message}`, 'hold') };
+	return judgeApproval(document.value ?? null, inputs.proposal.ok ? inputs.proposal.value : undefined, inputs.keys ?? [], nowMs);
 }
 
 function runFamily(proposal: ProposalResult, policy: ResolvedPolicy | null, inputs: GateInputs, nowMs: number | null): FamilyResult | null {
@@ -114,11 +141,6 @@ function policyCheck(result: PolicyResult, scalingUnset: boolean): Check {
 function proposalCheck(result: ProposalResult): Check {
 	if (result.ok) return check('input.proposal', true, result.input.action, null, 'proposal is well formed', 'reject');
 	return check('input.proposal', false, result.action, null, `proposal is malformed: ${formatIssues(result.issues)}`, 'reject');
-}
-
-export function verdictDigest(verdict: Omit<Verdict, 'verdictHash'>): string {
-	const { verdictHash: _ignored, ...body } = verdict as Verdict;
-	return hashPlain(body as unknown as Plain);
 }
 
 function seal(verdict: Omit<Verdict, 'verdictHash'>): Verdict {

@@ -1,6 +1,7 @@
 import { buildDecisionRecord } from '../decision';
 import type { DecisionRecord, Loop } from '../decision';
 import { evaluate } from './gate';
+import { type SigningKey, signatureFor } from './signature';
 import type { Target, Verdict } from './types';
 
 /** Which of the Policy Gate node's three outputs a verdict leaves by. */
@@ -20,8 +21,18 @@ const LOOP_OF_ACTION: Record<string, Loop> = { scale: 'scaling', failover: 'fail
  * the output it routes to and the decision record. Never throws for bad
  * input (that is a reject); `now` is passed in so the run stays pure.
  */
-export function runGate(proposal: unknown, policy: unknown, state: unknown, now: Date): GateRun {
-	const verdict = evaluate(proposal, policy, state, now);
+export interface GateRunOptions {
+	/** Signs the verdict; without it the verdict is advisory and no mutating node acts on it. */
+	signingKey?: SigningKey;
+	/** Keys an approved verdict may carry (the signing key and, while rotating, the previous one); default: the signing key. */
+	verifyKeys?: readonly SigningKey[];
+	/** A person's approval of an earlier approve verdict (the approved branch runs the gate again with it). */
+	approval?: unknown;
+}
+
+export function runGate(proposal: unknown, policy: unknown, state: unknown, now: Date, options: GateRunOptions = {}): GateRun {
+	const keys = options.verifyKeys ?? (options.signingKey ? [options.signingKey] : []);
+	const verdict = signVerdict(evaluate(proposal, policy, state, now, { approval: options.approval, keys }), options.signingKey);
 	const output: GateOutput = verdict.decision === 'apply' ? 'apply' : verdict.decision === 'approve' ? 'approve' : 'holdOrReject';
 	const record = buildDecisionRecord({
 		time: now,
@@ -31,6 +42,11 @@ export function runGate(proposal: unknown, policy: unknown, state: unknown, now:
 		verdict,
 	});
 	return { verdict, output, record };
+}
+
+/** The verdict with the gate's signature, or as it is without a key. */
+export function signVerdict(verdict: Verdict, key: SigningKey | undefined): Verdict {
+	return key ? { ...verdict, signature: signatureFor(key, verdict.verdictHash, verdict.proposalHash) } : verdict;
 }
 
 function guessLoop(proposal: unknown): Loop {

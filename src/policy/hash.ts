@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { snapshot, type Plain } from './snapshot';
+import type { Verdict } from './types';
 
 export const UNHASHABLE = 'unhashable';
 
@@ -52,4 +53,11 @@ export function hashProposal(proposal: unknown): string {
 	const copy = snapshot(proposal);
 	if (!copy.ok || copy.value === undefined) return UNHASHABLE;
 	return hashPlain(copy.value);
+}
+
+// The verdict's own hash: everything the gate decided. The signature is over
+// this digest, so it cannot be part of it.
+export function verdictDigest(verdict: Omit<Verdict, 'verdictHash'>): string {
+	const { verdictHash: _ignored, signature: _signature, ...body } = verdict as Verdict;
+	return hashPlain(body as unknown as Plain);
 }

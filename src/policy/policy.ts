@@ -10,6 +10,7 @@ import {
 	type Issue,
 	type PolicyResult,
 	type ResolvedPolicy,
+	type TrafficTarget,
 } from './types';
 import { DNS_LABEL, Fields, MAX_INT32, describe } from './validate';
 
@@ -20,6 +21,7 @@ export const SCALING_DEFAULTS = {
 	maxStepDownPercent: 10,
 	cooldownSeconds: 300,
 	approvalFactor: 10,
+	approvalTimeoutSeconds: 3600,
 	maxMape: 0.15,
 	llmMaxDeviationPercent: 25,
 	maxConsecutiveErrors: 3,
@@ -64,6 +66,7 @@ const TOP_LEVEL_KEYS = [
 	'maxStepDownPercent',
 	'cooldownSeconds',
 	'approvalFactor',
+	'approvalTimeoutSeconds',
 	'accuracyGate',
 	'allowedNamespaces',
 	'changeFreezes',
@@ -105,6 +108,7 @@ function resolve(root: Fields): ResolvedPolicy {
 		approvalFactor:
 			root.number('approvalFactor', { min: 1, max: 1_000_000, fix: 'set approvalFactor to at least 1 (10 means "a 10x jump needs a human")' }) ??
 			d.approvalFactor,
+		approvalTimeoutSeconds: root.number('approvalTimeoutSeconds', { min: 60, max: 7 * 86_400, fix: 'set approvalTimeoutSeconds between 60 and 604800 (one week)' }) ?? d.approvalTimeoutSeconds,
 		accuracyGate: { maxMape: readAccuracyGate(root) },
 		changeFreezes: readFreezes(root),
 		llmMaxDeviationPercent: root.number('llmMaxDeviationPercent', { min: 0, max: 10_000 }) ?? d.llmMaxDeviationPercent,
@@ -199,7 +203,7 @@ function readFailover(root: Fields): FailoverPolicy {
 	const d = FAILOVER_DEFAULTS;
 	const section = root.object('failover');
 	if (section === undefined) return { ...d };
-	section.onlyKeys([...Object.keys(d), 'allowedRegions']);
+	section.onlyKeys([...Object.keys(d), 'allowedRegions', 'trafficTargets']);
 	const policy: FailoverPolicy = {
 		minDwellSeconds: section.number('minDwellSeconds', { min: 0, max: MAX_SECONDS }) ?? d.minDwellSeconds,
 		maxFlipsPerHour: section.number('maxFlipsPerHour', { integer: true, min: 0, max: 3600 }) ?? d.maxFlipsPerHour,
@@ -210,7 +214,31 @@ function readFailover(root: Fields): FailoverPolicy {
 	};
 	const regions = section.stringList('allowedRegions', { maxItems: 1000, nonEmpty: true, pattern: REGION_NAME, patternText: 'a region name', maxLength: 63 });
 	if (regions !== undefined) policy.allowedRegions = regions;
+	const traffic = readTrafficTargets(section);
+	if (traffic !== undefined) policy.trafficTargets = traffic;
 	return policy;
+}
+
+// failover.trafficTargets: { us-east: { backend: be_app, server: us-east } }
+function readTrafficTargets(section: Fields): Record<string, TrafficTarget> | undefined {
+	const map = section.object('trafficTargets');
+	if (map === undefined) return undefined;
+	const out: Record<string, TrafficTarget> = {};
+	for (const region of map.keys()) {
+		const path = `failover.trafficTargets.${region}`;
+		if (!REGION_NAME.test(region)) {
+			map.problem(region, 'is not a region name', 'use the region names of the failover proposals (letters, digits, -, _ and .)');
+			continue;
+		}
+		const entry = map.object(region);
+		if (entry === undefined) continue;
+		entry.onlyKeys(['backend', 'server']);
+		const server = entry.has('server') ? entry.string('server', { maxLength: 253 }) : entry.missing('server', `add ${path}.server: the load-balancer server (HAProxy server, Cloudflare origin or pool, Kubernetes Service) of ${region}`);
+		const backend = entry.string('backend', { maxLength: 253 });
+		if (server === undefined) continue;
+		out[region] = backend === undefined ? { server } : { backend, server };
+	}
+	return out;
 }
 
 function readCanary(root: Fields): CanaryPolicy {

@@ -1,3 +1,5 @@
+import type { VerdictSignature } from './signature';
+
 // Shapes shared by the Policy Gate. Everything here is plain JSON so a verdict can
 // travel through n8n items, CLI output and decision records unchanged.
 
@@ -121,6 +123,14 @@ export interface FailoverPolicy {
 	maxErrorRate: number;
 	capacityHeadroomPercent: number;
 	allowedRegions?: string[];
+	/** Where each region's traffic is drained or restored at the load balancer; a verdict names exactly this. */
+	trafficTargets?: Record<string, TrafficTarget>;
+}
+
+export interface TrafficTarget {
+	/** HAProxy backend, Cloudflare pool, Kubernetes Ingress/HTTPRoute; unset = the node's. */
+	backend?: string;
+	server: string;
 }
 
 export interface CanaryPolicy {
@@ -147,6 +157,8 @@ export interface ResolvedPolicy {
 	maxStepDownPercent: number;
 	cooldownSeconds: number;
 	approvalFactor: number;
+	/** How long a Needs Approval verdict can be approved for. */
+	approvalTimeoutSeconds: number;
 	accuracyGate: { maxMape: number };
 	allowedNamespaces?: string[];
 	changeFreezes: ChangeFreeze[];
@@ -184,7 +196,31 @@ export interface Verdict {
 	evaluatedAt: string | null;
 	deadline?: string;
 	nextState?: CanaryState;
+	/** approve verdicts: the last moment a person's approval of this verdict counts. */
+	approvalDeadline?: string;
+	/** Set when the gate turned a Needs Approval outcome into apply on an authenticated approval. */
+	approvedBy?: ApprovalRecord;
+	/** Exactly what an apply verdict lets a mutating node do, beyond its value (see src/admission). */
+	scope?: VerdictScope;
 	verdictHash: string;
+	/** Added after verdictHash by a gate with a signing key; not part of the hash. */
+	signature?: VerdictSignature;
+}
+
+export interface ApprovalRecord {
+	by: string;
+	at: string;
+	/** The approve verdict the person approved. */
+	verdictHash: string;
+}
+
+export interface VerdictScope {
+	/** failover/failback: replicas the receiving region's workload is scaled to (the capacity check's need). */
+	scaleTo?: number;
+	/** failover: the load-balancer server of the region losing the traffic. */
+	drain?: TrafficTarget;
+	/** failback: the load-balancer server of the region getting its traffic back. */
+	restore?: TrafficTarget;
 }
 
 export type Instant = Date | string | number;

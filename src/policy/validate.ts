@@ -55,6 +55,10 @@ export class Fields {
 		return this.raw(key) !== undefined;
 	}
 
+	keys(): string[] {
+		return Object.keys(this.data);
+	}
+
 	problem(key: string, message: string, fix: string): undefined {
 		this.issues.push({ path: this.at(key), message, fix });
 		return undefined;

@@ -1,5 +1,4 @@
-import { verdictDigest } from './gate';
-import { hashProposal, UNHASHABLE } from './hash';
+import { hashProposal, UNHASHABLE, verdictDigest } from './hash';
 import { getOwn, isPlainObject, snapshot } from './snapshot';
 import { instantToMillis, parseTimestamp } from './time';
 import type { Decision, Instant, Verdict } from './types';

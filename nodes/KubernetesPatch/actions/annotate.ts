@@ -1,6 +1,6 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
-import { annotate as setAnnotations, valueFor } from '../../../src/kubernetes';
+import { annotate as setAnnotations } from '../../../src/kubernetes';
 import { type Action, dryRun, param, showFor, text } from './common';
 import { objectFields, objectRef } from './patch';
 
@@ -41,7 +41,6 @@ export const description: INodeProperties[] = [
 export const annotate: Action = {
 	description,
 	async execute(ctx) {
-		if (ctx.gated) valueFor(ctx.gated, 'annotate');
 		const ref = objectRef(ctx);
 		const changes: Record<string, string | null> = {};
 		const set = (param<IDataObject>(ctx, 'annotations', {}).annotation as IDataObject[] | undefined) ?? [];

@@ -1,7 +1,7 @@
 /* What Set HPA Min/Max and Set KEDA Min/Max share: their fields, the autoscaler a proposal points at, the bounds. */
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
-import { type Bounds, checkExplicit, findHpaFor, findScaledObjectFor, refusal, valueFor } from '../../../src/kubernetes';
+import { type Bounds, checkExplicit, findHpaFor, findScaledObjectFor, refusal } from '../../../src/kubernetes';
 import { type ActionContext, param, required, showFor, text } from './common';
 
 export function boundsFields(operation: 'hpaBounds' | 'kedaBounds', min: string, max: string, what: string): INodeProperties[] {
@@ -64,7 +64,14 @@ export async function resolveName(ctx: ActionContext, kind: 'HorizontalPodAutosc
 export function boundsFor(ctx: ActionContext, operation: 'hpaBounds' | 'kedaBounds', field: string): Bounds {
 	const bounds = readBounds(ctx, field);
 	if (!ctx.gated) return bounds;
-	const source = valueFor(ctx.gated, operation);
-	// A scale verdict raises (or sets) the floor; the ceiling stays whatever the node says, if anything.
-	return source.from === 'verdict' && 'replicas' in source ? { min: source.replicas, max: bounds.max } : bounds;
+	const permit = ctx.gated.permit;
+	if (permit.operation !== operation) throw new Error(`internal: a ${permit.operation} permit reached ${operation}`);
+	// A scale verdict sets the floor and nothing else: a ceiling from the node would be a change nobody judged.
+	if (bounds.max !== undefined) {
+		throw refusal(
+			`Refusing to act: the node sets a maximum (${bounds.max}), and the scale verdict authorises only the floor (${permit.min})`,
+			'Remove the maximum from this node\'s Bounds; change the ceiling in a separate manual step (Require Policy Gate Verdict off).',
+		);
+	}
+	return { min: permit.min, expectMin: permit.expectReplicas };
 }

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { checkExplicit, setCanaryWeight, valueFor } from '../../../src/kubernetes';
+import { checkExplicit, setCanaryWeight } from '../../../src/kubernetes';
 import { type Action, dryRun, namespaceOf, param, required, showFor, text } from './common';
 
 const show = showFor(['canaryWeight']);
@@ -31,8 +31,8 @@ export const canaryWeight: Action = {
 	async execute(ctx) {
 		const { gated } = ctx;
 		if (!gated) return setCanaryWeight(ctx.client, namespaceOf(ctx), required(text(ctx, 'name'), 'Canary Ingress Name'), param(ctx, 'weight', 0), ctx.changeOptions(dryRun(ctx)));
-		const source = valueFor(gated, 'canaryWeight');
-		const weight = source.from === 'verdict' ? 0 : param(ctx, 'weight', 0);
+		// The permit fixes the weight (a rollback takes the canary out of traffic); the Weight parameter is not read.
+		const weight = gated.permit.operation === 'canaryWeight' ? gated.permit.weight : 0;
 		if (gated.target.kind === 'Ingress') {
 			checkExplicit(gated, { namespace: text(ctx, 'namespace'), name: text(ctx, 'name') }, { name: 'Canary Ingress Name' });
 			return setCanaryWeight(ctx.client, gated.target.namespace, gated.target.name, weight, ctx.changeOptions(dryRun(ctx)));

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties, NodeOperationError } from 'n8n-workflow';
 
 import { type KubernetesCredentialFields, KubeClient, KubeError, connectionFromCredential } from '../../../src/kubernetes';
+import type { SigningKey } from '../../../src/policy';
+import { signingKeysOf } from '../../shared/signingKey';
 
 /**
  * Operations that add to the item instead of describing a change: the lock
@@ -23,6 +25,8 @@ export interface ItemContext {
 	reportingInstance: string;
 	/** Lives for one run of the node, across its items (e.g. two items asking for one Lease). */
 	shared: Map<string, unknown>;
+	/** Set when verdicts must be signed (Require Policy Gate Verdict on): the keys to check them with. */
+	verifyKeys?: SigningKey[];
 }
 
 export interface ItemResult {
@@ -65,8 +69,10 @@ export async function runItemAction(this: IExecuteFunctions, action: ItemAction,
 	const reportingInstance = `n8n/${this.getWorkflow().id ?? 'workflow'}`;
 	let client: KubeClient | undefined;
 	let setupError: unknown;
+	let verifyKeys: SigningKey[] | undefined;
 	try {
 		client = new KubeClient(connectionFromCredential((await this.getCredentials('kubernetesApi')) as KubernetesCredentialFields));
+		if (operation === 'recordDecision' && this.getNodeParameter('requireVerdict', 0, true) !== false) verifyKeys = (await signingKeysOf(this))?.verify ?? [];
 	} catch (error) {
 		setupError = error;
 	}
@@ -75,7 +81,7 @@ export async function runItemAction(this: IExecuteFunctions, action: ItemAction,
 		const pairedItem = { item: itemIndex };
 		try {
 			if (setupError || !client) throw setupError;
-			const result = await action.execute({ fn: this, itemIndex, json, client, holder, reportingInstance, shared });
+			const result = await action.execute({ fn: this, itemIndex, json, client, holder, reportingInstance, shared, verifyKeys });
 			(result.warnings ?? []).forEach((w) => hints.add(w));
 			out.push({ json: { ...json, ...result.fields }, pairedItem });
 		} catch (error) {

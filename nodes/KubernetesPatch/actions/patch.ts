@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { type ObjectRef, type PatchType, checkExplicit, parsePatchBody, patchResource, valueFor } from '../../../src/kubernetes';
+import { type ObjectRef, type PatchType, checkExplicit, parsePatchBody, patchResource } from '../../../src/kubernetes';
 import { type Action, type ActionContext, apiVersionForProposal, dryRun, param, required, showFor, text } from './common';
 
 const show = showFor(['patch']);
@@ -80,7 +80,6 @@ export function objectRef(ctx: ActionContext): ObjectRef {
 export const patch: Action = {
 	description,
 	async execute(ctx) {
-		if (ctx.gated) valueFor(ctx.gated, 'patch');
 		const ref = objectRef(ctx);
 		return patchResource(ctx.client, ref, param<PatchType>(ctx, 'patchType', 'merge'), parsePatchBody(param<unknown>(ctx, 'patchBody', '')), ctx.changeOptions(dryRun(ctx)));
 	},

@@ -52,6 +52,7 @@ async function execute(ctx: ItemContext) {
 		eventNamespace: typeof options.eventNamespace === 'string' ? options.eventNamespace : undefined,
 		reportingInstance: ctx.reportingInstance,
 		maxAttempts: options.maxAttempts === undefined ? undefined : Math.max(1, Number(options.maxAttempts)),
+		verifyWith: ctx.verifyKeys,
 	});
 	return { fields: { record: record as unknown as IDataObject }, warnings: record.notes };
 }

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { checkExplicit, refusal, rolloutUndo as undo, valueFor } from '../../../src/kubernetes';
+import { checkExplicit, refusal, rolloutUndo as undo } from '../../../src/kubernetes';
 import { type Action, dryRun, namespaceOf, param, required, showFor, text } from './common';
 
 const show = showFor(['rolloutUndo']);
@@ -31,7 +31,6 @@ export const rolloutUndo: Action = {
 	async execute(ctx) {
 		const { gated } = ctx;
 		if (gated) {
-			valueFor(gated, 'rolloutUndo');
 			if (gated.target.kind !== 'Deployment') {
 				throw refusal(`Refusing to act: Rollout Undo works on Deployments, and the proposal targets a ${gated.target.kind}`, 'For an Argo Rollout, abort it (kubectl argo rollouts abort) or set its canary weight; for other kinds use Patch.');
 			}

@@ -8,13 +8,15 @@ import {
 	type KubernetesCredentialFields,
 	KubeClient,
 	KubeError,
+	admitKube,
 	checkCluster,
+	claimVerdict,
 	connectionFromCredential,
-	describeApproval,
-	gateOf,
+	kubeVerdictAge,
 	refusal,
 } from '../../../src/kubernetes';
-import { UPSTREAM_FAILURE_FIX, gateFieldsOf, maxVerdictAgeSeconds, upstreamFailure } from '../../../src/policy';
+import { UPSTREAM_FAILURE_FIX, gateFieldsOf, upstreamFailure } from '../../../src/policy';
+import { signingKeysOf } from '../../shared/signingKey';
 import { annotate } from './annotate';
 import { canaryWeight } from './canaryWeight';
 import { type Action, type ActionContext, asData } from './common';
@@ -68,12 +70,15 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 	let connection: KubeConnection | undefined;
 	let client: KubeClient | undefined;
 	let setupError: unknown;
+	let keys: Awaited<ReturnType<typeof signingKeysOf>>;
 	try {
 		connection = connectionFromCredential((await this.getCredentials('kubernetesApi')) as KubernetesCredentialFields);
 		client = new KubeClient(connection);
+		keys = await signingKeysOf(this);
 	} catch (error) {
 		setupError = error;
 	}
+	const requireVerdict = this.getNodeParameter('requireVerdict', 0, true) !== false;
 
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		const json = items[itemIndex].json;
@@ -84,24 +89,28 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 			const failedBefore = upstreamFailure(json);
 			if (failedBefore !== undefined) throw refusal(`Refusing to ${operation}: an earlier step failed: ${failedBefore}`, UPSTREAM_FAILURE_FIX);
 			const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-			const maxAge = maxVerdictAgeSeconds(options.maxVerdictAgeSeconds);
-			const gated = gateOf(json, { now: new Date(), maxAgeSeconds: maxAge, acceptApproved: options.acceptApproved === true });
+			const gated = admitKube(json, { operation, requireVerdict, keys: keys?.verify ?? [], maxAgeSeconds: kubeVerdictAge(options.maxVerdictAgeSeconds), now: new Date() });
 			const notes: string[] = [];
 			if (gated) {
 				notes.push(...gated.notes);
 				const unchecked = checkCluster(gated, connection.clusterName);
 				if (unchecked) notes.push(unchecked);
 			}
+			const approvedBy = gated?.verdict.approvedBy;
+			const actor = actorOf(this, String(options.changedBy ?? '').trim());
 			const audit: Audit = {
 				// The approver goes into the last-change annotation and the Event next to the workflow that acted.
-				actor: `${actorOf(this, String(options.changedBy ?? '').trim())}${gated?.approval ? `, ${describeApproval(gated.approval)}` : ''}`,
+				actor: `${actor}${approvedBy ? `, approved by ${approvedBy.by} at ${approvedBy.at}` : ''}`,
 				decision: gated?.decision,
 				reportingInstance: `n8n/${this.getWorkflow().id ?? 'workflow'}`,
 			};
+			const ledger = client;
 			const changeOptions = (dryRun: boolean): ChangeOptions => ({
 				dryRun,
 				audit,
 				maxAttempts: options.maxAttempts === undefined ? undefined : Math.max(1, Number(options.maxAttempts)),
+				// Single use: recorded once the live state checked out, right before the write; a dry run spends nothing.
+				...(gated && !dryRun ? { beforeWrite: async () => void (await claimVerdict(ledger, { namespace: gated.target.namespace, key: gated.claimKey, by: actor })) } : {}),
 			});
 			const ctx: ActionContext = { fn: this, itemIndex, client, gated, changeOptions };
 			const result = asData(await action.execute(ctx));

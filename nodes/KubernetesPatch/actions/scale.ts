@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { checkExplicit, scaleWorkload, valueFor } from '../../../src/kubernetes';
+import { checkExplicit, scaleWorkload } from '../../../src/kubernetes';
 import { type Action, type ActionContext, apiVersionForProposal, dryRun, namespaceOf, param, required, showFor, text } from './common';
 
 const show = showFor(['scale']);
@@ -62,7 +62,7 @@ export const description: INodeProperties[] = [
 		type: 'number',
 		default: 1,
 		typeOptions: { minValue: 0 },
-		description: 'Desired replica count. With a scale proposal the verdict\'s value (the gate\'s final count) is used instead.',
+		description: 'Desired replica count. Not read for an item with a verdict: the verdict fixes the count (a scale verdict\'s value, a failover\'s sized receiving region, 0 for a rollback).',
 		displayOptions: show,
 	},
 ];
@@ -78,12 +78,16 @@ async function execute(ctx: ActionContext) {
 	const { gated } = ctx;
 	if (gated) {
 		checkExplicit(gated, { namespace: text(ctx, 'namespace'), name: text(ctx, 'name'), kind: kind.kind, apiVersion: gated.target.apiVersion ? kind.apiVersion : undefined }, { kind: 'Kind' });
-		const source = valueFor(gated, 'scale');
-		const replicas = source.from === 'verdict' && 'replicas' in source ? source.replicas : param(ctx, 'replicas', 1);
+		const permit = gated.permit;
+		if (permit.operation !== 'scale') throw new Error(`internal: a ${permit.operation} permit reached Scale`);
 		const target = { apiVersion: apiVersionForProposal(gated), kind: gated.target.kind, namespace: gated.target.namespace, name: gated.target.name };
-		// A failover verdict moves traffic here; it never sizes the region down.
-		const upOnly = gated.action === 'failover' || gated.action === 'failback' ? `this region receives the traffic of a ${gated.action}` : undefined;
-		return scaleWorkload(ctx.client, target, replicas, { ...ctx.changeOptions(dryRun(ctx)), upOnly });
+		// The permit's count, not the Replicas parameter: a verdict authorises exactly the value it judged.
+		return scaleWorkload(ctx.client, target, permit.replicas, {
+			...ctx.changeOptions(dryRun(ctx)),
+			expectReplicas: permit.expectReplicas,
+			// A failover verdict moves traffic here; it never sizes the region down.
+			upOnly: permit.upOnly ? `this region receives the traffic of a ${gated.action}` : undefined,
+		});
 	}
 	const target = { ...kind, namespace: namespaceOf(ctx), name: required(text(ctx, 'name'), 'Name') };
 	return scaleWorkload(ctx.client, target, param(ctx, 'replicas', 1), ctx.changeOptions(dryRun(ctx)));

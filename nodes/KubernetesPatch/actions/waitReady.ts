@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { type WaitKind, checkExplicit, refusal, valueFor, waitForReady } from '../../../src/kubernetes';
+import { type WaitKind, checkExplicit, refusal, waitForReady } from '../../../src/kubernetes';
 import { type Action, type ActionContext, namespaceOf, param, required, showFor, text } from './common';
 
 const show = showFor(['waitReady']);
@@ -89,8 +89,8 @@ export const waitReady: Action = {
 			checkExplicit(gated, { namespace: text(ctx, 'namespace'), name: text(ctx, 'name'), kind });
 			kind = gated.target.kind;
 			name = gated.target.name;
-			const source = valueFor(gated, 'waitReady');
-			if (!target && source.from === 'verdict' && 'replicas' in source) target = source.replicas;
+			// The count the verdict sized; Target Replicas is not read under a verdict.
+			if (gated.permit.operation === 'waitReady' && gated.permit.replicas !== undefined) target = gated.permit.replicas;
 		} else {
 			name = required(text(ctx, 'name'), 'Name');
 		}

@@ -22,7 +22,8 @@ export interface ProviderAction {
 /** One operation: its fields, and the engine request for one item. */
 export interface OperationAction {
 	description: INodeProperties[];
-	request(fn: IExecuteFunctions, itemIndex: number, target: Target, provider: ProviderChoice): OperationRequest;
+	/** The operation from the node's parameters; the router adds the admission rule (gate). */
+	request(fn: IExecuteFunctions, itemIndex: number, target: Target, provider: ProviderChoice): Omit<OperationRequest, 'gate'>;
 }
 
 export function showFor(operations: LbOperation[], providers?: ProviderChoice[], extra: Record<string, Array<string | boolean>> = {}): IDisplayOptions {

@@ -1,7 +1,10 @@
 import { type IDataObject, type IExecuteFunctions, type INodeExecutionData, NodeOperationError } from 'n8n-workflow';
 
+import { AdmissionError, type GatedAdmission, maxVerdictAge } from '../../../src/admission';
+import { type KubernetesCredentialFields, KubeClient, claimVerdict, connectionFromCredential } from '../../../src/kubernetes';
 import { LoadBalancerError, type LoadBalancerProvider, runOperation } from '../../../src/loadbalancer';
-import { UPSTREAM_FAILURE_FIX, gateFieldsOf, maxVerdictAgeSeconds, upstreamFailure } from '../../../src/policy';
+import { UPSTREAM_FAILURE_FIX, gateFieldsOf, upstreamFailure } from '../../../src/policy';
+import { signingKeysOf } from '../../shared/signingKey';
 import { cloudflare } from './cloudflare';
 import type { LbOperation, OperationAction, ProviderAction, ProviderChoice } from './common';
 import { drain } from './drain';
@@ -17,6 +20,7 @@ export const operations: Record<LbOperation, OperationAction> = { drain, restore
 
 function toNodeError(fn: IExecuteFunctions, error: unknown, itemIndex: number): NodeOperationError {
 	if (error instanceof NodeOperationError) return error;
+	if (error instanceof AdmissionError) return new NodeOperationError(fn.getNode(), error.message, { itemIndex, description: `Fix: ${error.fix}` });
 	if (error instanceof LoadBalancerError) {
 		return new NodeOperationError(fn.getNode(), error.message, { itemIndex, description: error.fix ? `Fix: ${error.fix}` : undefined });
 	}
@@ -37,6 +41,13 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 	const connections = new Map<string, Promise<LoadBalancerProvider>>();
 	const out: INodeExecutionData[] = [];
 	const hints = new Set<string>();
+	const requireVerdict = operation !== 'status' && this.getNodeParameter('requireVerdict', 0, true) !== false;
+	let ledger: Promise<KubeClient | undefined> | undefined;
+	// The Kubernetes API credential (also the Kubernetes provider's) is where verdicts carried out are recorded.
+	const ledgerClient = () =>
+		(ledger ??= this.getNode().credentials?.kubernetesApi
+			? this.getCredentials('kubernetesApi').then((data) => new KubeClient(connectionFromCredential(data as KubernetesCredentialFields)))
+			: Promise.resolve(undefined));
 
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		const json = items[itemIndex].json;
@@ -52,8 +63,14 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 			const lb = await (connections.get(key) as Promise<LoadBalancerProvider>);
 			const request = action.request(this, itemIndex, provider.target(this, itemIndex, operation), choice);
 			const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-			const maxAge = maxVerdictAgeSeconds(options.maxVerdictAgeSeconds);
-			const outcome = await runOperation(lb, { ...request, gate: { proposal: json.proposal, verdict: json.verdict, maxAgeSeconds: maxAge, now: new Date() } });
+			const keys = operation === 'status' ? undefined : await signingKeysOf(this);
+			const client = operation === 'status' ? undefined : await ledgerClient();
+			const actor = `n8n workflow ${this.getWorkflow().id ?? '?'}, execution ${this.getExecutionId() ?? '?'}`;
+			const claim = client ? async (gated: GatedAdmission) => void (await claimVerdict(client, { namespace: gated.target.namespace, key: gated.claimKey, by: actor })) : undefined;
+			const outcome = await runOperation(lb, {
+				...request,
+				gate: { item: json, requireVerdict, keys: keys?.verify ?? [], maxAgeSeconds: maxVerdictAge(options.maxVerdictAgeSeconds), now: new Date(), claim },
+			});
 			if (outcome.operation !== 'status') outcome.warnings.forEach((w) => hints.add(`${outcome.backend}/${outcome.server}: ${w}`));
 			out.push({ json: { ...(outcome as unknown as IDataObject), ...passthrough }, pairedItem });
 		} catch (error) {

@@ -188,7 +188,8 @@ function readRequest(args: ParsedArgs, operation: OperationRequest['operation'],
 
 function readGate(args: ParsedArgs): OperationRequest['gate'] {
 	const file = args.values.item;
-	if (!file) return undefined;
+	// A person at a terminal may move traffic by hand, as with the provider's own tools.
+	if (!file) return { item: {}, requireVerdict: false, keys: [] };
 	let item: { proposal?: unknown; verdict?: unknown };
 	try {
 		item = JSON.parse(fs.readFileSync(file, 'utf8')) as typeof item;
@@ -196,7 +197,7 @@ function readGate(args: ParsedArgs): OperationRequest['gate'] {
 		throw new UsageError(`--item ${file}: ${(error as Error).message}`);
 	}
 	const maxAge = seconds(args, 'max-verdict-age') ?? 3600;
-	return { proposal: item?.proposal, verdict: item?.verdict, maxAgeSeconds: maxAge, now: new Date() };
+	return { item: { proposal: item?.proposal, verdict: item?.verdict }, requireVerdict: true, keys: [], maxAgeSeconds: maxAge, now: new Date() };
 }
 
 function statusTable(status: BackendStatus): string {

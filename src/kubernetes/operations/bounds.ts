@@ -3,11 +3,13 @@ import { type ChangeOptions, type ChangeRecord, type Plan, readModifyWrite } fro
 import { KubeError } from '../errors';
 import { getPath } from '../json';
 import { type JsonObject, type KubeObject, resources } from '../resources';
-import { checkTarget, numberOrNull, refused, wholeNumber } from './common';
+import { checkTarget, numberOrNull, refused, stateMoved, wholeNumber } from './common';
 
 export interface Bounds {
 	min?: number;
 	max?: number;
+	/** The floor the gated proposal stated as current: any other live floor means the verdict judged a state that is gone. */
+	expectMin?: number;
 }
 
 export interface WorkloadRef {
@@ -33,6 +35,7 @@ function boundsPlan(spec: BoundsSpec, bounds: Bounds, extraCheck?: (current: Kub
 	return (current) => {
 		extraCheck?.(current);
 		const currentMin = numberOrNull(getPath(current, ['spec', spec.minField])) ?? spec.defaults.min;
+		if (bounds.expectMin !== undefined && currentMin !== bounds.expectMin) throw stateMoved(`${spec.what} "${current.metadata.name}"`, spec.minField, currentMin, bounds.expectMin);
 		const currentMax = numberOrNull(getPath(current, ['spec', spec.maxField])) ?? spec.defaults.max;
 		const min = bounds.min ?? currentMin;
 		const max = bounds.max ?? currentMax;
@@ -66,6 +69,7 @@ function readBounds(spec: BoundsSpec, bounds: Bounds): Bounds {
 	return {
 		min: bounds.min === undefined ? undefined : wholeNumber(bounds.min, spec.minField, spec.lowestMin),
 		max: bounds.max === undefined ? undefined : wholeNumber(bounds.max, spec.maxField, 1),
+		...(bounds.expectMin === undefined ? {} : { expectMin: bounds.expectMin }),
 	};
 }
 

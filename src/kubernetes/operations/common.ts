@@ -34,3 +34,11 @@ export function requireValue(value: string, label: string): string {
 	if (!value) throw new KubeError('invalid', `${label} is empty`, `Set ${label}, or send an item that carries a proposal approved by the Policy Gate.`);
 	return value;
 }
+
+/** The live object is no longer what the gated proposal stated: the verdict judged a state that is gone. */
+export function stateMoved(what: string, field: string, live: number, stated: number): KubeError {
+	return refused(
+		`Refusing to act: ${what} has ${field} ${live} now, but the proposal the verdict judged stated ${stated}; the state changed since the Policy Gate decided`,
+		'Nothing was changed and the verdict is not spent. Build the proposal from a live read right before the Policy Gate (the next run does), and evaluate again.',
+	);
+}

@@ -1,10 +1,10 @@
 import { LAST_CHANGE_ANNOTATION, lastChangeValue, recordChangeEvent } from '../audit';
 import type { KubeClient } from '../client';
-import { type ChangeOptions, type ChangeRecord, DEFAULT_MAX_ATTEMPTS, backoffMs, conflictError, defaultSleep } from '../change';
+import { type ChangeOptions, type ChangeRecord, DEFAULT_MAX_ATTEMPTS, backoffMs, conflictError, defaultSleep, onceBeforeWrite } from '../change';
 import { KubeError } from '../errors';
 import { getPath } from '../json';
 import { type KubeObject, type ResourceInfo, apiVersionOf, qualifiedName, resources } from '../resources';
-import { checkTarget, numberOrNull, refused, wholeNumber } from './common';
+import { checkTarget, numberOrNull, refused, stateMoved, wholeNumber } from './common';
 
 export interface WorkloadTarget {
 	apiVersion: string;
@@ -49,6 +49,8 @@ async function autoscalerWarnings(client: KubeClient, res: ResourceInfo, target:
 export interface ScaleOptions extends ChangeOptions {
 	/** Refuse to lower the count, e.g. for the region a failover moves traffic to. */
 	upOnly?: string;
+	/** The count the gated proposal stated: any other live count means the verdict judged a state that is gone. */
+	expectReplicas?: number;
 }
 
 export async function scaleWorkload(client: KubeClient, target: WorkloadTarget, replicasInput: unknown, options: ScaleOptions): Promise<ChangeRecord> {
@@ -60,9 +62,11 @@ export async function scaleWorkload(client: KubeClient, target: WorkloadTarget, 
 	const maxAttempts = Math.max(1, options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
 	const sleep = options.sleep ?? defaultSleep;
 	const recordTarget = { apiVersion: apiVersionOf(res), kind: res.kind, namespace, name };
+	const beforeWrite = onceBeforeWrite(options);
 	for (let attempt = 1; ; attempt++) {
 		const scale = await client.get(res, namespace, name, 'scale');
 		const current = numberOrNull(getPath(scale, ['spec', 'replicas'])) ?? 0;
+		if (options.expectReplicas !== undefined && current !== options.expectReplicas) throw stateMoved(`${qualifiedName(res)} "${name}" in namespace "${namespace}"`, 'replicas', current, options.expectReplicas);
 		if (options.upOnly && replicas < current) {
 			throw refused(
 				`Refusing to scale ${qualifiedName(res)} "${name}" in namespace "${namespace}" down from ${current} to ${replicas}: ${options.upOnly}`,
@@ -83,6 +87,7 @@ export async function scaleWorkload(client: KubeClient, target: WorkloadTarget, 
 				warnings,
 			};
 		}
+		await beforeWrite();
 		let result: KubeObject;
 		try {
 			result = await client.patch(res, namespace, name, 'merge', { metadata: { resourceVersion: scale.metadata.resourceVersion }, spec: { replicas } }, { dryRun: options.dryRun, subresource: 'scale' });

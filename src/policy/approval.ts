@@ -1,0 +1,66 @@
+import { check } from './checks';
+import { hashPlain, hashProposal } from './hash';
+import { checkSignature, type SigningKey } from './signature';
+import { getOwn, isPlainObject, type Plain } from './snapshot';
+import { isoString, parseTimestamp } from './time';
+import type { ApprovalRecord, Check } from './types';
+import { verifyVerdict } from './verify';
+
+/**
+ * A person's approval is an input to the gate, not a bypass around it: the
+ * approved branch runs the gate again on the proposal rebuilt from the live
+ * state, with the approval. The approval covers exactly the proposal that
+ * was approved (same hash), so one made for "4 -> 40" cannot carry out
+ * "12 -> 6" after the workload moved; it must be signed by this gate's key
+ * and still be inside the deadline set when approval was requested.
+ *
+ * `by` is trusted as given: the workflow takes it from the authentication of
+ * the approval webhook (never from the request body).
+ */
+export interface ApprovalInput {
+	by: string;
+	at: string;
+	proposal: unknown;
+	verdict: unknown;
+}
+
+export const APPROVAL_RULE = 'approval';
+// A clock a few seconds ahead on the approving side must not void an approval.
+const CLOCK_SKEW_MS = 60_000;
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+export interface ApprovalOutcome {
+	check: Check;
+	record?: ApprovalRecord;
+}
+
+function fail(detail: string, measured: unknown = null): ApprovalOutcome {
+	return { check: check(APPROVAL_RULE, false, measured, null, `approval not accepted: ${detail}; request approval again`, 'hold') };
+}
+
+export function judgeApproval(approval: Plain, proposal: Plain | undefined, keys: readonly SigningKey[], nowMs: number | null): ApprovalOutcome {
+	if (!isPlainObject(approval)) return fail('the approval is not an object { by, at, proposal, verdict }');
+	const by = getOwn(approval, 'by');
+	const at = getOwn(approval, 'at');
+	if (typeof by !== 'string' || by.trim() === '' || by.length > 253 || CONTROL.test(by)) return fail('approval.by must name the approver (from the approval webhook\'s authentication)');
+	const atMs = typeof at === 'string' ? parseTimestamp(at) : null;
+	if (atMs === null) return fail('approval.at is not an RFC 3339 time');
+	if (nowMs === null) return fail('the evaluation time is invalid');
+	if (atMs > nowMs + CLOCK_SKEW_MS) return fail(`approval.at (${at}) is in the future`);
+	const approvedProposal = getOwn(approval, 'proposal');
+	const approvedVerdict = getOwn(approval, 'verdict');
+	const integrity = verifyVerdict(approvedProposal, approvedVerdict, { expectDecision: 'approve' });
+	if (!integrity.ok) return fail(`the approved verdict does not hold: ${integrity.reason}`);
+	const verdict = approvedVerdict as Record<string, Plain>;
+	const verdictHash = String(verdict.verdictHash);
+	const signed = checkSignature(verdict.signature, keys, verdictHash, hashProposal(approvedProposal));
+	if (!signed.ok) return fail(`the approved verdict is not signed by this gate's key: ${signed.reason}`);
+	const deadline = typeof verdict.approvalDeadline === 'string' ? parseTimestamp(verdict.approvalDeadline) : null;
+	if (deadline === null) return fail('the approved verdict carries no approvalDeadline');
+	if (atMs > deadline + CLOCK_SKEW_MS || nowMs > deadline) return fail(`the approval deadline ${isoString(deadline)} has passed`, isoString(nowMs));
+	if (proposal === undefined || hashPlain(proposal) !== verdict.proposalHash) {
+		return fail('the proposal is not the one that was approved (the live state or the proposal changed since)');
+	}
+	const record: ApprovalRecord = { by: by.trim(), at: isoString(atMs), verdictHash };
+	return { check: check(APPROVAL_RULE, true, record.by, isoString(deadline), `approved by ${record.by} at ${record.at} (deadline ${isoString(deadline)})`, 'hold'), record };
+}
