@@ -1,25 +1,11 @@
-import { STATE_ANNOTATION, errorText, parseStateAnnotation, readApproval, resolveOutcome } from '../../../src/kubernetes';
+import { STATE_ANNOTATION, errorText, parseStateAnnotation, resolveOutcome } from '../../../src/kubernetes';
 import type { Verdict } from '../../../src/policy';
 
-/** The pure parts of the lock and record steps: approvals, outcomes, the stored state. */
+/** The pure parts of the lock and record steps: outcomes, the stored state. */
 
 const verdict = (decision: Verdict['decision']) => ({ decision }) as Verdict;
 const where = { namespace: 'shop', name: 'kube-ops-scaling-web' };
 const lease = (value: string) => ({ metadata: { name: where.name, annotations: { [STATE_ANNOTATION]: value } } });
-
-describe('readApproval', () => {
-	test.each([
-		[{ approval: { approved: true, by: 'jane@example.com' } }, { approved: true, approval: { by: 'jane@example.com' } }],
-		[{ approval: { approved: true, by: ' jane ', at: '2026-03-10T12:00:00Z' } }, { approved: true, approval: { by: 'jane', at: '2026-03-10T12:00:00Z' } }],
-		[{}, { approved: false, reason: 'the item carries no approval' }],
-		[{ approval: { approved: false, by: 'jane' } }, { approved: false, reason: 'the approval was declined by jane' }],
-		[{ approval: { approved: 'yes', by: 'jane' } }, { approved: false, reason: 'the item\'s approval does not say approved: true' }],
-		[{ approval: { approved: true, by: '  ' } }, { approved: false, reason: 'the approval does not name who approved (approval.by)' }],
-		[{ approval: 'ok' }, { approved: false, reason: 'the item\'s approval is not an object' }],
-	])('%j', (item, expected) => {
-		expect(readApproval(item)).toEqual(expected);
-	});
-});
 
 describe('resolveOutcome', () => {
 	test.each([
@@ -30,7 +16,8 @@ describe('resolveOutcome', () => {
 		['auto', {}, 'hold', 'notApplied'],
 		['auto', {}, 'reject', 'notApplied'],
 		['auto', {}, 'approve', 'notApplied'],
-		['auto', { approval: { approved: true, by: 'jane' } }, 'approve', 'applied'],
+		// An approval written on the item is not an approval: only the gate, run again with an authenticated one, issues apply.
+		['auto', { approval: { approved: true, by: 'jane' } }, 'approve', 'notApplied'],
 		['auto', { approval: { approved: false, by: 'jane' } }, 'approve', 'notApplied'],
 		['failed', {}, 'apply', 'failed'],
 		['notApplied', {}, 'apply', 'notApplied'],

@@ -1,10 +1,12 @@
 import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { KubernetesApi } from '../../../credentials/KubernetesApi.credentials';
+import { KubeOpsSigningKey } from '../../../credentials/KubeOpsSigningKey.credentials';
 import { buildDecisionRecord } from '../../../src/decision';
 import { evaluate } from '../../../src/policy';
 import { KubernetesPatch } from '../../../nodes/KubernetesPatch/KubernetesPatch.node';
 import { closeN8n, runNode, type RunNodeResult } from '../../harness/n8n';
+import { signed, signingKeyCredential } from '../../harness/signing';
 import { type KubeObject, type KubeSandbox, renderKubeconfig, startKubeSandbox } from '../../sandbox/kube';
 
 /** Shared by the Kubernetes Patch node tests (test/nodes/kubernetes-*.test.ts): a fresh sandbox per test, the node run in n8n's executor. */
@@ -52,13 +54,15 @@ export interface RunOptions {
 	continueOnFail?: boolean;
 	onError?: 'continueErrorOutput' | 'continueRegularOutput' | 'stopWorkflow';
 	credential?: ICredentialDataDecryptedObject;
+	/** The Kube-Ops Signing Key credential; default the tests' key, null for none. */
+	signingKey?: ICredentialDataDecryptedObject | null;
 }
 
 export function runPatch(cluster: Cluster, parameters: Record<string, unknown>, options: RunOptions = {}): Promise<RunNodeResult> {
 	return runNode({
 		node: KubernetesPatch,
-		credentialTypes: [KubernetesApi],
-		credentials: { kubernetesApi: options.credential ?? cluster.credential },
+		credentialTypes: [KubernetesApi, KubeOpsSigningKey],
+		credentials: { kubernetesApi: options.credential ?? cluster.credential, ...(options.signingKey === null ? {} : { kubeOpsSigningKey: options.signingKey ?? signingKeyCredential }) },
 		parameters: parameters as never,
 		input: options.input,
 		continueOnFail: options.continueOnFail,
@@ -96,7 +100,7 @@ export function scaleProposal(name: string, current: number, proposed: number, e
 
 /** What the Policy Gate node puts on its output items: the proposal, its verdict and the decision record. */
 export function gated(proposal: Record<string, unknown>, policy: unknown = scalingPolicy, state: unknown = {}, now = new Date()): IDataObject {
-	const verdict = evaluate(proposal, policy, state, now);
+	const verdict = signed(evaluate(proposal, policy, state, now));
 	const loop = proposal.action === 'rollback' ? 'canary' : proposal.action === 'scale' ? 'scaling' : 'failover';
 	const decision = buildDecisionRecord({ time: now, loop, target: proposal.target as never, proposals: [proposal], verdict });
 	return JSON.parse(JSON.stringify({ proposal, verdict, decision })) as IDataObject;

@@ -1,58 +1,62 @@
-import { checkTrafficVerdict } from '../../../src/loadbalancer';
+import { type TrafficGate, checkTrafficVerdict } from '../../../src/loadbalancer';
+import { signingKey } from '../../../src/policy';
+import { TEST_KEY } from '../../harness/signing';
 import { failoverProposal, gatedItem } from './verdicts';
 
 const now = new Date();
 const east = { backend: 'be_app', server: 'us-east' };
 const west = { backend: 'be_app', server: 'us-west' };
 
-test('the gate issues an apply verdict for the failover used in these tests', () => {
-	expect(gatedItem(failoverProposal('us-east', 'us-west', now), now).verdict.decision).toBe('apply');
-	expect(gatedItem(failoverProposal('us-west', 'us-east', now, 'failback'), now).verdict.decision).toBe('apply');
+function gate(item: TrafficGate['item'], extra: Partial<TrafficGate> = {}): TrafficGate {
+	return { item, requireVerdict: true, keys: [TEST_KEY], maxAgeSeconds: 300, now, ...extra };
+}
+
+test('the gate issues an apply verdict naming the exact server for the failover used in these tests', () => {
+	expect(gatedItem(failoverProposal('us-east', 'us-west', now), now).verdict).toMatchObject({ decision: 'apply', scope: { drain: { server: 'us-east' } } });
+	expect(gatedItem(failoverProposal('us-west', 'us-east', now, 'failback'), now).verdict).toMatchObject({ decision: 'apply', scope: { restore: { server: 'us-east' } } });
 });
 
-test('an item with neither proposal nor verdict is a manual operation', () => {
-	expect(checkTrafficVerdict({}, 'drain', east)).toEqual({ gated: false });
-	expect(checkTrafficVerdict({ proposal: null, verdict: '' }, 'drain', east)).toEqual({ gated: false });
+test('without a verdict: refused when the node requires one, a manual change when it does not', () => {
+	expect(checkTrafficVerdict(gate({}), 'drain', east)).toMatchObject({ gated: true, ok: false, reason: expect.stringMatching(/no Policy Gate verdict, and this node requires one/) });
+	expect(checkTrafficVerdict(gate({}, { requireVerdict: false }), 'drain', east)).toEqual({ gated: false });
+	expect(checkTrafficVerdict(gate({ proposal: null, verdict: '' }, { requireVerdict: false }), 'drain', east)).toEqual({ gated: false });
 });
 
-test('half a gate is refused', () => {
+test('half a gate is refused, in manual mode too', () => {
 	const item = gatedItem(failoverProposal('us-east', 'us-west', now), now);
-	expect(checkTrafficVerdict({ proposal: item.proposal }, 'drain', east)).toMatchObject({ ok: false, reason: expect.stringMatching(/no verdict; route it through the Policy Gate/) });
-	expect(checkTrafficVerdict({ verdict: item.verdict }, 'drain', east)).toMatchObject({ ok: false, reason: expect.stringMatching(/not the proposal/) });
+	expect(checkTrafficVerdict(gate({ proposal: item.proposal }, { requireVerdict: false }), 'drain', east)).toMatchObject({ ok: false, reason: expect.stringMatching(/proposal but no verdict/) });
+	expect(checkTrafficVerdict(gate({ verdict: item.verdict }, { requireVerdict: false }), 'drain', east)).toMatchObject({ ok: false, reason: expect.stringMatching(/no proposal/) });
 });
 
-test('a matching apply verdict lets the drain of the failing region through', () => {
+test('a signed apply verdict lets exactly the drain of the failing region through', () => {
 	const item = gatedItem(failoverProposal('us-east', 'us-west', now), now);
-	expect(checkTrafficVerdict(item, 'drain', east, { maxAgeSeconds: 300, now })).toEqual({ gated: true, ok: true, reason: 'verdict apply matches the proposal', warnings: [] });
+	expect(checkTrafficVerdict(gate(item), 'drain', east)).toMatchObject({ gated: true, ok: true, admission: { action: 'failover', permit: { operation: 'drain', server: { server: 'us-east' } } } });
 });
 
-test('an edited proposal or verdict, another decision, or a stale verdict is refused', () => {
+test('unsigned, re-signed with another key, edited or stale verdicts are refused', () => {
 	const item = gatedItem(failoverProposal('us-east', 'us-west', now), now);
-	expect(checkTrafficVerdict({ ...item, proposal: { ...item.proposal, from: 'us-west' } }, 'drain', east)).toMatchObject({ ok: false, reason: expect.stringMatching(/different proposal/) });
-	expect(checkTrafficVerdict({ ...item, verdict: { ...item.verdict, value: 'us-east' } }, 'drain', east)).toMatchObject({ ok: false, reason: expect.stringMatching(/modified after the gate/) });
-	const later = new Date(now.getTime() + 3600_000);
-	expect(checkTrafficVerdict(item, 'drain', east, { maxAgeSeconds: 300, now: later })).toMatchObject({ ok: false, reason: expect.stringMatching(/older than 300s/) });
-	// A healthy source region needs a human: approve is not apply.
+	const { signature: _s, ...unsigned } = item.verdict;
+	expect(checkTrafficVerdict(gate({ ...item, verdict: unsigned }), 'drain', east)).toMatchObject({ ok: false, reason: expect.stringMatching(/not signed/) });
+	const other = signingKey('another-key-another-key-another-key-0000');
+	expect(checkTrafficVerdict(gate(item, { keys: [other] }), 'drain', east)).toMatchObject({ ok: false, reason: expect.stringMatching(/signed with another key/) });
+	expect(checkTrafficVerdict(gate({ ...item, proposal: { ...item.proposal, from: 'us-west' } }), 'drain', east)).toMatchObject({ ok: false, reason: expect.stringMatching(/different proposal/) });
+	expect(checkTrafficVerdict(gate({ ...item, verdict: { ...item.verdict, value: 'us-east' } }), 'drain', east)).toMatchObject({ ok: false, reason: expect.stringMatching(/modified after the gate/) });
+	expect(checkTrafficVerdict(gate(item, { now: new Date(now.getTime() + 301_000) }), 'drain', east)).toMatchObject({ ok: false, reason: expect.stringMatching(/older than 300s/) });
+	// A healthy source region needs a human: approve never acts (the approved branch re-runs the gate).
 	const healthy = failoverProposal('us-east', 'us-west', now);
 	(healthy.evidence as { regions: Record<string, unknown> }).regions['us-east'] = { readyFraction: 1, errorRate: 0, capacityReplicas: 40, requiredReplicas: 10 };
 	const approve = gatedItem(healthy, now);
 	expect(approve.verdict.decision).toBe('approve');
-	expect(checkTrafficVerdict(approve, 'drain', east)).toMatchObject({ ok: false, reason: 'verdict decision is approve, expected apply' });
+	expect(checkTrafficVerdict(gate(approve), 'drain', east)).toMatchObject({ ok: false, reason: expect.stringMatching(/needs approval, and an approve verdict never acts/) });
 });
 
-test('the verdict decides which way traffic may move', () => {
+test('the verdict decides the operation and the server, and nothing else moves under it', () => {
 	const failover = gatedItem(failoverProposal('us-east', 'us-west', now), now);
-	expect(checkTrafficVerdict(failover, 'restore', east)).toMatchObject({ ok: false, reason: 'a failover verdict authorises drain or setWeight, not restore' });
-	expect(checkTrafficVerdict(failover, 'drain', west)).toMatchObject({ ok: false, reason: 'the verdict moves traffic to us-west; draining us-west would take traffic away from it' });
+	expect(checkTrafficVerdict(gate(failover), 'restore', east)).toMatchObject({ ok: false, reason: expect.stringMatching(/a failover verdict does not authorise restore/) });
+	expect(checkTrafficVerdict(gate(failover), 'setWeight', west)).toMatchObject({ ok: false, reason: expect.stringMatching(/a failover verdict does not authorise setWeight/) });
+	expect(checkTrafficVerdict(gate(failover), 'drain', west)).toMatchObject({ ok: false, reason: expect.stringMatching(/authorises drain of us-east only, not be_app\/us-west/) });
+	expect(checkTrafficVerdict(gate(failover), 'drain', { backend: 'be_app', server: 'eu-central' })).toMatchObject({ ok: false });
 	const failback = gatedItem(failoverProposal('us-west', 'us-east', now, 'failback'), now);
-	expect(checkTrafficVerdict(failback, 'restore', east)).toMatchObject({ ok: true, warnings: [] });
-	expect(checkTrafficVerdict(failback, 'drain', west)).toMatchObject({ ok: false, reason: 'a failback verdict authorises restore or setWeight, not drain' });
-});
-
-test('a verdict about another region than the server acted on is let through with a warning', () => {
-	const item = gatedItem(failoverProposal('us-east', 'us-west', now), now);
-	expect(checkTrafficVerdict(item, 'drain', { backend: 'be_app', server: 'eu-central' })).toMatchObject({
-		ok: true,
-		warnings: ['the verdict is about region us-east, and the server acted on is be_app/eu-central; check that they are the same'],
-	});
+	expect(checkTrafficVerdict(gate(failback), 'restore', east)).toMatchObject({ ok: true });
+	expect(checkTrafficVerdict(gate(failback), 'drain', west)).toMatchObject({ ok: false, reason: expect.stringMatching(/a failback verdict does not authorise drain/) });
 });

@@ -1,4 +1,5 @@
 import { evaluate } from '../../../src/policy';
+import { signed } from '../../harness/signing';
 
 /** Proposals and verdicts from the real Policy Gate, for the load balancer's verdict rule. */
 
@@ -24,6 +25,6 @@ export function failoverProposal(from: string, to: string, now: Date, action: 'f
 
 /** An item as it leaves the Policy Gate node: the proposal and the verdict the gate issued for it. */
 export function gatedItem(proposal: Record<string, unknown>, now = new Date()): { proposal: Record<string, unknown>; verdict: Record<string, unknown> } {
-	const verdict = evaluate(proposal, POLICY, {}, now) as unknown as Record<string, unknown>;
+	const verdict = signed(evaluate(proposal, POLICY, {}, now)) as unknown as Record<string, unknown>;
 	return { proposal, verdict };
 }
