@@ -44,7 +44,8 @@ export class KubernetesPatch implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
 			{ name: 'kubernetesApi', required: true, testedBy: 'kubernetesApiConnectionTest' },
-			{ name: 'kubeOpsSigningKey', required: true, testedBy: 'kubeOpsSigningKeyTest', displayOptions: { show: { requireVerdict: [true], operation: [...MUTATING, 'waitReady', 'recordDecision'] } } },
+			// Optional so the node also works as a plain Kubernetes tool; without it every item with a verdict is refused.
+			{ name: 'kubeOpsSigningKey', required: false, testedBy: 'kubeOpsSigningKeyTest', displayOptions: { show: { operation: [...MUTATING, 'waitReady', 'recordDecision'] } } },
 		],
 		properties: [
 			{

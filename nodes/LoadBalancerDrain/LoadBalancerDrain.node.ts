@@ -30,7 +30,7 @@ export class LoadBalancerDrain implements INodeType {
 			{ name: 'kubeOpsCloudflareApi', required: true, testedBy: 'cloudflareApiTest', displayOptions: { show: { provider: ['cloudflare'] } } },
 			// For the Kubernetes provider, and for every provider the cluster where carried-out verdicts are recorded (single use).
 			{ name: 'kubernetesApi', required: false, testedBy: 'kubernetesApiConnectionTest' },
-			{ name: 'kubeOpsSigningKey', required: true, testedBy: 'kubeOpsSigningKeyTest', displayOptions: { show: { requireVerdict: [true], operation: ['drain', 'restore', 'setWeight'] } } },
+			{ name: 'kubeOpsSigningKey', required: false, testedBy: 'kubeOpsSigningKeyTest', displayOptions: { show: { operation: ['drain', 'restore', 'setWeight'] } } },
 		],
 		properties: [
 			{

@@ -1,12 +1,14 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { KubernetesPatch } from '../../nodes/KubernetesPatch/KubernetesPatch.node';
 import { CLUSTER, eventsFor, fingerprint, gated, lastChange, object, only, runPatch, sandboxCluster, scaleProposal, scalingPolicy } from '../unit/kubernetes/support';
 
 /*
  * The rule between the Policy Gate and the cluster, through n8n's executor:
- * an item with a proposal is acted on only with a matching apply verdict,
- * on the proposal's target, with the verdict's value; anything else stops
- * with the reason, and nothing in the cluster changes.
+ * an item with a proposal is acted on only with a signed, fresh apply
+ * verdict for exactly that proposal, on the proposal's target, with the
+ * permit's value, while the live object is as the proposal stated, once;
+ * anything else stops with the reason, and nothing in the cluster changes.
  */
 
 const cluster = sandboxCluster('each test');
@@ -44,21 +46,46 @@ describe('an apply verdict', () => {
 		expect(event.message).toMatch(new RegExp(`^\\[${decisionId}\\] scaling Deployment/web in ${CLUSTER}: applied .*apply → 7.*actions: scale succeeded`));
 	});
 
-	test('replaying the same decision after the object moved writes again, and finds its Event already there', async () => {
+	test('a verdict is carried out once: a replay is refused whether the object moved on or came back', async () => {
 		const item = gated(scaleProposal('web', 3, 12));
 		only(await runPatch(cluster, { operation: 'scale' }, { input: [{ json: item }] }));
-		const same = only(await runPatch(cluster, { operation: 'scale' }, { input: [{ json: item }] }));
-		expect(same).toMatchObject({ changed: false, attempts: 0 });
+		// The object moved on: the state the verdict judged is gone.
+		const moved = await runPatch(cluster, { operation: 'scale' }, { input: [{ json: item }] });
+		expect(moved.error?.message).toBe('Refusing to act: deployments.apps "web" in namespace "shop" has replicas 7 now, but the proposal the verdict judged stated 3; the state changed since the Policy Gate decided');
+		// Back where the verdict found it (the HPA scaled down): the ledger still says it was used.
 		cluster.sandbox.api.patchScale(cluster.sandbox.api.def('deployments.apps'), 'shop', 'web', 'merge', { spec: { replicas: 3 } });
-		const replay = only(await runPatch(cluster, { operation: 'scale' }, { input: [{ json: item }] }));
-		expect(replay).toMatchObject({ changed: true, after: { replicas: 7 }, event: { written: true, skipped: 'this decision already has its Event for this operation' } });
+		const replay = await runPatch(cluster, { operation: 'scale' }, { input: [{ json: item }] });
+		expect(replay.error?.message).toMatch(/^Refusing to act: this verdict was already carried out \(scale at .* by n8n workflow/);
+		expect(replicas('web')).toBe(3);
 		expect(eventsFor(cluster, 'web')).toHaveLength(1);
 	});
 
+	test('two items carrying one verdict in one run: the first acts, the second is refused', async () => {
+		const item = gated(scaleProposal('web', 3, 6));
+		const result = await runPatch(cluster, { operation: 'scale' }, { input: [{ json: item }, { json: item }], continueOnFail: true });
+		expect(result.outputs[0].map((o) => o.json.error ?? o.json.after)).toEqual([{ replicas: 6 }, expect.stringMatching(/has replicas 6 now, but the proposal the verdict judged stated 3/)]);
+	});
+
+	test('stated state is checked against the live object: a proposal claiming 36 -> 40 does not move a Deployment at 3', async () => {
+		const lying = gated(scaleProposal('web', 36, 40), { ...scalingPolicy, maxReplicas: 40 });
+		expect(lying.verdict).toMatchObject({ decision: 'apply', value: 40 });
+		const { error } = await runPatch(cluster, { operation: 'scale' }, { input: [{ json: lying }] });
+		expect(error?.message).toMatch(/has replicas 3 now, but the proposal the verdict judged stated 36/);
+		expect(replicas('web')).toBe(3);
+	});
+
+	test('a dry run spends nothing: the real run after it acts', async () => {
+		const item = gated(scaleProposal('web', 3, 6));
+		expect(only(await runPatch(cluster, { operation: 'scale', dryRun: true }, { input: [{ json: item }] }))).toMatchObject({ dryRun: true, after: { replicas: 6 } });
+		expect(only(await runPatch(cluster, { operation: 'scale' }, { input: [{ json: item }] }))).toMatchObject({ after: { replicas: 6 } });
+	});
+
 	test('Set HPA Min/Max finds the HPA of the proposed Deployment and raises its floor to the verdict\'s value', async () => {
-		const item = gated(scaleProposal('web', 3, 12));
+		// For Set HPA Min/Max, current.replicas is the floor the proposal judged (the pre-scaling loop reads it from the HPA).
+		const item = gated(scaleProposal('web', 2, 12));
+		expect(item.verdict).toMatchObject({ decision: 'apply', value: 6 });
 		const json = only(await runPatch(cluster, { operation: 'hpaBounds' }, { input: [{ json: item }] }));
-		expect(json).toMatchObject({ target: { kind: 'HorizontalPodAutoscaler', name: 'web' }, before: { minReplicas: 2, maxReplicas: 20 }, after: { minReplicas: 7, maxReplicas: 20 } });
+		expect(json).toMatchObject({ target: { kind: 'HorizontalPodAutoscaler', name: 'web' }, before: { minReplicas: 2, maxReplicas: 20 }, after: { minReplicas: 6, maxReplicas: 20 } });
 		expect(eventsFor(cluster, 'web').map((e) => [e.reason, (e.involvedObject as { kind: string }).kind])).toEqual([['ScaleApplied', 'HorizontalPodAutoscaler']]);
 	});
 
@@ -70,7 +97,7 @@ describe('an apply verdict', () => {
 	test('an explicit parameter that repeats the target is fine; a HPA name that is not the workload\'s is refused', async () => {
 		const item = gated(scaleProposal('web', 3, 12));
 		expect(only(await runPatch(cluster, { operation: 'scale', namespace: 'shop', name: 'web', replicas: 1 }, { input: [{ json: item }] }))).toMatchObject({ after: { replicas: 7 } });
-		const { error } = await runPatch(cluster, { operation: 'hpaBounds', name: 'keda-hpa-worker' }, { input: [{ json: item }] });
+		const { error } = await runPatch(cluster, { operation: 'hpaBounds', name: 'keda-hpa-worker' }, { input: [{ json: gated(scaleProposal('web', 2, 4)) }] });
 		expect(error?.message).toBe('Refusing to act: the HorizontalPodAutoscaler Name parameter ("keda-hpa-worker") is not the HorizontalPodAutoscaler of the proposal\'s target (web scales Deployment "web")');
 	});
 
@@ -118,16 +145,20 @@ describe('an apply verdict', () => {
 			},
 		};
 		const item = gated(proposal);
-		expect(item.verdict).toMatchObject({ decision: 'apply', value: 'us-west' });
+		// The gate sizes the receiving region: (4 own + 5 moved) x 1.1 headroom.
+		expect(item.verdict).toMatchObject({ decision: 'apply', value: 'us-west', scope: { scaleTo: 10, drain: { server: 'us-east' } } });
 		const east = { ...cluster.credential, clusterName: 'us-east' };
 		const refused = await runPatch(cluster, { operation: 'scale', replicas: 8 }, { input: [{ json: item }], credential: east });
 		expect(refused.error?.message).toBe('Refusing to act: the proposal is for cluster "us-west", but this credential is for cluster "us-east"');
 		const west = { ...cluster.credential, clusterName: 'us-west' };
-		expect(only(await runPatch(cluster, { operation: 'scale', replicas: 8 }, { input: [{ json: item }], credential: west }))).toMatchObject({ after: { replicas: 8 }, target: { cluster: 'us-west' } });
-		// The verdict does not size the scale-up; a Replicas left at its default must not shrink the region taking the traffic.
-		const down = await runPatch(cluster, { operation: 'scale' }, { input: [{ json: item }], credential: west });
-		expect(down.error?.message).toBe('Refusing to scale deployments.apps "web" in namespace "shop" down from 8 to 1: this region receives the traffic of a failover');
-		expect(replicas('web')).toBe(8);
+		// Replicas from the node is not read: the verdict authorises exactly the count it judged.
+		expect(only(await runPatch(cluster, { operation: 'scale', replicas: 40 }, { input: [{ json: item }], credential: west }))).toMatchObject({ after: { replicas: 10 }, target: { cluster: 'us-west' } });
+		expect(replicas('web')).toBe(10);
+		// A failover never sizes the receiving region down.
+		cluster.sandbox.api.patchScale(cluster.sandbox.api.def('deployments.apps'), 'shop', 'web', 'merge', { spec: { replicas: 15 } });
+		const down = await runPatch(cluster, { operation: 'scale' }, { input: [{ json: gated(proposal) }], credential: west });
+		expect(down.error?.message).toBe('Refusing to scale deployments.apps "web" in namespace "shop" down from 15 to 10: this region receives the traffic of a failover');
+		expect(replicas('web')).toBe(15);
 	});
 });
 
@@ -146,14 +177,14 @@ describe('anything else stops with the reason and changes nothing', () => {
 		const json = item();
 		(json.verdict as IDataObject).value = 15;
 		const { message, description } = await refused({ operation: 'scale' }, json);
-		expect(message).toBe('Refusing to act on the proposal: verdict was modified after the gate issued it (verdictHash mismatch)');
+		expect(message).toBe('Refusing to scale: verdict was modified after the gate issued it (verdictHash mismatch)');
 		expect(description).toMatch(/^Fix: Connect only the Policy Gate's Apply output to this node/);
 	});
 
 	test('a proposal edited after the verdict', async () => {
 		const json = item();
 		(json.proposal as { proposed: { replicas: number } }).proposed.replicas = 20;
-		expect((await refused({ operation: 'scale' }, json)).message).toMatch(/^Refusing to act on the proposal: verdict belongs to a different proposal \(sha256:/);
+		expect((await refused({ operation: 'scale' }, json)).message).toMatch(/^Refusing to scale: verdict belongs to a different proposal \(sha256:/);
 	});
 
 	test('a verdict for another proposal', async () => {
@@ -165,22 +196,43 @@ describe('anything else stops with the reason and changes nothing', () => {
 	test('hold and approve verdicts', async () => {
 		const hold = gated(scaleProposal('web', 3, 12), scalingPolicy, { lastActionAt: new Date(Date.now() - 10_000).toISOString() });
 		expect((hold.verdict as IDataObject).decision).toBe('hold');
-		expect((await refused({ operation: 'scale' }, hold)).message).toBe('Refusing to act on the proposal: verdict decision is hold, expected apply');
+		expect((await refused({ operation: 'scale' }, hold)).message).toBe('Refusing to scale: the verdict is hold, not apply');
 		const approve = gated(scaleProposal('web', 3, 12), { ...scalingPolicy, approvalFactor: 3 });
 		expect((approve.verdict as IDataObject).decision).toBe('approve');
-		expect((await refused({ operation: 'scale' }, approve)).message).toBe('Refusing to act on the proposal: verdict decision is approve, expected apply');
+		// Not even with an approval written on the item: an approved branch runs the gate again.
+		expect((await refused({ operation: 'scale' }, { ...approve, approval: { approved: true, by: 'mallory' } })).message).toBe('Refusing to scale: the verdict needs approval, and an approve verdict never acts');
 	});
 
 	test('a proposal without a verdict, or a verdict without a proposal', async () => {
-		expect((await refused({ operation: 'scale', namespace: 'shop', name: 'web', replicas: 5 }, { proposal: item().proposal })).message).toBe('Refusing to act: the input item carries a proposal but no verdict');
-		expect((await refused({ operation: 'scale', namespace: 'shop', name: 'web', replicas: 5 }, { verdict: item().verdict })).message).toBe('Refusing to act: the input item carries a verdict but no proposal to check it against');
+		expect((await refused({ operation: 'scale', namespace: 'shop', name: 'web', replicas: 5 }, { proposal: item().proposal })).message).toBe('Refusing to scale: the item carries a proposal but no verdict');
+		expect((await refused({ operation: 'scale', namespace: 'shop', name: 'web', replicas: 5 }, { verdict: item().verdict })).message).toBe('Refusing to scale: the item carries a verdict but no proposal to check it against');
+	});
+
+	test('Require Policy Gate Verdict (the default): an item that lost its proposal and verdict is refused, never a manual change', async () => {
+		const { message, description } = await refused({ operation: 'scale', requireVerdict: true, namespace: 'shop', name: 'web', replicas: 5 }, { something: 'else' });
+		expect(message).toBe('Refusing to scale: the item carries no Policy Gate verdict, and this node requires one');
+		expect(description).toMatch(/turn Require Policy Gate Verdict off/);
+		expect(new KubernetesPatch().description.properties.find((p) => p.name === 'requireVerdict')?.default).toBe(true);
+	});
+
+	test('unsigned verdicts, another key, and no key on the node', async () => {
+		const json = item();
+		const { signature: _s, ...unsigned } = json.verdict as IDataObject;
+		expect((await refused({ operation: 'scale' }, { ...json, verdict: unsigned })).message).toMatch(/^Refusing to scale: the verdict is not signed/);
+		const other = { secret: 'another-teams-key-another-teams-key-0000' };
+		const { outputs, error } = await runPatch(cluster, { operation: 'scale' }, { input: [{ json }], signingKey: other });
+		expect(outputs[0] ?? []).toHaveLength(0);
+		expect(error?.message).toMatch(/^Refusing to scale: the verdict was signed with another key/);
+		const none = await runPatch(cluster, { operation: 'scale' }, { input: [{ json }], signingKey: null });
+		expect(none.error?.message).toBe('Refusing to scale: no signing key is configured to verify the verdict with');
+		expect(replicas('web')).toBe(3);
 	});
 
 	test('explicit parameters that contradict the proposal\'s target', async () => {
 		expect((await refused({ operation: 'scale', name: 'checkout' }, item())).message).toBe('Refusing to act: the Name parameter ("checkout") contradicts the proposal\'s target (Deployment "web" in namespace "shop")');
 		expect((await refused({ operation: 'scale', namespace: 'payments' }, item())).message).toMatch(/the Namespace parameter \("payments"\) contradicts/);
 		expect((await refused({ operation: 'scale', workloadKind: 'statefulSet' }, item())).message).toMatch(/the Kind parameter \("StatefulSet"\) contradicts/);
-		expect((await refused({ operation: 'patch', apiVersion: 'v1', kind: 'ConfigMap', name: 'kube-ops-policy', patchBody: '{"data":{}}' }, item())).message).toMatch(/the Name parameter \("kube-ops-policy"\) contradicts/);
+		expect((await refused({ operation: 'patch', apiVersion: 'v1', kind: 'ConfigMap', name: 'kube-ops-policy', patchBody: '{"data":{}}' }, item())).message).toMatch(/a scale verdict does not authorise patch/);
 	});
 
 	test('a proposal for another cluster', async () => {
@@ -189,17 +241,21 @@ describe('anything else stops with the reason and changes nothing', () => {
 		expect(description).toMatch(/Route the item to the Kubernetes Patch node whose credential points at that cluster/);
 	});
 
-	test('a stale verdict (older than Max Verdict Age), unless the limit is off', async () => {
-		const old = gated(scaleProposal('web', 3, 12), scalingPolicy, {}, new Date(Date.now() - 2 * 3600_000));
+	test('a stale verdict (older than Max Verdict Age, 5 minutes by default, at most an hour)', async () => {
+		const old = gated(scaleProposal('web', 3, 12), scalingPolicy, {}, new Date(Date.now() - 10 * 60_000));
 		const { message, description } = await refused({ operation: 'scale' }, old);
-		expect(message).toMatch(/^Refusing to act on the proposal: verdict is 720\ds old, older than 3600s; evaluate again$/);
+		expect(message).toMatch(/^Refusing to scale: verdict is 60\ds old, older than 300s; evaluate again$/);
 		expect(description).toMatch(/Evaluate the proposal again with the Policy Gate/);
-		expect(only(await runPatch(cluster, { operation: 'scale', options: { maxVerdictAgeSeconds: 0 } }, { input: [{ json: old }] }))).toMatchObject({ after: { replicas: 7 } });
+		expect((await refused({ operation: 'scale', options: { maxVerdictAgeSeconds: 0 } }, old)).message).toMatch(/Max Verdict Age 0 is outside 1-3600 seconds/);
+		expect(only(await runPatch(cluster, { operation: 'scale', options: { maxVerdictAgeSeconds: 900 } }, { input: [{ json: old }] }))).toMatchObject({ after: { replicas: 7 } });
 	});
 
 	test('an operation the proposal cannot drive', async () => {
-		expect((await refused({ operation: 'rolloutUndo' }, item())).message).toBe('Refusing to act: a scale proposal cannot drive rolloutUndo');
-		expect((await refused({ operation: 'canaryWeight', name: 'checkout-canary' }, item())).message).toBe('Refusing to act: a scale proposal cannot drive canaryWeight');
+		expect((await refused({ operation: 'rolloutUndo' }, item())).message).toBe('Refusing to rolloutUndo: a scale verdict does not authorise rolloutUndo');
+		expect((await refused({ operation: 'canaryWeight', name: 'checkout-canary' }, item())).message).toBe('Refusing to canaryWeight: a scale verdict does not authorise canaryWeight');
+		expect((await refused({ operation: 'annotate', apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, item())).message).toBe('Refusing to annotate: a scale verdict does not authorise annotate');
+		// The ceiling was never judged: a scale verdict sets the floor only.
+		expect((await refused({ operation: 'hpaBounds', bounds: { max: 99 } }, gated(scaleProposal('web', 2, 4)))).message).toMatch(/sets a maximum \(99\), and the scale verdict authorises only the floor/);
 	});
 
 	test('with Continue On Fail the refusal is an error item that keeps the proposal and verdict', async () => {
@@ -207,7 +263,7 @@ describe('anything else stops with the reason and changes nothing', () => {
 		(json.verdict as IDataObject).decision = 'apply';
 		(json.proposal as { proposed: { replicas: number } }).proposed.replicas = 19;
 		const result = await runPatch(cluster, { operation: 'scale' }, { input: [{ json }], continueOnFail: true });
-		expect(result.outputs[0][0].json).toMatchObject({ operation: 'scale', errorKind: 'refused', error: expect.stringMatching(/^Refusing to act on the proposal/), proposal: json.proposal, verdict: json.verdict });
+		expect(result.outputs[0][0].json).toMatchObject({ operation: 'scale', errorKind: 'refused', error: expect.stringMatching(/^Refusing to scale/), proposal: json.proposal, verdict: json.verdict });
 		expect(replicas('web')).toBe(3);
 	});
 });
