@@ -58,7 +58,7 @@ export async function changeBounds(ctx: ActionContext, operation: 'hpaBounds' | 
 	// A scale verdict sets the floor and nothing else: a ceiling from the node would be a change nobody judged.
 	if (bounds.max !== undefined) {
 		throw refusal(
-			`Refusing to act: the node sets a maximum (${bounds.max}), and the scale verdict authorises only the floor (${gated.permit.operation === operation ? gated.permit.min : 'its value'})`,
+			`Refusing to act: the node sets a maximum (${bounds.max}), and the scale verdict authorises only the floor (${String(gated.verdict.value)})`,
 			'Remove the maximum from this node\'s Bounds; change the ceiling in a separate manual step (Require Policy Gate Verdict off).',
 		);
 	}
