@@ -14,6 +14,7 @@ export { annotate, annotationKeyProblem } from './operations/annotate';
 export { waitForReady, type WaitKind, type WaitOptions, type WaitProgress, type WaitResult } from './operations/wait';
 export { acquireLease, renewLease, releaseLease, withLease, microTime, DEFAULT_LEASE_SECONDS, type LeaseOptions, type LeaseResult, type LeaseState, type LeaseHandle } from './lease';
 export { admitKube, kubeVerdictAge, checkCluster, checkExplicit, refusal, type GatedItem, type KubeOperation, type ExplicitTarget } from './proposal';
+export { CARRIED_OPERATIONS, admitKubeItem, auditFor, carryOut, spendingVerdict, targetApiVersion, type CarriedOperation, type CarryOutOptions, type ItemAdmission, type ItemAdmissionOptions } from './carryOut';
 export { claimVerdict, readLedger, LEDGER_ANNOTATION, LEDGER_LEASE, type LedgerEntry } from './verdictLedger';
 export { checkKubernetesConnection } from './connectionCheck';
 export { lockAndReadState, saveStateAndRelease, parseStateAnnotation, STATE_ANNOTATION, DEDUPE_ANNOTATION, type LockRequest, type LockInfo, type LockResult, type SaveRequest, type SaveResult } from './loopState';

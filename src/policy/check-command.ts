@@ -1,5 +1,7 @@
 import { evaluateInputs, type InputDocument } from './gate';
+import { signVerdict } from './gateRun';
 import { parseDocument, parsePolicy } from './parse';
+import type { SigningKey } from './signature';
 import type { Instant, Verdict } from './types';
 
 export interface PolicyCheckInput {
@@ -7,6 +9,8 @@ export interface PolicyCheckInput {
 	proposalText: string;
 	stateText?: string;
 	now: Instant;
+	/** Signs the verdict as the Policy Gate node with its Kube-Ops Signing Key does; without it the verdict is advisory. */
+	signingKey?: SigningKey;
 }
 
 export interface PolicyCheckResult {
@@ -19,14 +23,15 @@ export interface PolicyCheckResult {
 	exitCode: 0 | 2;
 }
 
-export function runPolicyCheck({ policyText, proposalText, stateText, now }: PolicyCheckInput): PolicyCheckResult {
+export function runPolicyCheck({ policyText, proposalText, stateText, now, signingKey }: PolicyCheckInput): PolicyCheckResult {
 	const policy = parsePolicy(policyText);
-	const verdict = evaluateInputs({
+	const judged = evaluateInputs({
 		policy,
 		proposal: fromText(proposalText, 'proposal'),
 		state: stateText === undefined || stateText.trim() === '' ? { ok: true, value: undefined } : fromText(stateText, 'state'),
 		now,
 	});
+	const verdict = signVerdict(judged, signingKey);
 	return { verdict, json: `${JSON.stringify(verdict, null, 2)}\n`, exitCode: policy.ok ? 0 : 2 };
 }
 

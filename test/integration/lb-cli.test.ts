@@ -6,9 +6,13 @@ import { runCli } from '../../src/cli/main';
 import type { LocalHaproxy } from '../sandbox/haproxy';
 import { Region, RegionsBehindHaproxy, get, sendMany, startRegionsBehindHaproxy } from '../sandbox/haproxyRegions';
 import { freePort } from '../sandbox/processes';
-import { failoverProposal, gatedItem } from '../unit/loadbalancer/verdicts';
+import { POLICY, failoverProposal, gatedItem } from '../unit/loadbalancer/verdicts';
+import { startKubeSandbox, writeKubeconfig } from '../sandbox/kube';
+import { runGate, signingKey } from '../../src/policy';
 
 /** `kube-ops lb` against a real HAProxy with traffic flowing through it. */
+
+const SIGNING_KEY = 'lb-cli-test-signing-key-0123456789abcdef';
 
 let east: Region;
 let haproxy: LocalHaproxy;
@@ -120,24 +124,51 @@ test('weight sets and reads back', async () => {
 	expect((await lb('weight', ...haproxyArgs(), '--server', 'us-west', '--weight', '1')).code).toBe(0);
 });
 
-test('--item: acts on a matching apply verdict, refuses an edited one (exit 3)', async () => {
-	const now = new Date();
-	const item = gatedItem(failoverProposal('us-east', 'us-west', now), now);
-	const good = path.join(dir, 'item.json');
-	fs.writeFileSync(good, JSON.stringify(item));
-	const applied = await lb('drain', ...haproxyArgs(), '--server', 'us-east', '--item', good, '--json');
-	expect(applied.code).toBe(0);
-	expect(JSON.parse(applied.stdout)).toMatchObject({ changed: true, gate: { verified: true, reason: 'verdict apply matches the proposal' } });
+test('--item: a signed failover verdict drains its server once; unsigned, wrong-server and replayed items exit 3 and move nothing', async () => {
+	// The ledger that makes a verdict single-use lives in the cluster --kubeconfig reaches (namespace shop, the proposal's).
+	const cluster = await startKubeSandbox({ clusterName: 'global', podStartupMs: 50 });
+	try {
+		const kubeconfig = writeKubeconfig(path.join(dir, 'kubeconfig.yaml'), [{ name: 'global', url: cluster.url, caCert: cluster.caCert, tokens: cluster.tokens }]);
+		const keyFile = path.join(dir, 'signing-key');
+		fs.writeFileSync(keyFile, `${SIGNING_KEY}\n`);
+		const now = new Date();
+		const proposal = failoverProposal('us-east', 'us-west', now);
+		const { verdict } = runGate(proposal, POLICY, {}, now, { signingKey: signingKey(SIGNING_KEY) });
+		expect(verdict).toMatchObject({ decision: 'apply', scope: { drain: { server: 'us-east' } }, signature: { alg: 'HMAC-SHA256' } });
+		const signed = path.join(dir, 'signed.json');
+		fs.writeFileSync(signed, JSON.stringify({ proposal, verdict }));
+		const unsigned = path.join(dir, 'unsigned.json');
+		fs.writeFileSync(unsigned, JSON.stringify(gatedItem(proposal, now)));
+		const gate = (file: string) => ['--item', file, '--signing-key-file', keyFile, '--kubeconfig', kubeconfig];
+		const used = () => JSON.parse(cluster.get('leases.coordination.k8s.io', 'shop', 'kube-ops-verdicts')?.metadata.annotations?.['kube-ops/verdicts-used'] ?? '[]') as { key: string }[];
 
-	const wrongWay = await lb('drain', ...haproxyArgs(), '--server', 'us-west', '--item', good);
-	expect(wrongWay.code).toBe(3);
-	expect(wrongWay.stderr).toMatch(/the policy verdict does not allow this drain: the verdict moves traffic to us-west/);
+		const notSigned = await lb('drain', ...haproxyArgs(), '--server', 'us-east', ...gate(unsigned), '--json');
+		expect(notSigned.code).toBe(3);
+		expect(JSON.parse(notSigned.stdout).error).toMatchObject({ kind: 'refused', cause: expect.stringMatching(/^Refusing to drain: the verdict is not signed/) });
+		const wrongWay = await lb('drain', ...haproxyArgs(), '--server', 'us-west', ...gate(signed));
+		expect(wrongWay.code).toBe(3);
+		expect(wrongWay.stderr).toMatch(/the failover verdict authorises drain of us-east only, not be_app\/us-west/);
+		const noKey = await lb('drain', ...haproxyArgs(), '--server', 'us-east', '--item', signed, '--kubeconfig', kubeconfig);
+		expect(noKey.code).toBe(2);
+		expect(noKey.stderr).toMatch(/^kube-ops lb: --signing-key-file is required with --item/);
+		expect(await sendMany(haproxy.url, 4)).toEqual({ 'us-east': 2, 'us-west': 2 });
+		expect(used()).toEqual([]);
 
-	const edited = path.join(dir, 'edited.json');
-	fs.writeFileSync(edited, JSON.stringify({ ...item, verdict: { ...item.verdict, value: 'us-east' } }));
-	const refused = await lb('restore', ...haproxyArgs(), '--server', 'us-east', '--item', edited);
-	expect(refused.code).toBe(3);
-	expect(refused.stderr).toMatch(/verdict was modified after the gate issued it/);
+		const applied = await lb('drain', ...haproxyArgs(), '--server', 'us-east', ...gate(signed), '--json');
+		expect(applied.code).toBe(0);
+		expect(JSON.parse(applied.stdout)).toMatchObject({ changed: true, after: { admin: 'drain' }, gate: { verified: true, action: 'failover', verdictHash: verdict.verdictHash } });
+		expect(await sendMany(haproxy.url, 4)).toEqual({ 'us-west': 4 });
+		expect(used().map((e) => e.key)).toEqual([`${verdict.verdictHash}#drain`]);
+
+		// Put back by hand: the same verdict still may not drain it again.
+		expect((await lb('restore', ...haproxyArgs(), '--server', 'us-east')).code).toBe(0);
+		const replay = await lb('drain', ...haproxyArgs(), '--server', 'us-east', ...gate(signed));
+		expect(replay.code).toBe(3);
+		expect(replay.stderr).toMatch(/^kube-ops lb: Refusing to act: this verdict was already carried out \(drain at /);
+		expect(await sendMany(haproxy.url, 4)).toEqual({ 'us-east': 2, 'us-west': 2 });
+	} finally {
+		await cluster.close();
+	}
 });
 
 test('a dead Runtime API address exits 1 naming it; usage mistakes exit 2', async () => {

@@ -1,8 +1,8 @@
 /* What Set HPA Min/Max and Set KEDA Min/Max share: their fields, the autoscaler a proposal points at, the bounds. */
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
-import { type Bounds, checkExplicit, findHpaFor, findScaledObjectFor, refusal } from '../../../src/kubernetes';
-import { type ActionContext, param, required, showFor, text } from './common';
+import { type Bounds, type ChangeRecord, carryOut, checkExplicit, refusal, setHpaBounds, setKedaBounds } from '../../../src/kubernetes';
+import { type ActionContext, dryRun, param, required, showFor, text } from './common';
 
 export function boundsFields(operation: 'hpaBounds' | 'kedaBounds', min: string, max: string, what: string): INodeProperties[] {
 	const show = showFor([operation]);
@@ -38,40 +38,29 @@ function readBounds(ctx: ActionContext, name: string): Bounds {
 }
 
 /**
- * With a proposal, the autoscaler to change follows from its target: the
- * autoscaler itself, or the one whose scaleTargetRef is the proposed workload.
+ * A change of an autoscaler's bounds: by hand from the parameters, or under a
+ * verdict through carryOut, which finds the autoscaler from the proposal's
+ * target and sets the verdict's floor. The parameters are checked here: they
+ * may repeat the proposal, never widen it.
  */
-export async function resolveName(ctx: ActionContext, kind: 'HorizontalPodAutoscaler' | 'ScaledObject'): Promise<string> {
-	const { gated } = ctx;
+export async function changeBounds(ctx: ActionContext, operation: 'hpaBounds' | 'kedaBounds', field: string): Promise<ChangeRecord> {
+	const kind = operation === 'hpaBounds' ? 'HorizontalPodAutoscaler' : 'ScaledObject';
+	const label = operation === 'hpaBounds' ? 'HPA Name' : 'ScaledObject Name';
 	const explicit = text(ctx, 'name');
-	if (!gated) return required(explicit, kind === 'HorizontalPodAutoscaler' ? 'HPA Name' : 'ScaledObject Name');
-	checkExplicit(gated, { namespace: text(ctx, 'namespace') });
-	if (gated.target.kind === kind) {
-		checkExplicit(gated, { name: explicit }, { name: kind === 'HorizontalPodAutoscaler' ? 'HPA Name' : 'ScaledObject Name' });
-		return gated.target.name;
-	}
-	const workload = { kind: gated.target.kind, name: gated.target.name };
-	const found = kind === 'HorizontalPodAutoscaler' ? await findHpaFor(ctx.client, gated.target.namespace, workload) : await findScaledObjectFor(ctx.client, gated.target.namespace, workload);
-	if (explicit && explicit !== found) {
-		throw refusal(
-			`Refusing to act: the ${kind} Name parameter ("${explicit}") is not the ${kind} of the proposal's target (${found} scales ${workload.kind} "${workload.name}")`,
-			'Leave the name empty (it follows from the proposal), or fix the workflow so the right proposal reaches this node.',
-		);
-	}
-	return found;
-}
-
-export function boundsFor(ctx: ActionContext, operation: 'hpaBounds' | 'kedaBounds', field: string): Bounds {
 	const bounds = readBounds(ctx, field);
-	if (!ctx.gated) return bounds;
-	const permit = ctx.gated.permit;
-	if (permit.operation !== operation) throw new Error(`internal: a ${permit.operation} permit reached ${operation}`);
+	const { gated } = ctx;
+	if (!gated) {
+		const set = operation === 'hpaBounds' ? setHpaBounds : setKedaBounds;
+		return set(ctx.client, required(text(ctx, 'namespace'), 'Namespace'), required(explicit, label), bounds, ctx.changeOptions(dryRun(ctx)));
+	}
+	checkExplicit(gated, { namespace: text(ctx, 'namespace') });
+	if (gated.target.kind === kind) checkExplicit(gated, { name: explicit }, { name: label });
 	// A scale verdict sets the floor and nothing else: a ceiling from the node would be a change nobody judged.
 	if (bounds.max !== undefined) {
 		throw refusal(
-			`Refusing to act: the node sets a maximum (${bounds.max}), and the scale verdict authorises only the floor (${permit.min})`,
+			`Refusing to act: the node sets a maximum (${bounds.max}), and the scale verdict authorises only the floor (${String(gated.verdict.value)})`,
 			'Remove the maximum from this node\'s Bounds; change the ceiling in a separate manual step (Require Policy Gate Verdict off).',
 		);
 	}
-	return { min: permit.min, expectMin: permit.expectReplicas };
+	return carryOut(ctx.client, gated, operation, { ...ctx.carryOutOptions(dryRun(ctx)), autoscalerName: explicit || undefined });
 }

@@ -1,15 +1,15 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import {
+	type CarryOutOptions,
 	type ChangeOptions,
 	type ChangeRecord,
 	type GatedItem,
 	type KubeClient,
 	type KubeOperation,
 	type WaitResult,
-	defaultApiVersion,
-	refusal,
 	requireValue,
+	targetApiVersion,
 } from '../../../src/kubernetes';
 
 /** What every action gets: the client, the item's gate check, and how to build its change options. */
@@ -19,7 +19,10 @@ export interface ActionContext {
 	client: KubeClient;
 	/** Set when the item carried a proposal with a verified apply verdict. */
 	gated?: GatedItem;
+	/** With a gated item these claim the verdict right before the write. */
 	changeOptions: (dryRun: boolean) => ChangeOptions;
+	/** For carryOut, which claims the verdict itself. */
+	carryOutOptions: (dryRun: boolean) => CarryOutOptions;
 }
 
 export interface Action {
@@ -54,13 +57,7 @@ export function namespaceOf(ctx: ActionContext): string {
 	return ctx.gated ? ctx.gated.target.namespace : required(text(ctx, 'namespace'), 'Namespace');
 }
 
-export function apiVersionForProposal(gated: GatedItem): string {
-	const apiVersion = gated.target.apiVersion ?? defaultApiVersion(gated.target.kind);
-	if (!apiVersion) {
-		throw refusal(`Refusing to act: the proposal's target kind "${gated.target.kind}" has no known apiVersion`, 'Add target.apiVersion to the proposal (e.g. example.com/v1).');
-	}
-	return apiVersion;
-}
+export const apiVersionForProposal = targetApiVersion;
 
 export function asData(result: ChangeRecord | WaitResult): IDataObject {
 	return result as unknown as IDataObject;

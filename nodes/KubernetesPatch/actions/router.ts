@@ -1,21 +1,19 @@
 import { type IDataObject, type IExecuteFunctions, type INodeExecutionData, NodeOperationError } from 'n8n-workflow';
 
 import {
-	type Audit,
 	type ChangeOptions,
 	type KubeConnection,
 	type KubeOperation,
 	type KubernetesCredentialFields,
 	KubeClient,
 	KubeError,
-	admitKube,
-	checkCluster,
-	claimVerdict,
+	admitKubeItem,
+	auditFor,
 	connectionFromCredential,
 	kubeVerdictAge,
-	refusal,
+	spendingVerdict,
 } from '../../../src/kubernetes';
-import { UPSTREAM_FAILURE_FIX, gateFieldsOf, upstreamFailure } from '../../../src/policy';
+import { gateFieldsOf } from '../../../src/policy';
 import { signingKeysOf } from '../../shared/signingKey';
 import { annotate } from './annotate';
 import { canaryWeight } from './canaryWeight';
@@ -86,33 +84,23 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 		const passthrough = gateFieldsOf(json) as IDataObject;
 		try {
 			if (setupError || !client || !connection) throw setupError;
-			const failedBefore = upstreamFailure(json);
-			if (failedBefore !== undefined) throw refusal(`Refusing to ${operation}: an earlier step failed: ${failedBefore}`, UPSTREAM_FAILURE_FIX);
 			const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-			const gated = admitKube(json, { operation, requireVerdict, keys: keys?.verify ?? [], maxAgeSeconds: kubeVerdictAge(options.maxVerdictAgeSeconds), now: new Date() });
-			const notes: string[] = [];
-			if (gated) {
-				notes.push(...gated.notes);
-				const unchecked = checkCluster(gated, connection.clusterName);
-				if (unchecked) notes.push(unchecked);
-			}
-			const approvedBy = gated?.verdict.approvedBy;
-			const actor = actorOf(this, String(options.changedBy ?? '').trim());
-			const audit: Audit = {
-				// The approver goes into the last-change annotation and the Event next to the workflow that acted.
-				actor: `${actor}${approvedBy ? `, approved by ${approvedBy.by} at ${approvedBy.at}` : ''}`,
-				decision: gated?.decision,
-				reportingInstance: `n8n/${this.getWorkflow().id ?? 'workflow'}`,
-			};
-			const ledger = client;
-			const changeOptions = (dryRun: boolean): ChangeOptions => ({
-				dryRun,
-				audit,
-				maxAttempts: options.maxAttempts === undefined ? undefined : Math.max(1, Number(options.maxAttempts)),
-				// Single use: recorded once the live state checked out, right before the write; a dry run spends nothing.
-				...(gated && !dryRun ? { beforeWrite: async () => void (await claimVerdict(ledger, { namespace: gated.target.namespace, key: gated.claimKey, by: actor })) } : {}),
+			const { gated, notes } = admitKubeItem(json, {
+				operation,
+				requireVerdict,
+				keys: keys?.verify ?? [],
+				maxAgeSeconds: kubeVerdictAge(options.maxVerdictAgeSeconds),
+				now: new Date(),
+				clusterName: connection.clusterName,
 			});
-			const ctx: ActionContext = { fn: this, itemIndex, client, gated, changeOptions };
+			const actor = actorOf(this, String(options.changedBy ?? '').trim());
+			const audit = auditFor(gated, actor, `n8n/${this.getWorkflow().id ?? 'workflow'}`);
+			const maxAttempts = options.maxAttempts === undefined ? undefined : Math.max(1, Number(options.maxAttempts));
+			const ledger = client;
+			// Scale and the bounds go through carryOut, which claims the verdict itself; the other operations get the claim here.
+			const changeOptions = (dryRun: boolean): ChangeOptions => spendingVerdict(ledger, gated, { dryRun, audit, maxAttempts }, actor);
+			const carryOutOptions = (dryRun: boolean) => ({ dryRun, audit, maxAttempts, by: actor });
+			const ctx: ActionContext = { fn: this, itemIndex, client, gated, changeOptions, carryOutOptions };
 			const result = asData(await action.execute(ctx));
 			const warnings = [...((result.warnings as string[] | undefined) ?? []), ...notes];
 			warnings.forEach((w) => hints.add(w));

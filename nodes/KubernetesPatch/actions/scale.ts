@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { checkExplicit, scaleWorkload } from '../../../src/kubernetes';
-import { type Action, type ActionContext, apiVersionForProposal, dryRun, namespaceOf, param, required, showFor, text } from './common';
+import { carryOut, checkExplicit, scaleWorkload } from '../../../src/kubernetes';
+import { type Action, type ActionContext, dryRun, namespaceOf, param, required, showFor, text } from './common';
 
 const show = showFor(['scale']);
 
@@ -78,16 +78,8 @@ async function execute(ctx: ActionContext) {
 	const { gated } = ctx;
 	if (gated) {
 		checkExplicit(gated, { namespace: text(ctx, 'namespace'), name: text(ctx, 'name'), kind: kind.kind, apiVersion: gated.target.apiVersion ? kind.apiVersion : undefined }, { kind: 'Kind' });
-		const permit = gated.permit;
-		if (permit.operation !== 'scale') throw new Error(`internal: a ${permit.operation} permit reached Scale`);
-		const target = { apiVersion: apiVersionForProposal(gated), kind: gated.target.kind, namespace: gated.target.namespace, name: gated.target.name };
 		// The permit's count, not the Replicas parameter: a verdict authorises exactly the value it judged.
-		return scaleWorkload(ctx.client, target, permit.replicas, {
-			...ctx.changeOptions(dryRun(ctx)),
-			expectReplicas: permit.expectReplicas,
-			// A failover verdict moves traffic here; it never sizes the region down.
-			upOnly: permit.upOnly ? `this region receives the traffic of a ${gated.action}` : undefined,
-		});
+		return carryOut(ctx.client, gated, 'scale', ctx.carryOutOptions(dryRun(ctx)));
 	}
 	const target = { ...kind, namespace: namespaceOf(ctx), name: required(text(ctx, 'name'), 'Name') };
 	return scaleWorkload(ctx.client, target, param(ctx, 'replicas', 1), ctx.changeOptions(dryRun(ctx)));

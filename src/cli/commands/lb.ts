@@ -1,8 +1,10 @@
-import * as fs from 'node:fs';
-import * as k8s from '@kubernetes/client-node';
-
+import type { GatedAdmission } from '../../admission';
+import { KubeClient, KubeError, claimVerdict } from '../../kubernetes';
 import { UsageError, parseArgs, type ParsedArgs } from '../args';
 import type { CliCommand, CliIO } from '../command';
+import { readSigningKeyFile } from '../files';
+import { cliActor, readItemFile, verdictAgeFlag } from '../gatedItem';
+import { kubeConnection, loadKubeConfig } from '../kubeconfig';
 import {
 	BackendStatus,
 	CloudflareAuth,
@@ -29,8 +31,8 @@ const options = {
 	maint: { flag: true, description: 'drain: once the sessions reached 0, put the server in maintenance (haproxy)' },
 	force: { flag: true, description: 'allow taking the last serving server of a backend out of traffic' },
 	address: { description: 'haproxy: Runtime API, ipv4@host:port or a socket path (level admin)', valueName: 'addr' },
-	kubeconfig: { description: 'kubernetes: kubeconfig file (default $KUBECONFIG or ~/.kube/config)', valueName: 'file' },
-	context: { description: 'kubernetes: kubeconfig context (default current-context)', valueName: 'name' },
+	kubeconfig: { description: 'kubernetes, and with --item the cluster holding the verdict ledger: kubeconfig file (default $KUBECONFIG or ~/.kube/config)', valueName: 'file' },
+	context: { description: 'kubeconfig context (default current-context)', valueName: 'name' },
 	namespace: { description: 'kubernetes: namespace of the backend (default default)', valueName: 'ns' },
 	account: { description: 'cloudflare: account ID', valueName: 'id' },
 	zone: { description: 'cloudflare: zone ID (pool-level changes in a load balancer)', valueName: 'id' },
@@ -39,8 +41,10 @@ const options = {
 	token: { description: 'cloudflare: API token (or env CLOUDFLARE_API_TOKEN; or CLOUDFLARE_EMAIL + CLOUDFLARE_API_KEY)', valueName: 'token' },
 	'api-url': { description: 'cloudflare: API base URL (default https://api.cloudflare.com/client/v4)', valueName: 'url' },
 	timeout: { description: 'per request (default 5s for haproxy, 30s otherwise)', valueName: 'dur' },
-	item: { description: 'JSON file with { proposal, verdict } from the Policy Gate: act only on a matching apply verdict', valueName: 'file' },
-	'max-verdict-age': { description: 'with --item: refuse verdicts older than this (default 1h, as the node)', valueName: 'dur' },
+	item: { description: 'JSON file with { proposal, verdict } from the Policy Gate: act only on its signed apply verdict, once', valueName: 'file' },
+	'signing-key-file': { description: 'with --item: the Policy Gate\'s Kube-Ops Signing Key; verdicts not signed with it are refused', valueName: 'file' },
+	'max-verdict-age': { description: 'with --item: refuse verdicts older than this (seconds or 5m; default 300, at most 3600, as the node)', valueName: 'dur' },
+	'changed-by': { description: 'with --item: who acts, for the verdict ledger (default kube-ops CLI, user@host)', valueName: 'who' },
 	json: { flag: true, description: 'print the result as JSON' },
 };
 
@@ -59,7 +63,7 @@ export const lbCommand: CliCommand = {
 	name: 'lb',
 	summary:
 		'Drain, restore, re-weight or list servers at a load balancer (HAProxy Runtime API, Kubernetes HTTPRoute / ingress-nginx canary weights, Cloudflare Load Balancing). Exit 3: refused by a safety rule; 4: drained, but sessions remained at the --wait deadline.',
-	usage: 'lb <drain|restore|weight|status> --provider <p> --backend <b> [--server <s>] [--weight <n>] [--wait <dur>] [--force] [--json]',
+	usage: 'lb <drain|restore|weight|status> --provider <p> --backend <b> [--server <s>] [--weight <n>] [--wait <dur>] [--force] [--item <file> --signing-key-file <file> [--kubeconfig <file>] [--context <name>]] [--json]',
 	options,
 	run: async (argv: string[], io: CliIO): Promise<number> => {
 		const args = parseArgs(argv, options);
@@ -71,8 +75,10 @@ export const lbCommand: CliCommand = {
 		try {
 			outcome = await runOperation(provider, request);
 		} catch (error) {
-			if (!(error instanceof LoadBalancerError)) throw error;
-			if (args.flags.has('json')) io.stdout(JSON.stringify({ error: error.toJSON() }, null, 2) + '\n');
+			// A KubeError here comes from the verdict ledger: a verdict already used is a refusal like any other.
+			if (!(error instanceof LoadBalancerError) && !(error instanceof KubeError)) throw error;
+			const details = error instanceof LoadBalancerError ? error.toJSON() : { message: error.message, kind: error.kind, fix: error.fix };
+			if (args.flags.has('json')) io.stdout(JSON.stringify({ error: details }, null, 2) + '\n');
 			io.stderr(`kube-ops lb: ${error.message}\n${error.fix ? `  fix: ${error.fix}\n` : ''}`);
 			return error.kind === 'refused' ? EXIT_REFUSED : 1;
 		}
@@ -112,12 +118,7 @@ function makeProvider(args: ParsedArgs): LoadBalancerProvider {
 		}
 	}
 	if (name === 'kubernetes') {
-		const kubeConfig = new k8s.KubeConfig();
-		if (args.values.kubeconfig) kubeConfig.loadFromFile(args.values.kubeconfig);
-		else kubeConfig.loadFromDefault();
-		if (args.values.context) kubeConfig.setCurrentContext(args.values.context);
-		if (!kubeConfig.getCurrentCluster()) throw new UsageError('no Kubernetes cluster: give --kubeconfig (and --context) or set KUBECONFIG');
-		return new KubernetesWeightsProvider({ kubeConfig, namespace: args.values.namespace });
+		return new KubernetesWeightsProvider({ kubeConfig: loadKubeConfig({ kubeconfig: args.values.kubeconfig, context: args.values.context }), namespace: args.values.namespace });
 	}
 	if (name === 'cloudflare') {
 		return new CloudflareProvider({
@@ -182,22 +183,29 @@ function readRequest(args: ParsedArgs, operation: OperationRequest['operation'],
 							io.stderr(`kube-ops lb: ${server}: ${p.sessions} session(s) open after ${(p.elapsedMs / 1000).toFixed(1)}s\n`);
 						},
 					},
-		gate: readGate(args),
+		gate: readGate(args, io),
 	};
 }
 
-function readGate(args: ParsedArgs): OperationRequest['gate'] {
+/**
+ * Without --item a person moves traffic by hand, as with the provider's own
+ * tools. With it, the admission rule of Load Balancer Drain: a verdict signed
+ * with --signing-key-file, fresh, for exactly this server, and used once, on
+ * the ledger Lease of the cluster --kubeconfig/--context reach.
+ */
+function readGate(args: ParsedArgs, io: CliIO): OperationRequest['gate'] {
 	const file = args.values.item;
-	// A person at a terminal may move traffic by hand, as with the provider's own tools.
-	if (!file) return { item: {}, requireVerdict: false, keys: [] };
-	let item: { proposal?: unknown; verdict?: unknown };
-	try {
-		item = JSON.parse(fs.readFileSync(file, 'utf8')) as typeof item;
-	} catch (error) {
-		throw new UsageError(`--item ${file}: ${(error as Error).message}`);
+	if (!file) {
+		if (args.values['signing-key-file'] || args.values['max-verdict-age']) throw new UsageError('--signing-key-file and --max-verdict-age are for --item');
+		return { item: {}, requireVerdict: false, keys: [] };
 	}
-	const maxAge = seconds(args, 'max-verdict-age') ?? 3600;
-	return { item: { proposal: item?.proposal, verdict: item?.verdict }, requireVerdict: true, keys: [], maxAgeSeconds: maxAge, now: new Date() };
+	const keys = [readSigningKeyFile(need(args, 'signing-key-file', 'with --item: verdicts are checked against the Policy Gate\'s signing key'))];
+	const item = readItemFile(file);
+	const maxAgeSeconds = verdictAgeFlag(args.values['max-verdict-age']);
+	const ledger = new KubeClient(kubeConnection({ kubeconfig: args.values.kubeconfig, context: args.values.context }));
+	const by = cliActor(args.values['changed-by']);
+	const claim = async (gated: GatedAdmission) => void (await claimVerdict(ledger, { namespace: gated.target.namespace, key: gated.claimKey, by }));
+	return { item, requireVerdict: true, keys, maxAgeSeconds, now: new Date(io.now() * 1000), claim };
 }
 
 function statusTable(status: BackendStatus): string {
