@@ -138,7 +138,8 @@ test('--item: a signed failover verdict drains its server once; unsigned, wrong-
 		const signed = path.join(dir, 'signed.json');
 		fs.writeFileSync(signed, JSON.stringify({ proposal, verdict }));
 		const unsigned = path.join(dir, 'unsigned.json');
-		fs.writeFileSync(unsigned, JSON.stringify(gatedItem(proposal, now)));
+		const { signature: _signature, ...bare } = gatedItem(proposal, now).verdict;
+		fs.writeFileSync(unsigned, JSON.stringify({ proposal, verdict: bare }));
 		const gate = (file: string) => ['--item', file, '--signing-key-file', keyFile, '--kubeconfig', kubeconfig];
 		const used = () => JSON.parse(cluster.get('leases.coordination.k8s.io', 'shop', 'kube-ops-verdicts')?.metadata.annotations?.['kube-ops/verdicts-used'] ?? '[]') as { key: string }[];
 
