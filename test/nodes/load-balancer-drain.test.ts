@@ -2,15 +2,22 @@ import type { ICredentialTestFunctions } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { HaproxyRuntimeApi } from '../../credentials/HaproxyRuntimeApi.credentials';
+import { KubeOpsSigningKey } from '../../credentials/KubeOpsSigningKey.credentials';
+import { KubernetesApi } from '../../credentials/KubernetesApi.credentials';
 import { LoadBalancerDrain } from '../../nodes/LoadBalancerDrain/LoadBalancerDrain.node';
 import { PolicyGate } from '../../nodes/PolicyGate/PolicyGate.node';
 import { closeN8n, runNode, runWorkflow, sourceNode } from '../harness/n8n';
 import type { LocalHaproxy } from '../sandbox/haproxy';
 import { Region, RegionsBehindHaproxy, get, sendMany, startRegionsBehindHaproxy } from '../sandbox/haproxyRegions';
 import { freePort } from '../sandbox/processes';
+import { signingKeyCredential } from '../harness/signing';
+import { sandboxCluster } from '../unit/kubernetes/support';
 import { POLICY, failoverProposal, gatedItem } from '../unit/loadbalancer/verdicts';
 
 /** The Load Balancer Drain node inside n8n's own executor, against a real HAProxy with traffic flowing. */
+
+// Where verdicts carried out are recorded (single use): a Lease in the proposal's namespace.
+const ledger = sandboxCluster('whole file');
 
 let east: Region;
 let haproxy: LocalHaproxy;
@@ -31,12 +38,17 @@ afterAll(async () => {
 	closeN8n();
 });
 
+function credentials() {
+	return { haproxyRuntimeApi: { address: haproxy.runtimeAddress, timeout: 3000 }, kubeOpsSigningKey: signingKeyCredential, kubernetesApi: ledger.credential };
+}
+
+/** Manual operations unless a test says otherwise: items with a verdict are checked either way. */
 function run(parameters: Record<string, unknown>, extra: Partial<Parameters<typeof runNode>[0]> = {}) {
 	return runNode({
 		node: LoadBalancerDrain,
-		credentialTypes: [HaproxyRuntimeApi],
-		credentials: { haproxyRuntimeApi: { address: haproxy.runtimeAddress, timeout: 3000 } },
-		parameters: { provider: 'haproxy', haproxyBackend: 'be_app', ...parameters } as never,
+		credentialTypes: [HaproxyRuntimeApi, KubeOpsSigningKey, KubernetesApi],
+		credentials: credentials(),
+		parameters: { provider: 'haproxy', haproxyBackend: 'be_app', requireVerdict: false, ...parameters } as never,
 		...extra,
 	});
 }
@@ -101,20 +113,38 @@ test('the last serving server is refused with the fix; Continue On Fail turns it
 	expect(forced.taskData?.hints?.[0].message).toMatch(/^be_app\/us-west: forced: us-west was the last server/);
 });
 
-test('a gated item is acted on only with its matching apply verdict; proposal and verdict travel on', async () => {
+test('a gated item is acted on only with its signed apply verdict, on the server it names, once; proposal and verdict travel on', async () => {
 	const now = new Date();
 	const item = gatedItem(failoverProposal('us-east', 'us-west', now), now);
-	const applied = await run({ operation: 'drain', haproxyServer: '={{ $json.proposal.from }}' }, { input: [{ json: item }] });
+	const gatedRun = (parameters: Record<string, unknown>, json: object, extra: Partial<Parameters<typeof runNode>[0]> = {}) => run({ requireVerdict: true, ...parameters }, { input: [{ json }], ...extra });
+
+	// The server the verdict names, nothing else: not the receiving region, not a weight.
+	expect((await gatedRun({ operation: 'drain', haproxyServer: 'us-west' }, item)).error?.message).toMatch(/the failover verdict authorises drain of us-east only, not be_app\/us-west/);
+	expect((await gatedRun({ operation: 'setWeight', haproxyServer: 'us-east', weight: 0 }, item)).error?.message).toMatch(/a failover verdict does not authorise setWeight/);
+	// Nowhere to record the use: refused rather than reusable.
+	const { kubernetesApi: _ledger, ...withoutLedger } = credentials();
+	const noLedger = await gatedRun({ operation: 'drain', haproxyServer: 'us-east' }, item, { credentials: withoutLedger, credentialTypes: [HaproxyRuntimeApi, KubeOpsSigningKey] });
+	expect(noLedger.error?.message).toMatch(/a verdict is carried out once, and there is nowhere to record its use/);
+
+	const applied = await gatedRun({ operation: 'drain', haproxyServer: '={{ $json.verdict.scope.drain.server }}' }, item);
 	expect(applied.error).toBeUndefined();
-	expect(applied.outputs[0][0].json).toMatchObject({ changed: true, server: 'us-east', gate: { verified: true }, proposal: item.proposal, verdict: item.verdict });
+	expect(applied.outputs[0][0].json).toMatchObject({ changed: true, server: 'us-east', gate: { verified: true, action: 'failover' }, proposal: item.proposal, verdict: item.verdict });
+
+	// Restored by hand, then the same verdict replayed: refused by the ledger.
+	await haproxy.command('set server be_app/us-east state ready');
+	const replay = await gatedRun({ operation: 'drain', haproxyServer: 'us-east' }, item);
+	expect(replay.error?.message).toMatch(/this verdict was already carried out \(drain at /);
 
 	const edited = { ...item, proposal: { ...item.proposal, from: 'us-west', to: 'us-east' } };
-	const refused = await run({ operation: 'restore', haproxyServer: 'us-east' }, { input: [{ json: edited }] });
-	expect(refused.error?.message).toMatch(/the policy verdict does not allow this restore: verdict belongs to a different proposal/);
+	const refused = await gatedRun({ operation: 'restore', haproxyServer: 'us-east' }, edited);
+	expect(refused.error?.message).toMatch(/Refusing to restore: verdict belongs to a different proposal/);
+	const { signature: _signature, ...unsigned } = item.verdict;
+	expect((await gatedRun({ operation: 'drain', haproxyServer: 'us-east' }, { ...item, verdict: unsigned })).error?.message).toMatch(/Refusing to drain: the verdict is not signed/);
+	expect((await gatedRun({ operation: 'drain', haproxyServer: 'us-east' }, { nothing: 'gated' })).error?.message).toMatch(/no Policy Gate verdict, and this node requires one/);
 
 	const halfGated = await run({ operation: 'drain', haproxyServer: 'us-west' }, { input: [{ json: { proposal: item.proposal } }] });
 	expect(halfGated.error?.message).toMatch(/carries a proposal but no verdict/);
-	expect((await run({ operation: 'status' })).outputs[0][0].json.serving).toEqual(['us-west']);
+	expect((await run({ operation: 'status' })).outputs[0][0].json.serving).toEqual(['us-east', 'us-west']);
 });
 
 test('Policy Gate -> Load Balancer Drain in one workflow: the Apply output drains the failing region', async () => {
@@ -122,8 +152,8 @@ test('Policy Gate -> Load Balancer Drain in one workflow: the Apply output drain
 	const main = (node: string, index = 0) => ({ main: [[{ node, type: NodeConnectionTypes.Main, index }]] });
 	const result = await runWorkflow({
 		nodeTypes: [PolicyGate, LoadBalancerDrain],
-		credentialTypes: [HaproxyRuntimeApi],
-		credentials: { haproxyRuntimeApi: { address: haproxy.runtimeAddress } },
+		credentialTypes: [HaproxyRuntimeApi, KubeOpsSigningKey, KubernetesApi],
+		credentials: credentials(),
 		workflow: {
 			nodes: [
 				sourceNode([{ json: { proposal: failoverProposal('us-east', 'us-west', now) } }]),
