@@ -85,7 +85,7 @@ export class KubernetesPatch implements INodeType {
 				default: true,
 				description:
 					'Whether every item must carry a Policy Gate verdict signed with the Kube-Ops Signing Key. Off = a plain Kubernetes tool: items without proposal and verdict are manual changes from the parameters below (items with a verdict are still checked).',
-				displayOptions: { show: { operation: [...MUTATING, 'waitReady', 'recordDecision'] } },
+				displayOptions: { show: { operation: [...MUTATING, 'recordDecision'] } },
 			},
 			// The record step's namespaces come from the proposal (Event) and the lock (Lease).
 			{ ...namespaceField, displayOptions: { hide: { operation: ['recordDecision'] } } },

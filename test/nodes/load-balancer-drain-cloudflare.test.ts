@@ -1,6 +1,10 @@
 import type { ICredentialTestFunctions } from 'n8n-workflow';
 
 import { CloudflareApi } from '../../credentials/CloudflareApi.credentials';
+import { KubeOpsSigningKey } from '../../credentials/KubeOpsSigningKey.credentials';
+import { KubernetesApi } from '../../credentials/KubernetesApi.credentials';
+import { signingKeyCredential } from '../harness/signing';
+import { sandboxCluster } from '../unit/kubernetes/support';
 import { LoadBalancerDrain } from '../../nodes/LoadBalancerDrain/LoadBalancerDrain.node';
 import { closeN8n, runNode } from '../harness/n8n';
 import { CloudflareSandbox, startCloudflareSandbox } from '../sandbox/cloudflare';
@@ -19,12 +23,20 @@ afterAll(async () => {
 	closeN8n();
 });
 
+// Where verdicts carried out are recorded (single use).
+const ledger = sandboxCluster('whole file');
+
 function run(parameters: Record<string, unknown>, extra: Partial<Parameters<typeof runNode>[0]> = {}) {
 	return runNode({
 		node: LoadBalancerDrain,
-		credentialTypes: [CloudflareApi],
-		credentials: { kubeOpsCloudflareApi: { authentication: 'apiToken', apiToken: cf.token, accountId: cf.accountId, baseUrl: cf.baseUrl } },
-		parameters: { provider: 'cloudflare', ...parameters } as never,
+		credentialTypes: [CloudflareApi, KubeOpsSigningKey, KubernetesApi],
+		credentials: {
+			kubeOpsCloudflareApi: { authentication: 'apiToken', apiToken: cf.token, accountId: cf.accountId, baseUrl: cf.baseUrl },
+			kubeOpsSigningKey: signingKeyCredential,
+			kubernetesApi: ledger.credential,
+		},
+		// Manual operations unless a test says otherwise: items with a verdict are checked either way.
+		parameters: { provider: 'cloudflare', requireVerdict: false, ...parameters } as never,
 		...extra,
 	});
 }

@@ -1,9 +1,11 @@
 import type { ICredentialDataDecryptedObject, INodeExecutionData } from 'n8n-workflow';
 
+import { KubeOpsSigningKey } from '../../credentials/KubeOpsSigningKey.credentials';
 import { KubernetesApi } from '../../credentials/KubernetesApi.credentials';
 import { LoadBalancerDrain } from '../../nodes/LoadBalancerDrain/LoadBalancerDrain.node';
 import { RESTORE_ANNOTATION } from '../../src/loadbalancer';
 import { closeN8n, runNode } from '../harness/n8n';
+import { signingKeyCredential } from '../harness/signing';
 import { type KubeSandbox, startKubeSandbox } from '../sandbox/kube';
 import { failoverProposal, gatedItem } from '../unit/loadbalancer/verdicts';
 
@@ -40,9 +42,10 @@ interface RunExtra {
 function run(parameters: Record<string, unknown>, extra: RunExtra = {}) {
 	return runNode({
 		node: LoadBalancerDrain,
-		credentialTypes: [KubernetesApi],
-		credentials: { kubernetesApi: extra.credential ?? tokenCredential() },
-		parameters: { provider: 'kubernetes', kubernetesNamespace: 'shop', ...parameters } as never,
+		credentialTypes: [KubernetesApi, KubeOpsSigningKey],
+		credentials: { kubernetesApi: extra.credential ?? tokenCredential(), kubeOpsSigningKey: signingKeyCredential },
+		// Manual operations unless a test says otherwise: items with a verdict are checked either way.
+		parameters: { provider: 'kubernetes', kubernetesNamespace: 'shop', requireVerdict: false, ...parameters } as never,
 		input: extra.input,
 		continueOnFail: extra.continueOnFail,
 	});

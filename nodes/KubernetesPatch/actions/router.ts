@@ -17,7 +17,7 @@ import { gateFieldsOf } from '../../../src/policy';
 import { signingKeysOf } from '../../shared/signingKey';
 import { annotate } from './annotate';
 import { canaryWeight } from './canaryWeight';
-import { type Action, type ActionContext, asData } from './common';
+import { type Action, type ActionContext, MUTATING, asData } from './common';
 import { hpaBounds } from './hpaBounds';
 import { type ItemAction, type ItemOperation, runItemAction } from './itemAction';
 import { kedaBounds } from './kedaBounds';
@@ -76,7 +76,8 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 	} catch (error) {
 		setupError = error;
 	}
-	const requireVerdict = this.getNodeParameter('requireVerdict', 0, true) !== false;
+	// Waiting for Ready changes nothing: it checks a verdict when the item has one, and needs none otherwise.
+	const requireVerdict = MUTATING.includes(operation) && this.getNodeParameter('requireVerdict', 0, true) !== false;
 
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		const json = items[itemIndex].json;
