@@ -1,7 +1,9 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { PolicyGate } from '../../nodes/PolicyGate/PolicyGate.node';
+import { KubeOpsSigningKey } from '../../credentials/KubeOpsSigningKey.credentials';
 import { runNode } from '../harness/n8n';
+import { signingKeyCredential } from '../harness/signing';
 import { lease, storedState } from '../unit/kubernetes/loopSupport';
 import { object, only, runPatch, sandboxCluster, scaleProposal, scalingPolicy } from '../unit/kubernetes/support';
 
@@ -18,7 +20,7 @@ const policy = JSON.stringify(scalingPolicy);
 const lockParameters = { operation: 'lock', namespace: 'shop', leaseName: '={{ "kube-ops-scaling-" + $json.proposal.target.name }}' };
 
 async function gate(input: INodeExecutionData[]): Promise<INodeExecutionData[][]> {
-	const { outputs, error } = await runNode({ node: PolicyGate, parameters: { policy }, input });
+	const { outputs, error } = await runNode({ node: PolicyGate, credentialTypes: [KubeOpsSigningKey], credentials: { kubeOpsSigningKey: signingKeyCredential }, parameters: { policy }, input });
 	expect(error).toBeUndefined();
 	return outputs;
 }
