@@ -1,4 +1,4 @@
-import type { IDataObject } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
 import { KubeOpsSigningKey } from '../../credentials/KubeOpsSigningKey.credentials';
 import { PolicyGate } from '../../nodes/PolicyGate/PolicyGate.node';
@@ -27,7 +27,7 @@ const needsApproval = (current = 3) => {
 };
 
 /** The approved branch's Policy Gate: the proposal from a live read, the approval from the authenticated resume. */
-async function gateAgain(proposal: unknown, approval: unknown, credentials: Record<string, IDataObject> = { kubeOpsSigningKey: signingKeyCredential }) {
+async function gateAgain(proposal: unknown, approval: unknown, credentials: Record<string, ICredentialDataDecryptedObject> = { kubeOpsSigningKey: signingKeyCredential }) {
 	const result = await runNode({
 		node: PolicyGate,
 		credentialTypes: [KubeOpsSigningKey],

@@ -1,4 +1,4 @@
-import type { ICredentialTestFunctions } from 'n8n-workflow';
+import type { ICredentialTestFunctions, IDataObject } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { HaproxyRuntimeApi } from '../../credentials/HaproxyRuntimeApi.credentials';
@@ -116,7 +116,7 @@ test('the last serving server is refused with the fix; Continue On Fail turns it
 test('a gated item is acted on only with its signed apply verdict, on the server it names, once; proposal and verdict travel on', async () => {
 	const now = new Date();
 	const item = gatedItem(failoverProposal('us-east', 'us-west', now), now);
-	const gatedRun = (parameters: Record<string, unknown>, json: object, extra: Partial<Parameters<typeof runNode>[0]> = {}) => run({ requireVerdict: true, ...parameters }, { input: [{ json }], ...extra });
+	const gatedRun = (parameters: Record<string, unknown>, json: IDataObject, extra: Partial<Parameters<typeof runNode>[0]> = {}) => run({ requireVerdict: true, ...parameters }, { input: [{ json }], ...extra });
 
 	// The server the verdict names, nothing else: not the receiving region, not a weight.
 	expect((await gatedRun({ operation: 'drain', haproxyServer: 'us-west' }, item)).error?.message).toMatch(/the failover verdict authorises drain of us-east only, not be_app\/us-west/);

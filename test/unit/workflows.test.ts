@@ -99,7 +99,11 @@ describe.each(files)('%s', (file) => {
 
 	test('its Policy Gate policies are valid', () => {
 		for (const node of workflow.nodes.filter((n) => n.type === 'n8n-nodes-kube-ops.policyGate')) {
-			const parsed = parsePolicy(String(node.parameters.policy));
+			// A second gate (the approved branch) takes the first gate's policy, so the two cannot drift.
+			const shared = /^=\{\{ \$\('([^']+)'\)\.params\.policy \}\}$/.exec(String(node.parameters.policy));
+			const source = shared ? workflow.nodes.find((n) => n.name === shared[1]) : node;
+			expect({ node: node.name, policyFrom: source?.type }).toEqual({ node: node.name, policyFrom: 'n8n-nodes-kube-ops.policyGate' });
+			const parsed = parsePolicy(String(source?.parameters.policy));
 			expect({ node: node.name, issues: parsed.ok ? [] : parsed.issues }).toEqual({ node: node.name, issues: [] });
 		}
 	});

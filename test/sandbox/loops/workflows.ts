@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -52,6 +53,11 @@ export function nodeNamed(workflow: WorkflowFile, name: string): WorkflowNode {
 	return node;
 }
 
+/** One run's Kube-Ops Signing Key (the Policy Gates sign with it, the mutating nodes verify with it). */
+export const SANDBOX_SIGNING_SECRET = randomBytes(32).toString('hex');
+/** Who may resume the pre-scaling loop's Wait for approval (Basic authentication). */
+export const SANDBOX_APPROVER = { user: 'alice', password: randomBytes(16).toString('hex') };
+
 /** Credential name (as the workflow files reference it) -> type and data. */
 export function credentialsFor(stack: OpsStack, webhookToken: string): Array<{ name: string; type: string; data: Record<string, unknown> }> {
 	const kube = stack.credentials.kubernetesApi;
@@ -62,6 +68,8 @@ export function credentialsFor(stack: OpsStack, webhookToken: string): Array<{ n
 		{ name: 'Kubernetes control', type: 'kubernetesApi', data: { ...kube.control } },
 		{ name: 'HAProxy Runtime API', type: 'haproxyRuntimeApi', data: { ...stack.credentials.haproxyRuntimeApi } },
 		{ name: 'Alertmanager webhook', type: 'kubeOpsAlertmanagerWebhookApi', data: { token: webhookToken, user: '', password: '' } },
+		{ name: 'Kube-Ops signing key', type: 'kubeOpsSigningKey', data: { secret: SANDBOX_SIGNING_SECRET, previousSecret: '' } },
+		{ name: 'Approvers', type: 'httpBasicAuth', data: { ...SANDBOX_APPROVER } },
 	];
 }
 
