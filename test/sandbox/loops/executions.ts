@@ -56,6 +56,18 @@ function verdictsOf(execution: Execution): string {
 	return said.length > 0 ? ` [gate: ${said.join(' | ')}]` : '';
 }
 
+/** The first step that failed in an execution (a node error or an item carrying one), for a timeout's report. */
+export function firstFailure(execution: Execution): string {
+	for (const [node, runs] of Object.entries(execution.data?.resultData.runData ?? {})) {
+		for (const run of runs) {
+			if (run.error?.message) return ` [${node} failed: ${run.error.message}]`;
+			const item = (run.data?.main ?? []).flatMap((output) => output ?? []).find((i) => typeof i.json.error === 'string');
+			if (item) return ` [${node}: ${String(item.json.error).slice(0, 300)}]`;
+		}
+	}
+	return '';
+}
+
 /** Polls n8n's executions of a workflow until `done` finds what it waits for. */
 export async function waitForExecutions<T>(
 	n8n: RunningN8n,
@@ -72,6 +84,6 @@ export async function waitForExecutions<T>(
 		if (found !== undefined) return found;
 		await new Promise((r) => setTimeout(r, 500));
 	}
-	const summary = last.slice(0, 5).map((e) => `#${e.id} ${e.status} last node "${e.data?.resultData.lastNodeExecuted ?? '?'}"${e.data?.resultData.error?.message ? `: ${e.data.resultData.error.message}` : ''}${verdictsOf(e)}`);
+	const summary = last.slice(0, 5).map((e) => `#${e.id} ${e.status} last node "${e.data?.resultData.lastNodeExecuted ?? '?'}"${e.data?.resultData.error?.message ? `: ${e.data.resultData.error.message}` : ''}${verdictsOf(e)}${firstFailure(e)}`);
 	throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}; latest executions: ${summary.join('; ') || 'none'}`);
 }

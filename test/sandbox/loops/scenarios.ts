@@ -3,7 +3,7 @@ import type { KubeObject } from '../kube/types';
 import type { RunningN8n } from '../n8n';
 import { type ClusterName, type OpsStack, STACK_QUERIES } from '../stack';
 import { waitUntil } from '../processes';
-import { type Execution, executionsOf, finishedAt, gateItems, itemsOf, ran, runsOf, waitForExecutions } from './executions';
+import { type Execution, executionsOf, finishedAt, firstFailure, gateItems, itemsOf, ran, runsOf, waitForExecutions } from './executions';
 import type { PublishedWorkflows } from './workflows';
 
 /**
@@ -111,6 +111,7 @@ export async function preScaling(ctx: LoopsContext): Promise<PreScalingObservati
 	const minReplicasBefore = east.hpa('checkout')?.spec?.minReplicas as number;
 	const seen = new Set<string>();
 	const first = await runPreScalingOnce(ctx, seen);
+	ctx.log(`  pre-scaling run 1: ${first.output}${firstFailure(first.execution)}`);
 	const second = await runPreScalingOnce(ctx, seen);
 	return {
 		minReplicasBefore,
