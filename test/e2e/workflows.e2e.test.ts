@@ -1,5 +1,5 @@
 import { ROOT } from '../harness/built';
-import { type CanaryObservation, type FailoverObservation, type LoopsStack, type PreScalingObservation, canary, cluster, executionsOf, failover, preScaling, startLoopsStack } from '../sandbox/loops';
+import { type ApprovalObservation, type CanaryObservation, type FailoverObservation, type LoopsStack, type PreScalingObservation, canary, cluster, executionsOf, failover, preScaling, preScalingApproval, startLoopsStack } from '../sandbox/loops';
 
 /**
  * The shipped workflows, end to end: a real n8n 2.x with the package from its
@@ -77,6 +77,36 @@ describe('predictive pre-scaling', () => {
 		expect(seen.second.output).toBe('hold');
 		expect(seen.second.verdict?.decidedBy).toBe('cooldown');
 		expect(seen.second.minReplicasAfter).toBe(seen.first.minReplicasAfter);
+	});
+});
+
+describe('pre-scaling approval', () => {
+	let seen: ApprovalObservation;
+	beforeAll(async () => {
+		seen = await preScalingApproval(ctx());
+	}, 300_000);
+
+	test('a floor 4x the current one asks a person, with a signed approve verdict and its deadline', () => {
+		expect(seen.asked.verdict).toMatchObject({ decision: 'approve', decidedBy: 'approval.factor', approvalDeadline: expect.any(String), signature: { alg: 'HMAC-SHA256' } });
+		expect(seen.asked.approvalUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/webhook-waiting\//);
+	});
+
+	test('an unauthenticated approval is refused and changes nothing', () => {
+		expect([401, 403]).toContain(seen.unauthenticated.status);
+		expect(seen.unauthenticated.minReplicasAfter).toBe(1);
+	});
+
+	test('an approval that arrives after the workload changed is held by the gate, recorded, and moves nothing', () => {
+		expect(seen.afterChange.gateVerdict).toMatchObject({ decision: 'hold', decidedBy: 'approval' });
+		expect(seen.afterChange.recorded).toBe(true);
+		expect(seen.afterChange.minReplicasAfter).toBe(2);
+	});
+
+	test('an authenticated approval of the unchanged state is carried out, naming the authenticated approver (not the body\'s)', () => {
+		expect(seen.approved.gateVerdict).toMatchObject({ decision: 'apply', approvedBy: { by: 'alice' } });
+		expect(seen.approved.minReplicasAfter).toBe(seen.approved.gateVerdict?.value);
+		expect(seen.approved.minReplicasAfter).toBeGreaterThanOrEqual(4);
+		expect(seen.approved.eventReasons).toContain('ScaleApplied');
 	});
 });
 

@@ -7,6 +7,7 @@ import { type OpsStack, startOpsStack } from '../stack';
 import { type Load, startLoad } from '../stack/load';
 import { type PublishedWorkflows, publishWorkflows } from './workflows';
 
+export * from './approval';
 export * from './executions';
 export * from './scenarios';
 export * from './workflows';

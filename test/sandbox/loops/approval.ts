@@ -1,0 +1,109 @@
+import { type Execution, firstFailure, itemsOf } from './executions';
+import { type LoopsContext, cluster, leaseState } from './scenarios';
+import { SANDBOX_APPROVER } from './workflows';
+
+/**
+ * The pre-scaling loop's approval path in the real n8n: a floor too far
+ * above the current one goes to a person; the resume link answers only to
+ * the Approvers credential; the approved branch reads the HPA again and
+ * re-runs the Policy Gate with the approval before anything moves.
+ */
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export interface ApprovalObservation {
+	asked: { verdict: Json; approvalUrl: string };
+	unauthenticated: { status: number; minReplicasAfter: number };
+	afterChange: { gateVerdict: Json | undefined; minReplicasAfter: number; recorded: boolean; failure: string };
+	approved: { gateVerdict: Json | undefined; minReplicasAfter: number; eventReasons: string[]; failure: string };
+}
+
+const PRESCALE_LEASE = 'kube-ops-prescale-checkout';
+
+async function executions(ctx: LoopsContext, status: string): Promise<Execution[]> {
+	const id = ctx.workflows.ids.prescaling;
+	const page = await ctx.n8n.api<{ data: Execution[] }>('GET', `/executions?workflowId=${encodeURIComponent(id)}&status=${status}&includeData=true&limit=50`);
+	return page.data;
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	while (Date.now() < deadline) {
+		const found = await probe();
+		if (found !== undefined) return found;
+		await new Promise((r) => setTimeout(r, 500));
+	}
+	throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+}
+
+/** The floor as it was when approval was asked, and no cooldown from the earlier scenario. */
+function setFloor(ctx: LoopsContext, minReplicas: number): void {
+	const api = ctx.stack.kube['us-east'].api;
+	api.patch(api.def('horizontalpodautoscalers.autoscaling'), 'shop', 'checkout', 'merge', { spec: { minReplicas } });
+}
+
+function clearLoopState(ctx: LoopsContext): void {
+	const api = ctx.stack.kube['us-east'].api;
+	if (cluster(ctx.stack, 'us-east').lease(PRESCALE_LEASE)) api.patch(api.def('leases.coordination.k8s.io'), 'shop', PRESCALE_LEASE, 'merge', { metadata: { annotations: { 'kube-ops.io/state': null } } });
+}
+
+async function askForApproval(ctx: LoopsContext): Promise<{ execution: Execution; verdict: Json; approvalUrl: string }> {
+	const before = new Set((await executions(ctx, 'waiting')).map((e) => e.id));
+	await ctx.n8n.cli(['execute', `--id=${ctx.workflows.ids.prescaling}`, '--rawOutput']);
+	const execution = await until('a pre-scaling run waiting for approval', async () => (await executions(ctx, 'waiting')).find((e) => !before.has(e.id)));
+	const [asked] = itemsOf(execution, 'Ask for approval');
+	if (!asked) throw new Error(`the waiting run asked nobody${firstFailure(execution)}`);
+	return { execution, verdict: asked.verdict as Json, approvalUrl: String(asked.approvalUrl) };
+}
+
+async function approve(url: string, auth?: { user: string; password: string }): Promise<number> {
+	const headers: Record<string, string> = { 'content-type': 'application/json' };
+	if (auth) headers.authorization = `Basic ${Buffer.from(`${auth.user}:${auth.password}`).toString('base64')}`;
+	return (await fetch(url, { method: 'POST', headers, body: JSON.stringify({ approved: true, by: 'mallory' }) })).status;
+}
+
+async function finished(ctx: LoopsContext, id: string): Promise<Execution> {
+	return until(`run ${id} to finish after the approval`, async () => {
+		const execution = await ctx.n8n.api<Execution>('GET', `/executions/${id}?includeData=true`);
+		return execution.status === 'success' || execution.status === 'error' ? execution : undefined;
+	});
+}
+
+export async function preScalingApproval(ctx: LoopsContext): Promise<ApprovalObservation> {
+	const east = cluster(ctx.stack, 'us-east');
+	const floor = () => east.hpa('checkout')?.spec?.minReplicas as number;
+	clearLoopState(ctx);
+	setFloor(ctx, 1);
+
+	// 1. A floor at least 4x the current one asks a person.
+	const first = await askForApproval(ctx);
+	ctx.log(`  approval asked: ${first.verdict.reason}`);
+	const status = await approve(first.approvalUrl);
+	const unauthenticated = { status, minReplicasAfter: floor() };
+
+	// 2. The workload moves while the request waits: the approval no longer covers the live state.
+	setFloor(ctx, 2);
+	await approve(first.approvalUrl, SANDBOX_APPROVER);
+	const changedRun = await finished(ctx, first.execution.id);
+	const afterChange = {
+		gateVerdict: [...itemsOf(changedRun, 'Policy Gate (approved)', 1), ...itemsOf(changedRun, 'Policy Gate (approved)', 2)][0]?.verdict as Json | undefined,
+		minReplicasAfter: floor(),
+		recorded: itemsOf(changedRun, 'Record: approval not carried out').length > 0,
+		failure: firstFailure(changedRun),
+	};
+
+	// 3. Asked again on the state as it is, approved by an authenticated person: carried out.
+	setFloor(ctx, 1);
+	clearLoopState(ctx);
+	const second = await askForApproval(ctx);
+	await approve(second.approvalUrl, SANDBOX_APPROVER);
+	const approvedRun = await finished(ctx, second.execution.id);
+	const approved = {
+		gateVerdict: itemsOf(approvedRun, 'Policy Gate (approved)', 0)[0]?.verdict as Json | undefined,
+		minReplicasAfter: floor(),
+		eventReasons: east.events().filter((e) => e.involvedObject?.name === 'checkout').map((e) => String(e.reason)),
+		failure: firstFailure(approvedRun),
+	};
+	ctx.log(`  approval: unauthenticated ${status}, after change ${afterChange.gateVerdict?.decision}${afterChange.failure}, approved ${approved.gateVerdict?.decision}${approved.failure}; lease ${JSON.stringify(leaseState(east.lease(PRESCALE_LEASE)))}`);
+	return { asked: { verdict: first.verdict, approvalUrl: first.approvalUrl }, unauthenticated, afterChange, approved };
+}
