@@ -38,6 +38,25 @@ function fail(detail: string, measured: unknown = null): ApprovalOutcome {
 	return { check: check(APPROVAL_RULE, false, measured, null, `approval not accepted: ${detail}; request approval again`, 'hold') };
 }
 
+// What a person approves is the change, not the evidence around it: the
+// evidence is judged again by every other check on this run. A scale
+// approval names the live count it started from, so a moved workload is not
+// covered; a traffic move names its regions.
+const DECIDING_FIELDS: Record<string, readonly string[]> = {
+	scale: ['action', 'target', 'current', 'proposed'],
+	failover: ['action', 'target', 'from', 'to'],
+	failback: ['action', 'target', 'from', 'to'],
+	rollback: ['action', 'target'],
+};
+
+function covers(approved: Plain, proposal: Plain): boolean {
+	if (!isPlainObject(approved) || !isPlainObject(proposal)) return false;
+	const action = getOwn(proposal, 'action');
+	const fields = typeof action === 'string' ? DECIDING_FIELDS[action] : undefined;
+	if (!fields || getOwn(approved, 'action') !== action) return false;
+	return fields.every((field) => hashPlain(getOwn(approved, field) ?? null) === hashPlain(getOwn(proposal, field) ?? null));
+}
+
 export function judgeApproval(approval: Plain, proposal: Plain | undefined, keys: readonly SigningKey[], nowMs: number | null): ApprovalOutcome {
 	if (!isPlainObject(approval)) return fail('the approval is not an object { by, at, proposal, verdict }');
 	const by = getOwn(approval, 'by');
@@ -58,7 +77,7 @@ export function judgeApproval(approval: Plain, proposal: Plain | undefined, keys
 	const deadline = typeof verdict.approvalDeadline === 'string' ? parseTimestamp(verdict.approvalDeadline) : null;
 	if (deadline === null) return fail('the approved verdict carries no approvalDeadline');
 	if (atMs > deadline + CLOCK_SKEW_MS || nowMs > deadline) return fail(`the approval deadline ${isoString(deadline)} has passed`, isoString(nowMs));
-	if (proposal === undefined || hashPlain(proposal) !== verdict.proposalHash) {
+	if (proposal === undefined || !covers(approvedProposal as Plain, proposal)) {
 		return fail('the proposal is not the one that was approved (the live state or the proposal changed since)');
 	}
 	const record: ApprovalRecord = { by: by.trim(), at: isoString(atMs), verdictHash };
