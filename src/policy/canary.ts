@@ -212,6 +212,19 @@ const llmRule: Rule<CanaryContext> = {
 	},
 };
 
+// `source` is whatever the proposer wrote, so "manual" proves nobody asked:
+// a rollback without evidence goes to a person, who confirms it through the
+// authenticated approval step (the gate run again with the approval).
+const manualRule: Rule<CanaryContext> = {
+	rule: 'approval.manual',
+	onFail: 'approve',
+	evaluate({ source }) {
+		const passed = source !== 'manual';
+		const detail = passed ? `${source} proposal` : 'a manual rollback is only as good as who asked: a person confirms it through the approval step';
+		return check('approval.manual', passed, source, null, detail, 'approve');
+	},
+};
+
 export const CANARY_RULES: readonly Rule<CanaryContext>[] = [
 	namespaceRule,
 	sourceRule(['alert', 'manual', 'llm']),
@@ -225,6 +238,7 @@ export const CANARY_RULES: readonly Rule<CanaryContext>[] = [
 	attributionRule,
 	failureLimitRule('canary.consecutiveFailures', (a) => a.consecutiveFailures, (p) => p.consecutiveFailures, 'consecutive'),
 	failureLimitRule('canary.cumulativeFailures', (a) => a.cumulativeFailures, (p) => p.cumulativeFailures, 'cumulative'),
+	manualRule,
 	llmRule,
 ];
 

@@ -27,6 +27,7 @@ describe('canary: analysis outcomes', () => {
 			'canary.attribution',
 			'canary.consecutiveFailures',
 			'canary.cumulativeFailures',
+			'approval.manual',
 			'approval.llm',
 		]);
 	});
@@ -129,9 +130,9 @@ describe('canary: sources, freezes and malformed input', () => {
 		expect(evaluate(canaryProposal(healthy, undefined, {}, { source: 'llm' }), policy(), {}, NOW).decision).toBe('hold');
 	});
 
-	it('applies a manual rollback even without data', () => {
+	it('sends a manual rollback without data to a person (source is only what the proposer wrote)', () => {
 		const verdict = evaluate(canaryProposal(null, null, {}, { source: 'manual' }), policy(), {}, NOW);
-		expect(verdict).toMatchObject({ decision: 'apply', value: 'rollback' });
+		expect(verdict).toMatchObject({ decision: 'approve', value: 'rollback', decidedBy: 'approval.manual' });
 		expect(evaluate(canaryProposal(null, null, {}, { source: 'manual' }), policy(), { consecutiveErrors: 3 }, NOW).decision).toBe('hold');
 	});
 
