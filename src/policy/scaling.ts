@@ -93,8 +93,11 @@ const accuracyGateRule: Rule<ScalingContext> = {
 		}
 		const failing = readings.find((r) => (r.value as number) > r.max);
 		const shown = failing ?? first;
-		const all = readings.map((r) => `${r.label} ${formatNumber(r.value as number)} (max ${r.max})`).join(', ');
-		const detail = failing ? `backtest ${failing.label} ${formatNumber(failing.value as number)} above ${failing.max}; forecast-only mode until accuracy improves (${all})` : `backtest within the gate: ${all}`;
+		const others = readings.filter((r) => r !== shown).map((r) => `${r.label} ${formatNumber(r.value as number)} (max ${r.max})`);
+		const also = others.length > 0 ? `; ${others.join(', ')}` : '';
+		const detail = failing
+			? `backtest ${failing.label} ${formatNumber(failing.value as number)} above ${failing.max}; forecast-only mode until accuracy improves${also}`
+			: `backtest ${shown.label} ${formatNumber(shown.value as number)} within ${shown.max}${also}`;
 		return check('accuracyGate', !failing, shown.value, shown.max, detail, 'hold');
 	},
 };
