@@ -25,14 +25,16 @@ export interface TuneGrid {
 	stabilizationSeconds: number[];
 	/** Refit cadences of the replay (the node refits every run; a longer refit uses older fits). */
 	refitSeconds: number[];
+	/** The loop's schedule (the Forecast node's Run Interval): a shorter one lets the floor follow the forecast's shape. */
+	runIntervalSeconds: number[];
 }
 
-export const DEFAULT_TUNE_GRID: Omit<TuneGrid, 'refitSeconds'> = {
+export const DEFAULT_TUNE_GRID: Omit<TuneGrid, 'refitSeconds' | 'runIntervalSeconds'> = {
 	quantiles: [0.5, 0.6, 0.7, 0.8, 0.9],
 	headrooms: [0, 0.05, 0.1, 0.2],
 	extraLeadSeconds: [0, 900],
 	stepDownPercents: [25, 100],
-	stabilizationSeconds: [60, 300],
+	stabilizationSeconds: [0, 300],
 };
 
 /** What the user asks for: the cheapest setting under a share of short minutes, or the safest under a cost. */
@@ -45,6 +47,7 @@ export interface TunedSettings {
 	maxStepDownPercent: number;
 	scaleDownStabilizationSeconds: number;
 	refitSeconds: number;
+	runIntervalSeconds: number;
 }
 
 export interface TunePoint {
@@ -87,10 +90,12 @@ export interface TuneResult {
 }
 
 /** The knobs of today's defaults, replayed like every grid point so they sit on the same chart. */
-function defaults(refitSeconds: number): { workflow: TunedSettings; replay: TunedSettings } {
+function defaults(refitSeconds: number, runIntervalSeconds: number): { workflow: TunedSettings; replay: TunedSettings } {
+	// The Forecast node's quantile and headroom under the replay's policy (50 % scale-in steps), as bench/results/simulate.md
+	// has always compared them; the shipped workflow's allowScaleIn: false would keep each day's peak all night.
 	return {
-		workflow: { quantile: 0.9, headroom: 0.2, extraLeadSeconds: 0, maxStepDownPercent: 0, scaleDownStabilizationSeconds: 300, refitSeconds },
-		replay: { quantile: 0.5, headroom: 0.05, extraLeadSeconds: 0, maxStepDownPercent: 50, scaleDownStabilizationSeconds: 300, refitSeconds },
+		workflow: { quantile: 0.9, headroom: 0.2, extraLeadSeconds: 0, maxStepDownPercent: 50, scaleDownStabilizationSeconds: 300, refitSeconds, runIntervalSeconds },
+		replay: { quantile: 0.5, headroom: 0.05, extraLeadSeconds: 0, maxStepDownPercent: 50, scaleDownStabilizationSeconds: 300, refitSeconds, runIntervalSeconds },
 	};
 }
 
@@ -108,13 +113,17 @@ export function tune(series: Series, options: TuneOptions): TuneResult {
 		);
 	}
 	const refits = options.grid?.refitSeconds ?? [resolved.refitSeconds];
-	const grid: TuneGrid = { ...DEFAULT_TUNE_GRID, ...options.grid, refitSeconds: refits };
+	const crons = options.grid?.runIntervalSeconds ?? [resolved.cronSeconds];
+	const grid: TuneGrid = { ...DEFAULT_TUNE_GRID, ...options.grid, refitSeconds: refits, runIntervalSeconds: crons };
 	for (const [name, values] of Object.entries(grid)) if (values.length === 0) throw new TuneError(`the tuning grid has no ${name} values`);
 	const basePolicy = resolveBasePolicy(options.base.policy, resolved.minReplicas, resolved.maxReplicas);
-	const known = defaults(Math.min(...refits));
+	const known = defaults(Math.min(...refits), resolved.cronSeconds);
 	const levels = [...new Set([0.5, 0.9, ...grid.quantiles, known.workflow.quantile, known.replay.quantile])].sort((a, b) => a - b);
 	const stepSeconds = resolved.historyStepSeconds;
 	const reachSeconds = Math.max(...refits) + stepSeconds + resolved.startupSeconds + Math.max(0, ...grid.extraLeadSeconds);
+	for (const cron of crons) {
+		if (refits.some((refit) => refit % cron !== 0)) throw new TuneError(`every refit cadence must be whole run intervals; ${refits.join(', ')} s and ${cron} s do not fit`);
+	}
 	const cache = new Map<string, ForecastOutcome>();
 	const common: SimulationOptions = {
 		...options.base,
@@ -145,13 +154,14 @@ export function tune(series: Series, options: TuneOptions): TuneResult {
 	const replayDefaults = replayOne(known.replay);
 
 	const combos: TunedSettings[] = [];
+	for (const runIntervalSeconds of grid.runIntervalSeconds)
 	for (const refitSeconds of grid.refitSeconds)
 		for (const quantile of grid.quantiles)
 			for (const headroom of grid.headrooms)
 				for (const extraLeadSeconds of grid.extraLeadSeconds)
 					for (const maxStepDownPercent of grid.stepDownPercents)
 						for (const scaleDownStabilizationSeconds of grid.stabilizationSeconds)
-							combos.push({ quantile, headroom, extraLeadSeconds, maxStepDownPercent, scaleDownStabilizationSeconds, refitSeconds });
+							combos.push({ quantile, headroom, extraLeadSeconds, maxStepDownPercent, scaleDownStabilizationSeconds, refitSeconds, runIntervalSeconds });
 	const points: TunePoint[] = [];
 	for (const settings of combos) {
 		points.push(replayOne(settings));
@@ -192,6 +202,7 @@ function replayOptions(settings: TunedSettings, basePolicy: ResolvedPolicy): Par
 		extraLeadSeconds: settings.extraLeadSeconds,
 		scaleDownStabilizationSeconds: settings.scaleDownStabilizationSeconds,
 		refitSeconds: settings.refitSeconds,
+		cronSeconds: settings.runIntervalSeconds,
 		policy: tunedPolicy(basePolicy, settings) as unknown as Record<string, unknown>,
 	};
 }

@@ -35,7 +35,7 @@ function brief(s: Scores, reactive: Scores): Record<string, number> {
 
 /** The Forecast node's parameters for the tuned settings, as they appear in the workflow JSON. */
 export function forecastNodeParameters(s: TunedSettings): Record<string, unknown> {
-	return { replicaQuantile: s.quantile, headroom: s.headroom, extraLead: duration(s.extraLeadSeconds) };
+	return { replicaQuantile: s.quantile, headroom: s.headroom, extraLead: duration(s.extraLeadSeconds), runInterval: duration(s.runIntervalSeconds) };
 }
 
 export function hpaBehavior(s: TunedSettings): Record<string, unknown> {
@@ -119,7 +119,7 @@ export function renderTuneChart(result: TuneResult, title: string): string {
 	if (result.chosen) diamond(shapes, X(xOf(result.chosen.tune)), Y(yOf(result.chosen.tune)), 8, COLORS.chosen);
 	const legend: Array<[string, string]> = [
 		[COLORS.reactive, 'reactive HPA'],
-		[COLORS.workflow, 'workflow today (p90, +20 %, no scale-in)'],
+		[COLORS.workflow, 'Forecast node defaults (p90, +20 %)'],
 		[COLORS.replay, 'replay default (p50, +5 %)'],
 		[COLORS.frontier, 'frontier'],
 		[COLORS.point, 'other settings'],
@@ -160,7 +160,7 @@ export function renderTuneSummary(result: TuneResult, context: { title: string; 
 		'| | tune span: short min | share | replica-hours | ratio | score span: short min | share | replica-hours | ratio | reduction (score) |',
 		'|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
 		row('reactive HPA', result.reactive, result.reactive),
-		row('workflow today (p90, +20 %)', result.workflowDefaults, result.reactive),
+		row('Forecast node defaults (p90, +20 %)', result.workflowDefaults, result.reactive),
 		row('replay default (p50, +5 %)', result.replayDefaults, result.reactive),
 		row(result.chosen ? '**tuned**' : 'closest to the target', pick, result.reactive),
 		'',
@@ -169,11 +169,11 @@ export function renderTuneSummary(result: TuneResult, context: { title: string; 
 	lines.push(
 		'Frontier (tune span; no other setting is both cheaper and safer):',
 		'',
-		'| quantile | headroom | extra lead | step down | HPA scale-down window | refit | tune: short % | ratio | score: short % | ratio |',
-		'|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+		'| quantile | headroom | extra lead | step down | HPA scale-down window | run interval | refit | tune: short % | ratio | score: short % | ratio |',
+		'|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
 		...result.frontier.map((p) => {
 			const s = p.settings;
-			return `| ${s.quantile} | ${s.headroom} | ${duration(s.extraLeadSeconds)} | ${s.maxStepDownPercent} % | ${s.scaleDownStabilizationSeconds} s | ${duration(s.refitSeconds)} | ${share(p.tune)} | ${ratio(p.tune, result.reactive.tune)} | ${share(p.score)} | ${ratio(p.score, result.reactive.score)} |`;
+			return `| ${s.quantile} | ${s.headroom} | ${duration(s.extraLeadSeconds)} | ${s.maxStepDownPercent} % | ${s.scaleDownStabilizationSeconds} s | ${duration(s.runIntervalSeconds)} | ${duration(s.refitSeconds)} | ${share(p.tune)} | ${ratio(p.tune, result.reactive.tune)} | ${share(p.score)} | ${ratio(p.score, result.reactive.score)} |`;
 		}),
 		'',
 	);
@@ -185,7 +185,7 @@ export function renderTuneSummary(result: TuneResult, context: { title: string; 
 			policyYaml(result.policy).trimEnd(),
 			'```',
 			'',
-			'Forecast node parameters (the rest stay as they are):',
+			`Forecast node parameters (the rest stay as they are; set the Schedule Trigger to every ${duration(result.chosen.settings.runIntervalSeconds)} too):`,
 			'',
 			'```json',
 			JSON.stringify(forecastNodeParameters(result.chosen.settings), null, 2),
@@ -216,7 +216,7 @@ function ratio(s: Scores, reactive: Scores): string {
 }
 
 export function describeSettings(s: TunedSettings): string {
-	return `p${Math.round(s.quantile * 100)}, +${Math.round(s.headroom * 100)} %, extra lead ${duration(s.extraLeadSeconds)}, step down ${s.maxStepDownPercent} %, HPA scale-down ${s.scaleDownStabilizationSeconds} s, refit ${duration(s.refitSeconds)}`;
+	return `p${Math.round(s.quantile * 100)}, +${Math.round(s.headroom * 100)} %, extra lead ${duration(s.extraLeadSeconds)}, step down ${s.maxStepDownPercent} %, HPA scale-down ${s.scaleDownStabilizationSeconds} s, every ${duration(s.runIntervalSeconds)}, refit ${duration(s.refitSeconds)}`;
 }
 
 function duration(seconds: number): string {
