@@ -1,9 +1,10 @@
 import { forecast } from '../forecast/forecast';
 import type { ForecastOutcome } from '../forecast/types';
-import { evaluate } from '../policy/gate';
+import { evaluateInputs, type InputDocument } from '../policy/gate';
 import { parsePolicy } from '../policy/parse';
 import { validatePolicy } from '../policy/policy';
-import type { Decision, ResolvedPolicy, Target } from '../policy/types';
+import { snapshot } from '../policy/snapshot';
+import type { Decision, PolicyResult, Target } from '../policy/types';
 import { floorProposal, floorRecommendation, forecastLevels, leadSeconds, type PreScaleSettings } from '../prescale';
 import type { DemandBuckets } from './demand';
 
@@ -85,7 +86,8 @@ export function simulationPolicy(minReplicas: number, maxReplicas: number): Reco
 }
 
 export class PreScalingLoop {
-	private readonly policy: ResolvedPolicy;
+	/** Validated once: every tick's gate reads the same policy, as the node's gate reads its parameter. */
+	private readonly policyResult: PolicyResult;
 	private readonly quantiles: number[];
 	private state: { lastActionAt?: string; consecutiveErrors: number } = { consecutiveErrors: 0 };
 	private cached: { key: string; at: number; outcome: ForecastOutcome } | null = null;
@@ -101,7 +103,7 @@ export class PreScalingLoop {
 		if (parsed.policy.minReplicas === undefined || parsed.policy.maxReplicas === undefined) {
 			throw new Error('the policy has no minReplicas/maxReplicas (fix: add both; the replay scales with them)');
 		}
-		this.policy = parsed.policy;
+		this.policyResult = parsed;
 		this.quantiles = forecastLevels(settings.prescale, settings.levels ?? [0.5, 0.9]);
 	}
 
@@ -115,7 +117,7 @@ export class PreScalingLoop {
 		const outcome = this.forecastFor(now, begin, end);
 		const recommendation = floorRecommendation(outcome, settings.prescale, { now, lastObserved: this.lastObserved(begin, end) });
 		const proposal = floorProposal(SIMULATION_TARGET, floor, outcome, recommendation, settings.prescale);
-		const verdict = evaluate(proposal, this.policy, this.state, new Date(now * 1000));
+		const verdict = evaluateInputs({ proposal: document(proposal), policy: this.policyResult, state: document(this.state), now: new Date(now * 1000) });
 		let next = floor;
 		if (verdict.decision === 'apply' && typeof verdict.value === 'number') {
 			next = verdict.value;
@@ -173,4 +175,9 @@ export class PreScalingLoop {
 		this.cached = { key, at: now, outcome };
 		return outcome;
 	}
+}
+
+function document(value: unknown): InputDocument {
+	const copy = snapshot(value);
+	return copy.ok ? { ok: true, value: copy.value } : { ok: false, message: `${copy.path.slice(1) || 'value'} ${copy.problem}`.trim() };
 }

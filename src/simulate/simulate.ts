@@ -55,10 +55,15 @@ export interface SimulationOptions {
 	forecastCache?: Map<string, ForecastOutcome>;
 	/** Levels and reach every fit carries, so replays with other quantiles, leads and refits share fits. */
 	sharedFits?: { levels: number[]; reachSeconds: number };
+	/**
+	 * The loop's ticks shared between replays that differ only in the HPA: the floor a tick sets depends on the
+	 * history, the settings, the policy and the floor before it, never on the HPA's own count.
+	 */
+	floorCache?: Map<string, LoopDecision[]>;
 	onProgress?: (progress: { policy: PolicyName; fraction: number; elapsedSeconds: number }) => void;
 }
 
-export type ResolvedSimulationOptions = Required<Omit<SimulationOptions, 'policy' | 'onProgress' | 'forecastCache' | 'splitAt' | 'sharedFits'>> &
+export type ResolvedSimulationOptions = Required<Omit<SimulationOptions, 'policy' | 'onProgress' | 'forecastCache' | 'splitAt' | 'sharedFits' | 'floorCache'>> &
 	Pick<SimulationOptions, 'policy' | 'splitAt'>;
 
 export interface Scores {
@@ -179,7 +184,7 @@ function runPolicy(
 	scoredFrom: number,
 	scoredMinutes: number,
 	options: ResolvedSimulationOptions,
-	{ onProgress, forecastCache, sharedFits }: Pick<SimulationOptions, 'onProgress' | 'forecastCache' | 'sharedFits'>,
+	{ onProgress, forecastCache, sharedFits, floorCache }: Pick<SimulationOptions, 'onProgress' | 'forecastCache' | 'sharedFits' | 'floorCache'>,
 ): PolicyRun {
 	const started = performance.now();
 	const { capacityPerPod, syncSeconds, scrapeSeconds, cronSeconds } = options;
@@ -201,6 +206,8 @@ function runPolicy(
 					...(sharedFits ? { levels: sharedFits.levels, reachSeconds: sharedFits.reachSeconds } : {}),
 				})
 			: null;
+	const floorKey = loop && floorCache ? JSON.stringify([prescaleSettings(options), options.refitSeconds, options.historySeconds, options.historyStepSeconds, options.policy ?? null, sharedFits ?? null]) : null;
+	const planned = floorKey ? floorCache!.get(floorKey) : undefined;
 	const firstValue = values.find((v) => !Number.isNaN(v)) ?? 0;
 	pods.seed(clamp(Math.ceil(firstValue / capacityPerPod - 1e-9), options.minReplicas, options.maxReplicas), t0);
 
@@ -228,7 +235,7 @@ function runPolicy(
 		for (let j = 0; j < ticksPerMinute; j++) {
 			const t = t0 + m * 60 + j * syncSeconds;
 			if (loop && inWindow && t % cronSeconds === 0) {
-				const decision = loop.tick(t, hpa.minReplicas);
+				const decision = planned ? planned[decisions.length] : loop.tick(t, hpa.minReplicas);
 				decisions.push(decision);
 				hpa.minReplicas = decision.floor;
 			}
@@ -268,6 +275,7 @@ function runPolicy(
 		}
 		if (onProgress && (m + 1) % progressEvery === 0) onProgress({ policy, fraction: (m + 1) / minutes, elapsedSeconds: (performance.now() - started) / 1000 });
 	}
+	if (floorKey && !planned) floorCache!.set(floorKey, decisions);
 	return {
 		policy,
 		scores: {

@@ -129,6 +129,7 @@ export function tune(series: Series, options: TuneOptions): TuneResult {
 		...options.base,
 		splitAt: options.splitAt,
 		forecastCache: cache,
+		floorCache: new Map(),
 		sharedFits: { levels, reachSeconds },
 	};
 
