@@ -62,14 +62,11 @@ export interface LoopDecision {
 export const SIMULATION_TARGET: Target = { cluster: 'replay', namespace: 'replay', kind: 'Deployment', name: 'replayed-workload' };
 
 /**
- * The default policy of a replay: the package's scaling defaults, except two
- * choices a floor needs. `allowScaleIn: true` with 50 % steps, because the
- * replay moves the HPA floor and a floor that could only rise would keep the
- * day's peak all night (the HPA still scales down on its own, with its 300 s
- * stabilisation, once the floor drops). `accuracyGate.maxMape: 0.5` because
- * the gate reads the backtest MAPE of short horizons at 5-minute steps, where
- * night-time lows of real traffic inflate the percentage errors; stricter
- * gates belong in --policy-file.
+ * The default policy of a replay: the package's scaling defaults (its
+ * accuracy gate included), except one choice a floor needs: `allowScaleIn:
+ * true` with 50 % steps, because the replay moves the HPA floor and a floor
+ * that could only rise would keep the day's peak all night (the HPA still
+ * scales down on its own, with its 300 s stabilisation, once the floor drops).
  */
 export function simulationPolicy(minReplicas: number, maxReplicas: number): Record<string, unknown> {
 	return {
@@ -81,7 +78,6 @@ export function simulationPolicy(minReplicas: number, maxReplicas: number): Reco
 		maxStepDownPercent: 50,
 		cooldownSeconds: 300,
 		approvalFactor: 10,
-		accuracyGate: { maxMape: 0.5 },
 	};
 }
 

@@ -86,6 +86,8 @@ export interface TuneResult {
 	/** The base policy with the tuned scale-in fields, ready for the Policy Gate. */
 	policy: ResolvedPolicy | null;
 	spans: { tune: { from: number; to: number }; score: { from: number; to: number } };
+	/** Medians over the loop's ticks of the forecasts' backtest errors (fractions): what an accuracy gate reads. */
+	backtest: { mape: number | null; wape: number | null };
 	seconds: { fits: number; total: number };
 }
 
@@ -185,6 +187,7 @@ export function tune(series: Series, options: TuneOptions): TuneResult {
 		explanation,
 		policy: chosen ? tunedPolicy(basePolicy, chosen.settings) : null,
 		spans: { tune: { from: scoredFrom, to: options.splitAt }, score: { from: options.splitAt, to: end } },
+		backtest: { mape: median(first.runs.predictive!.decisions.map((d) => d.mape)), wape: median(first.runs.predictive!.decisions.map((d) => d.wape)) },
 		seconds: { fits: fitsSeconds, total: (performance.now() - started) / 1000 },
 	};
 }
@@ -264,6 +267,13 @@ function choose(points: readonly TunePoint[], reactive: Scores, target: TuneTarg
 			? `the fewest under-provisioned minutes at no more than ${target.maxRatio.toFixed(2)}x the reactive replica-hours on the tune span: ${pct(chosen.tune.underProvisionedShare)} of minutes (reactive ${pct(reactive.underProvisionedShare)}) at ${ratio(chosen).toFixed(3)}x`
 			: `every setting in the grid costs more than ${target.maxRatio.toFixed(2)}x the reactive replica-hours on the tune span; the cheapest costs ${ratio(closest).toFixed(3)}x (fix: a higher --max-cost, or lower quantiles and headroom in the grid)`,
 	};
+}
+
+function median(values: Array<number | undefined>): number | null {
+	const sorted = values.filter((v): v is number => v !== undefined && Number.isFinite(v)).sort((a, b) => a - b);
+	if (sorted.length === 0) return null;
+	const mid = sorted.length >> 1;
+	return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 function pct(share: number): string {
