@@ -13,9 +13,9 @@ export function tuneJson(result: TuneResult): Record<string, unknown> {
 		targetMet: result.chosen !== null,
 		explanation: result.explanation,
 		target: result.target.kind === 'under' ? { maxUnderProvisionedShare: result.target.maxShare } : { maxReplicaHoursRatio: result.target.maxRatio },
-		split: iso(result.splitAt),
-		tune: { from: iso(result.spans.tune.from), to: iso(result.spans.tune.to), reactive: result.reactive.tune, predictive: pick.tune },
-		score: { from: iso(result.spans.score.from), to: iso(result.spans.score.to), reactive: result.reactive.score, predictive: pick.score },
+		split: isoJson(result.splitAt),
+		tune: { from: isoJson(result.spans.tune.from), to: isoJson(result.spans.tune.to), reactive: result.reactive.tune, predictive: pick.tune },
+		score: { from: isoJson(result.spans.score.from), to: isoJson(result.spans.score.to), reactive: result.reactive.score, predictive: pick.score },
 		...(result.chosen ? {} : { closest: settingsJson(result.closest.settings) }),
 		workflowDefaults: { settings: settingsJson(result.workflowDefaults.settings), tune: result.workflowDefaults.tune, score: result.workflowDefaults.score },
 		frontier: result.frontier.map((p) => ({ settings: settingsJson(p.settings), tune: brief(p.tune, result.reactive.tune), score: brief(p.score, result.reactive.score) })),
@@ -232,4 +232,8 @@ function round(value: number, digits: number): number {
 
 function iso(seconds: number): string {
 	return new Date(seconds * 1000).toISOString().replace(':00.000Z', 'Z').replace('T', ' ');
+}
+
+function isoJson(seconds: number): string {
+	return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
 }
