@@ -172,7 +172,7 @@ export function tune(series: Series, options: TuneOptions): TuneResult {
 	}
 
 	const frontier = paretoFrontier(points);
-	const { chosen, closest, explanation } = choose(points, reactive.tune, options.target);
+	const { chosen, closest, explanation } = chooseSetting(points, reactive.tune, options.target);
 	return {
 		splitAt: options.splitAt,
 		target: options.target,
@@ -243,7 +243,8 @@ export function paretoFrontier(points: readonly TunePoint[]): TunePoint[] {
 	return frontier;
 }
 
-function choose(points: readonly TunePoint[], reactive: Scores, target: TuneTarget): { chosen: TunePoint | null; closest: TunePoint; explanation: string } {
+/** The pick for a target from replayed points, on their tune-span scores only; the closest point when none meets it. */
+export function chooseSetting(points: readonly TunePoint[], reactive: Scores, target: TuneTarget): { chosen: TunePoint | null; closest: TunePoint; explanation: string } {
 	const ratio = (p: TunePoint) => p.tune.replicaHours / reactive.replicaHours;
 	const byCost = [...points].sort((a, b) => a.tune.replicaHours - b.tune.replicaHours || a.tune.underProvisionedMinutes - b.tune.underProvisionedMinutes);
 	const byUnder = [...points].sort((a, b) => a.tune.underProvisionedMinutes - b.tune.underProvisionedMinutes || a.tune.replicaHours - b.tune.replicaHours);
