@@ -1,6 +1,6 @@
 import { formatValue, niceTicks } from '../chart/layout';
 import { sceneToSvg } from '../chart/svg';
-import type { Shape } from '../chart/types';
+import type { Scene, Shape } from '../chart/types';
 import type { ResolvedPolicy } from '../policy/types';
 import type { Scores } from './simulate';
 import type { TuneResult, TunedSettings } from './tune';
@@ -71,6 +71,10 @@ const COLORS = { point: '#9ca3af', frontier: '#1f6fb2', reactive: '#c0392b', wor
  * workflow; purple: the replay's default) and the pick (green), with the target.
  */
 export function renderTuneChart(result: TuneResult, title: string): string {
+	return sceneToSvg(tuneChartScene(result, title));
+}
+
+export function tuneChartScene(result: TuneResult, title: string): Scene {
 	const width = 900;
 	const height = 520;
 	const margin = { left: 70, right: 24, top: 70, bottom: 92 };
@@ -132,7 +136,7 @@ export function renderTuneChart(result: TuneResult, title: string): string {
 		text(lx + 14, ly, label, 11, '#374151');
 		lx += 24 + label.length * 6.1;
 	}
-	return sceneToSvg({ width, height, shapes, description: `${title}: under-provisioned minutes against replica-hours for ${result.points.length} pre-scaling settings` });
+	return { width, height, shapes, description: `${title}: under-provisioned minutes against replica-hours for ${result.points.length} pre-scaling settings` };
 }
 
 function subtitle(result: TuneResult): string {
