@@ -9,7 +9,7 @@ async function main(args: string[]): Promise<void> {
 	const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : null;
 	// A forecast run rewrites forecast.{json,md} with the sections it ran, so it must not run for --only simulate.
 	if (only !== 'simulate') await runForecastBenchmarks(args);
-	if (!only || only === 'simulate') await runSimulateBenchmarks();
+	if (!only || only === 'simulate') await runSimulateBenchmarks(args);
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

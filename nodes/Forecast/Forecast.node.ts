@@ -105,6 +105,14 @@ export class Forecast implements INodeType {
 				description: 'Time from scaling to a Ready pod: capacity ordered now serves from this much later',
 			},
 			{
+				displayName: 'Extra Lead',
+				name: 'extraLead',
+				type: 'string',
+				default: '0s',
+				displayOptions: replicaFields,
+				description: 'Look this much further ahead than Pod Start-Up (e.g. 5m for pods that warm caches after Ready). kube-ops simulate --tune recommends a value.',
+			},
+			{
 				displayName: 'Run Interval',
 				name: 'runInterval',
 				type: 'string',
@@ -332,8 +340,9 @@ function readSettings(context: IExecuteFunctions, itemIndex: number, json: IData
 		replicas = {
 			perPodCapacity,
 			headroom: numberSetting(get('headroom', 0.2), 'Headroom', (n) => n >= 0, 'a fraction of 0 or more (0.2 = 20%)'),
-			leadSeconds: validDuration(get('podStartup', '90s') as string, 'Pod Start-Up'),
-			windowSeconds: validDuration(get('runInterval', '15m') as string, 'Run Interval'),
+			podStartupSeconds: validDuration(get('podStartup', '90s') as string, 'Pod Start-Up'),
+			extraLeadSeconds: optionalDuration(get('extraLead', '0s'), 'Extra Lead'),
+			runIntervalSeconds: validDuration(get('runInterval', '15m') as string, 'Run Interval'),
 			quantile: numberSetting(get('replicaQuantile', 0.9), 'Replica Quantile', (n) => n > 0 && n < 1, 'strictly between 0 and 1'),
 			minReplicas: numberSetting(get('minReplicas', 1), 'Min Replicas', (n) => Number.isInteger(n) && n >= 0, 'a whole number of 0 or more'),
 			maxReplicas: maxReplicas > 0 ? maxReplicas : null,
@@ -383,6 +392,13 @@ function readProposalTarget(get: (name: string, fallback?: unknown) => unknown, 
 		target: { cluster: text('cluster', 'Cluster'), namespace: text('namespace', 'Namespace'), kind: text('kind', 'Kind'), name: text('targetName', 'Name') },
 		currentReplicas: numberSetting(current, `Item ${itemIndex}: Current Replicas`, (n) => Number.isInteger(n) && n >= 0, 'a whole number of 0 or more'),
 	};
+}
+
+/** A duration parameter where 0 (or empty) is allowed. */
+function optionalDuration(value: unknown, parameter: string): number {
+	const text = String(value ?? '').trim();
+	if (text === '' || /^0+(\.0+)?[a-z]*$/i.test(text)) return 0;
+	return validDuration(text, parameter);
 }
 
 /** `name{label="value", ...}` from Prometheus labels, else the item's position. */

@@ -1,20 +1,12 @@
 import type { ChartFormat, ChartSpec } from '../../src/chart';
-import { forecast, forecastToJson, inferIntervalSeconds, replicasFromForecast } from '../../src/forecast';
+import { forecastToJson, inferIntervalSeconds } from '../../src/forecast';
 import type { ForecastOutcome, ReplicaRecommendation, Series } from '../../src/forecast';
 import type { ScaleProposal, Target } from '../../src/policy';
-import { scaleProposal } from './proposal';
+import { lastObserved, preScale, type PreScaleSettings } from '../../src/prescale';
 import { Seasonality, SettingsError, horizonSteps, seasonSteps } from './settings';
 
-export interface ReplicaSettings {
-	perPodCapacity: number;
-	headroom: number;
-	leadSeconds: number;
-	windowSeconds: number;
-	quantile: number;
-	minReplicas: number;
-	/** null = no upper bound. */
-	maxReplicas: number | null;
-}
+/** The node's replica parameters are the engine's pre-scaling settings, so the tuner's output pastes in as is. */
+export type ReplicaSettings = PreScaleSettings;
 
 export type ChartBand = 'p10-p90' | 'p50-p99';
 
@@ -51,15 +43,16 @@ const BANDS: Record<ChartBand, [number, number]> = { 'p10-p90': [0.1, 0.9], 'p50
 export function forecastSeries(series: Series, settings: SeriesSettings): SeriesResult {
 	const interval = inferIntervalSeconds(series.t);
 	const horizon = horizonSteps(settings.horizon, interval);
-	const levels = new Set(settings.quantiles);
-	if (settings.replicas) levels.add(settings.replicas.quantile);
-	const reported = [...levels].sort((a, b) => a - b);
-	if (settings.chart) [0.5, ...BANDS[settings.chart.band]].forEach((level) => levels.add(level));
-	const outcome = forecast(series, {
+	const reported = [...new Set([...settings.quantiles, ...(settings.replicas ? [settings.replicas.quantile] : [])])].sort((a, b) => a - b);
+	const chartLevels = settings.chart ? [0.5, ...BANDS[settings.chart.band]] : [];
+	if (settings.proposal && !settings.replicas) throw new SettingsError('Policy Gate Proposal needs Per-Pod Capacity: without it there is no replica count to propose');
+	const { outcome, recommendation, proposal } = preScale(series, settings.replicas, {
 		horizon,
 		seasons: seasonSteps(settings.seasonality, settings.seasons, interval),
-		quantiles: [...levels].sort((a, b) => a - b),
+		quantiles: [...settings.quantiles, ...chartLevels],
 		...(settings.maxBacktestWape !== undefined ? { maxBacktestWape: settings.maxBacktestWape } : {}),
+		now: settings.decisionTime ?? undefined,
+		...(settings.proposal ? { proposal: settings.proposal } : {}),
 	});
 
 	const json = forecastToJson(outcome);
@@ -72,58 +65,15 @@ export function forecastSeries(series: Series, settings: SeriesSettings): Series
 		horizonSteps: horizon,
 	};
 
-	const recommendation = recommend(outcome, series, settings);
 	const result: SeriesResult = {
 		forecast: forecastJson,
 		recommendation: recommendationJson(recommendation, settings.replicas),
 		outcome,
 	};
 	if (outcome.kind !== 'forecast') result.noForecast = outcome.reason;
-	if (settings.proposal) {
-		if (!settings.replicas) throw new SettingsError('Policy Gate Proposal needs Per-Pod Capacity: without it there is no replica count to propose');
-		result.proposal = scaleProposal({
-			target: settings.proposal.target,
-			currentReplicas: settings.proposal.currentReplicas,
-			outcome,
-			recommendation,
-			replicas: {
-				perPodCapacity: settings.replicas.perPodCapacity,
-				headroom: settings.replicas.headroom,
-				leadSeconds: settings.replicas.leadSeconds,
-				windowSeconds: settings.replicas.windowSeconds,
-				quantile: settings.replicas.quantile,
-			},
-		});
-	}
+	if (proposal) result.proposal = proposal;
 	if (settings.chart) result.chart = chartSpec(series, outcome, recommendation, settings);
 	return result;
-}
-
-function recommend(outcome: ForecastOutcome, series: Series, settings: SeriesSettings): ReplicaRecommendation {
-	const replicas = settings.replicas;
-	if (!replicas) return { kind: 'no-recommendation', reason: 'Per-Pod Capacity is not set, so there is no replica recommendation' };
-	const last = lastObserved(series);
-	const now = settings.decisionTime ?? undefined;
-	if (outcome.kind === 'forecast' && now !== undefined && last !== null) {
-		// A series that simply ends (the target is gone, the scrape broke) has no trailing gaps for the engine to see.
-		const age = now - last;
-		if (age > Math.max(3 * outcome.intervalSeconds, 600)) {
-			return {
-				kind: 'no-recommendation',
-				reason: `stale data: the newest point is from ${new Date(last * 1000).toISOString()}, ${Math.round(age / 60)} min before the decision time; the metric may have stopped reporting`,
-			};
-		}
-	}
-	return replicasFromForecast(outcome, {
-		perPodCapacity: replicas.perPodCapacity,
-		headroom: replicas.headroom,
-		leadSeconds: replicas.leadSeconds,
-		windowSeconds: replicas.windowSeconds,
-		quantile: replicas.quantile,
-		now,
-		minReplicas: replicas.minReplicas,
-		maxReplicas: replicas.maxReplicas ?? undefined,
-	});
 }
 
 function recommendationJson(recommendation: ReplicaRecommendation, replicas: ReplicaSettings | null): Record<string, unknown> {
@@ -183,15 +133,6 @@ function chartSpec(series: Series, outcome: ForecastOutcome, recommendation: Rep
 /** The decision time, unless it lies outside the drawn range (replaying old data with a wall-clock decision time). */
 function marker(decisionTime: number | null, lastData: number, lastForecast: number): number {
 	return decisionTime !== null && decisionTime >= lastData && decisionTime <= lastForecast ? decisionTime : lastData;
-}
-
-function lastObserved(series: Series): number | null {
-	let last: number | null = null;
-	series.t.forEach((t, i) => {
-		const v = series.v[i];
-		if (v !== null && Number.isFinite(v) && (last === null || t > last)) last = t;
-	});
-	return last;
 }
 
 function pick(q: Record<string, number>, keys: Set<string>): Record<string, number> {

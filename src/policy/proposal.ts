@@ -26,7 +26,10 @@ const EXTRA_HINT = '; put extra context under evidence';
 export interface ScaleInput {
 	action: 'scale';
 	proposal: ScaleProposal;
+	/** The backtest scores the accuracy gate reads (fractions; MASE a ratio); null when the proposal has none. */
 	mape: number | null;
+	wape: number | null;
+	mase: number | null;
 	deterministicReplicas: number | null;
 }
 
@@ -141,12 +144,14 @@ function readScale(fields: Fields, envelope: Envelope): ScaleInput | undefined {
 	const proposed = replicas(fields, 'proposed');
 	const backtest = envelope.evidence?.object('backtest');
 	const mape = backtest?.number('mape', { min: 0, fix: 'report evidence.backtest.mape as a non-negative fraction, e.g. 0.08' });
+	const wape = backtest?.number('wape', { min: 0, fix: 'report evidence.backtest.wape as a non-negative fraction, e.g. 0.08' });
+	const mase = backtest?.number('mase', { min: 0, fix: 'report evidence.backtest.mase as a non-negative ratio, e.g. 0.9' });
 	const deterministic = envelope.evidence?.object('deterministic');
 	const recommended = deterministic?.number('replicas', { integer: true, min: 0, max: MAX_INT32 });
 	const { source, target } = envelope;
 	if (source === undefined || target === undefined || current === undefined || proposed === undefined) return undefined;
 	const proposal: ScaleProposal = { action: 'scale', source, target, current: { replicas: current }, proposed: { replicas: proposed }, ...envelope.optional };
-	return { action: 'scale', proposal, mape: mape ?? null, deterministicReplicas: recommended ?? null };
+	return { action: 'scale', proposal, mape: mape ?? null, wape: wape ?? null, mase: mase ?? null, deterministicReplicas: recommended ?? null };
 }
 
 function readFailover(fields: Fields, envelope: Envelope, action: 'failover' | 'failback'): FailoverInput | undefined {

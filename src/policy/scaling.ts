@@ -72,20 +72,33 @@ const cooldownRule: Rule<ScalingContext> = {
 	},
 };
 
+const GATE_READINGS = [
+	{ limit: 'maxWape', field: 'wape', label: 'WAPE' },
+	{ limit: 'maxMape', field: 'mape', label: 'MAPE' },
+	{ limit: 'maxMase', field: 'mase', label: 'MASE' },
+] as const;
+
+// Every limit the policy names must hold; the check shows the first that fails (else the first named).
 const accuracyGateRule: Rule<ScalingContext> = {
 	rule: 'accuracyGate',
 	onFail: 'hold',
 	evaluate({ source, input, policy }) {
-		const limit = policy.accuracyGate.maxMape;
-		if (source !== 'forecast') return check('accuracyGate', true, input.mape, limit, `not a forecast (${source}); backtest not required`, 'hold');
-		if (input.mape === null) {
-			return check('accuracyGate', false, null, limit, 'forecast has no evidence.backtest.mape; forecast-only mode until the model is backtested', 'hold');
+		const named = GATE_READINGS.filter((g) => policy.accuracyGate[g.limit] !== undefined);
+		const readings = named.map((g) => ({ ...g, max: policy.accuracyGate[g.limit] as number, value: input[g.field] }));
+		const first = readings[0];
+		if (source !== 'forecast') return check('accuracyGate', true, first?.value ?? null, first?.max ?? null, `not a forecast (${source}); backtest not required`, 'hold');
+		const missing = readings.find((r) => r.value === null);
+		if (missing) {
+			return check('accuracyGate', false, null, missing.max, `forecast has no evidence.backtest.${missing.field}; forecast-only mode until the model is backtested`, 'hold');
 		}
-		const passed = input.mape <= limit;
-		const detail = passed
-			? `backtest MAPE ${formatNumber(input.mape)} within ${limit}`
-			: `backtest MAPE ${formatNumber(input.mape)} above ${limit}; forecast-only mode until accuracy improves`;
-		return check('accuracyGate', passed, input.mape, limit, detail, 'hold');
+		const failing = readings.find((r) => (r.value as number) > r.max);
+		const shown = failing ?? first;
+		const others = readings.filter((r) => r !== shown).map((r) => `${r.label} ${formatNumber(r.value as number)} (max ${r.max})`);
+		const also = others.length > 0 ? `; ${others.join(', ')}` : '';
+		const detail = failing
+			? `backtest ${failing.label} ${formatNumber(failing.value as number)} above ${failing.max}; forecast-only mode until accuracy improves${also}`
+			: `backtest ${shown.label} ${formatNumber(shown.value as number)} within ${shown.max}${also}`;
+		return check('accuracyGate', !failing, shown.value, shown.max, detail, 'hold');
 	},
 };
 

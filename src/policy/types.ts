@@ -144,6 +144,15 @@ export interface CanaryPolicy {
 	noDataTimeoutSeconds: number;
 }
 
+// Limits on the forecast's backtest, as fractions (MASE as a ratio); every one given must hold.
+// WAPE weighs each error by the demand at that time, so the busy hours that set the replica
+// count dominate it and night-time troughs barely count; MAPE does the opposite.
+export interface AccuracyGate {
+	maxWape?: number;
+	maxMape?: number;
+	maxMase?: number;
+}
+
 // A policy after validation with every default filled in. It is itself a valid
 // policy document, so it can be fed back into evaluate() or parsePolicy().
 export interface ResolvedPolicy {
@@ -159,7 +168,7 @@ export interface ResolvedPolicy {
 	approvalFactor: number;
 	/** How long a Needs Approval verdict can be approved for. */
 	approvalTimeoutSeconds: number;
-	accuracyGate: { maxMape: number };
+	accuracyGate: AccuracyGate;
 	allowedNamespaces?: string[];
 	changeFreezes: ChangeFreeze[];
 	llmMaxDeviationPercent: number;

@@ -1,44 +1,46 @@
 import { forecast } from '../forecast/forecast';
-import { scaleProposal } from '../forecast/proposal';
-import { replicasFromForecast } from '../forecast/replicas';
 import type { ForecastOutcome } from '../forecast/types';
-import { evaluate } from '../policy/gate';
+import { evaluateInputs, type InputDocument } from '../policy/gate';
 import { parsePolicy } from '../policy/parse';
 import { validatePolicy } from '../policy/policy';
-import type { Decision, ResolvedPolicy, Target } from '../policy/types';
+import { snapshot } from '../policy/snapshot';
+import type { Decision, PolicyResult, Target } from '../policy/types';
+import { floorProposal, floorRecommendation, forecastLevels, leadSeconds, type PreScaleSettings } from '../prescale';
 import type { DemandBuckets } from './demand';
 
 /**
  * The shipped pre-scaling loop, one cron tick at a time: the history before
- * the tick (as a range query at the history step would return it), the
- * Forecast engine, the replica floor for [now + start-up, now + start-up +
- * cron interval], a scale proposal and the Policy Gate with its state carried
- * from tick to tick. Only an `apply` verdict moves the HPA floor, as in the
- * workflow; hold, approval (nobody answers in a replay) and reject leave it.
+ * the tick (as a range query at the history step would return it), then the
+ * same pipeline the Forecast node runs (src/prescale: forecast, replica floor
+ * for [now + start-up + extra lead, + run interval], stale-data guard, scale
+ * proposal) and the Policy Gate with its state carried from tick to tick.
+ * Only an `apply` verdict moves the HPA floor, as in the workflow; hold,
+ * approval (nobody answers in a replay) and reject leave it.
  */
 export interface PreScalingSettings {
-	perPodCapacity: number;
-	startupSeconds: number;
-	cronSeconds: number;
+	/** The Forecast node's settings; its run interval is the loop's schedule. */
+	prescale: PreScaleSettings;
 	/**
 	 * How often the loop refits the forecast; default every tick, as the workflow does. Longer
-	 * (a multiple of the cron interval) reuses the last fit's later points, for replays of long
+	 * (a multiple of the run interval) reuses the last fit's later points, for replays of long
 	 * histories; a reused fit still saw nothing after the tick it was made at.
 	 */
 	refitSeconds?: number;
 	historySeconds: number;
-	headroom: number;
-	quantile: number;
-	/** The HPA's own bounds: the recommendation stays inside them. */
-	minReplicas: number;
-	maxReplicas: number;
 	/** Policy Gate policy: YAML/JSON text or an object; default `simulationPolicy(min, max)`. */
 	policy?: string | Record<string, unknown>;
+	/** The HPA's own bounds. */
+	minReplicas: number;
+	maxReplicas: number;
 	/**
 	 * Fits shared between replays of the same demand (several headroom or policy settings): a fit
 	 * depends only on the history, the horizon and the quantile levels, which make up its key.
 	 */
 	forecastCache?: Map<string, ForecastOutcome>;
+	/** Levels every fit carries besides the replica quantile, so replays at other quantiles share fits. */
+	levels?: number[];
+	/** Every fit reaches at least this far past its tick, so replays with other leads and refits share it. */
+	reachSeconds?: number;
 }
 
 export interface LoopDecision {
@@ -47,8 +49,9 @@ export interface LoopDecision {
 	/** The forecast's replica floor, or null with the reason. */
 	recommended: number | null;
 	reason?: string;
-	/** Backtest MAPE of the forecast as a fraction, what the accuracy gate reads. */
+	/** Backtest MAPE and WAPE of the forecast as fractions, what the accuracy gate reads. */
 	mape?: number;
+	wape?: number;
 	decision: Decision;
 	/** The gate's summary: which check decided. */
 	gate: string;
@@ -59,14 +62,11 @@ export interface LoopDecision {
 export const SIMULATION_TARGET: Target = { cluster: 'replay', namespace: 'replay', kind: 'Deployment', name: 'replayed-workload' };
 
 /**
- * The default policy of a replay: the package's scaling defaults, except two
- * choices a floor needs. `allowScaleIn: true` with 50 % steps, because the
- * replay moves the HPA floor and a floor that could only rise would keep the
- * day's peak all night (the HPA still scales down on its own, with its 300 s
- * stabilisation, once the floor drops). `accuracyGate.maxMape: 0.5` because
- * the gate reads the backtest MAPE of short horizons at 5-minute steps, where
- * night-time lows of real traffic inflate the percentage errors; stricter
- * gates belong in --policy-file.
+ * The default policy of a replay: the package's scaling defaults (its
+ * accuracy gate included), except one choice a floor needs: `allowScaleIn:
+ * true` with 50 % steps, because the replay moves the HPA floor and a floor
+ * that could only rise would keep the day's peak all night (the HPA still
+ * scales down on its own, with its 300 s stabilisation, once the floor drops).
  */
 export function simulationPolicy(minReplicas: number, maxReplicas: number): Record<string, unknown> {
 	return {
@@ -78,12 +78,12 @@ export function simulationPolicy(minReplicas: number, maxReplicas: number): Reco
 		maxStepDownPercent: 50,
 		cooldownSeconds: 300,
 		approvalFactor: 10,
-		accuracyGate: { maxMape: 0.5 },
 	};
 }
 
 export class PreScalingLoop {
-	private readonly policy: ResolvedPolicy;
+	/** Validated once: every tick's gate reads the same policy, as the node's gate reads its parameter. */
+	private readonly policyResult: PolicyResult;
 	private readonly quantiles: number[];
 	private state: { lastActionAt?: string; consecutiveErrors: number } = { consecutiveErrors: 0 };
 	private cached: { key: string; at: number; outcome: ForecastOutcome } | null = null;
@@ -99,8 +99,8 @@ export class PreScalingLoop {
 		if (parsed.policy.minReplicas === undefined || parsed.policy.maxReplicas === undefined) {
 			throw new Error('the policy has no minReplicas/maxReplicas (fix: add both; the replay scales with them)');
 		}
-		this.policy = parsed.policy;
-		this.quantiles = [...new Set([0.5, 0.9, settings.quantile])].sort((a, b) => a - b);
+		this.policyResult = parsed;
+		this.quantiles = forecastLevels(settings.prescale, settings.levels ?? [0.5, 0.9]);
 	}
 
 	/** One tick at `now`, with the HPA floor in force; returns the decision and the floor after it. */
@@ -111,30 +111,9 @@ export class PreScalingLoop {
 		const end = Math.min(buckets.values.length, Math.floor((now - buckets.origin) / step));
 		const begin = Math.max(0, end - Math.floor(settings.historySeconds / step));
 		const outcome = this.forecastFor(now, begin, end);
-		const recommendation = replicasFromForecast(outcome, {
-			perPodCapacity: settings.perPodCapacity,
-			headroom: settings.headroom,
-			leadSeconds: settings.startupSeconds,
-			windowSeconds: settings.cronSeconds,
-			quantile: settings.quantile,
-			now,
-			minReplicas: settings.minReplicas,
-			maxReplicas: settings.maxReplicas,
-		});
-		const proposal = scaleProposal({
-			target: SIMULATION_TARGET,
-			currentReplicas: floor,
-			outcome,
-			recommendation,
-			replicas: {
-				perPodCapacity: settings.perPodCapacity,
-				headroom: settings.headroom,
-				leadSeconds: settings.startupSeconds,
-				windowSeconds: settings.cronSeconds,
-				quantile: settings.quantile,
-			},
-		});
-		const verdict = evaluate(proposal, this.policy, this.state, new Date(now * 1000));
+		const recommendation = floorRecommendation(outcome, settings.prescale, { now, lastObserved: this.lastObserved(begin, end) });
+		const proposal = floorProposal(SIMULATION_TARGET, floor, outcome, recommendation, settings.prescale);
+		const verdict = evaluateInputs({ proposal: document(proposal), policy: this.policyResult, state: document(this.state), now: new Date(now * 1000) });
 		let next = floor;
 		if (verdict.decision === 'apply' && typeof verdict.value === 'number') {
 			next = verdict.value;
@@ -149,20 +128,29 @@ export class PreScalingLoop {
 		};
 		if (recommendation.kind !== 'replicas') decision.reason = recommendation.reason;
 		if (outcome.backtest && Number.isFinite(outcome.backtest.mape)) decision.mape = outcome.backtest.mape / 100;
+		if (outcome.backtest && Number.isFinite(outcome.backtest.wape)) decision.wape = outcome.backtest.wape / 100;
 		return decision;
+	}
+
+	/** Start time of the newest step with data in the history: what the stale-data guard reads. */
+	private lastObserved(begin: number, end: number): number | null {
+		const { origin, stepSeconds, values } = this.buckets;
+		for (let k = end - 1; k >= begin; k--) if (values[k] !== null) return origin + k * stepSeconds;
+		return null;
 	}
 
 	private forecastFor(now: number, begin: number, end: number): ForecastOutcome {
 		const { settings } = this;
-		const refit = Math.max(settings.cronSeconds, settings.refitSeconds ?? settings.cronSeconds);
+		const cron = settings.prescale.runIntervalSeconds;
+		const refit = Math.max(cron, settings.refitSeconds ?? cron);
 		// Two ticks inside one history step see the same history: one fit serves both.
 		const key = `${begin}:${end}`;
 		if (this.cached && (this.cached.key === key || now - this.cached.at < refit)) return this.cached.outcome;
 		const { origin, stepSeconds, values } = this.buckets;
 		// Far enough to cover the window of the last tick this fit serves (one step more: ticks inside a step share it).
 		const lastPoint = origin + (end - 1) * stepSeconds;
-		const reach = now + refit + stepSeconds + settings.startupSeconds;
-		const horizon = Math.max(1, Math.ceil((reach - lastPoint) / stepSeconds));
+		const reach = Math.max(refit + stepSeconds + leadSeconds(settings.prescale), settings.reachSeconds ?? 0);
+		const horizon = Math.max(1, Math.ceil((now + reach - lastPoint) / stepSeconds));
 		const t: number[] = [];
 		const v: Array<number | null> = [];
 		for (let k = begin; k < end; k++) {
@@ -183,4 +171,9 @@ export class PreScalingLoop {
 		this.cached = { key, at: now, outcome };
 		return outcome;
 	}
+}
+
+function document(value: unknown): InputDocument {
+	const copy = snapshot(value);
+	return copy.ok ? { ok: true, value: copy.value } : { ok: false, message: `${copy.path.slice(1) || 'value'} ${copy.problem}`.trim() };
 }

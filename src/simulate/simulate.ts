@@ -1,6 +1,7 @@
 import type { ForecastOutcome, Series } from '../forecast/types';
 import { bucketDemand, minuteDemand, type MinuteDemand } from './demand';
-import { DEFAULT_SYNC_SECONDS, HorizontalPodAutoscaler, type MetricReading } from './hpa';
+import type { PreScaleSettings } from '../prescale';
+import { DEFAULT_HPA_BEHAVIOR, DEFAULT_SYNC_SECONDS, HorizontalPodAutoscaler, type HpaBehavior, type MetricReading } from './hpa';
 import { PodPool } from './pods';
 import { PreScalingLoop, type LoopDecision } from './predictive';
 
@@ -39,14 +40,31 @@ export interface SimulationOptions {
 	 */
 	headroom?: number;
 	quantile?: number;
+	/** The Forecast node's Extra Lead: the floor looks this much further ahead than the start-up. Default 0. */
+	extraLeadSeconds?: number;
+	/**
+	 * The HPA's scale-down stabilisation window under the predictive policy (its `behavior.scaleDown`);
+	 * default 300 s, Kubernetes' own. The reactive HPA always keeps the default: it is today's setup.
+	 */
+	scaleDownStabilizationSeconds?: number;
+	/** Scores the minutes before and after this time (unix seconds) separately as well: tune span and score span. */
+	splitAt?: number;
 	/** Policy Gate policy for the predictive loop (YAML/JSON text or object); default `simulationPolicy(min, max)`. */
 	policy?: string | Record<string, unknown>;
 	/** Fits shared between several replays of the same demand (see PreScalingSettings.forecastCache). */
 	forecastCache?: Map<string, ForecastOutcome>;
+	/** Levels and reach every fit carries, so replays with other quantiles, leads and refits share fits. */
+	sharedFits?: { levels: number[]; reachSeconds: number };
+	/**
+	 * The loop's ticks shared between replays that differ only in the HPA: the floor a tick sets depends on the
+	 * history, the settings, the policy and the floor before it, never on the HPA's own count.
+	 */
+	floorCache?: Map<string, LoopDecision[]>;
 	onProgress?: (progress: { policy: PolicyName; fraction: number; elapsedSeconds: number }) => void;
 }
 
-export type ResolvedSimulationOptions = Required<Omit<SimulationOptions, 'policy' | 'onProgress' | 'forecastCache'>> & Pick<SimulationOptions, 'policy'>;
+export type ResolvedSimulationOptions = Required<Omit<SimulationOptions, 'policy' | 'onProgress' | 'forecastCache' | 'splitAt' | 'sharedFits' | 'floorCache'>> &
+	Pick<SimulationOptions, 'policy' | 'splitAt'>;
 
 export interface Scores {
 	underProvisionedMinutes: number;
@@ -70,6 +88,8 @@ export interface PolicyRun {
 	underProvisioned: Uint8Array;
 	/** The pre-scaling loop's ticks (predictive only). */
 	decisions: LoopDecision[];
+	/** With `splitAt`: the scores of the minutes before it (tune span) and from it on (score span). */
+	spans?: { before: Scores; after: Scores };
 	seconds: number;
 }
 
@@ -98,7 +118,10 @@ export function resolveOptions(options: SimulationOptions, sourceIntervalSeconds
 		historyStepSeconds: options.historyStepSeconds ?? Math.max(300, Math.ceil(sourceIntervalSeconds / 60) * 60),
 		headroom: options.headroom ?? 0.05,
 		quantile: options.quantile ?? 0.5,
+		extraLeadSeconds: options.extraLeadSeconds ?? 0,
+		scaleDownStabilizationSeconds: options.scaleDownStabilizationSeconds ?? DEFAULT_HPA_BEHAVIOR.scaleDown.stabilizationWindowSeconds,
 		policy: options.policy,
+		...(options.splitAt !== undefined ? { splitAt: options.splitAt } : {}),
 	};
 	const problems: string[] = [];
 	const need = (ok: boolean, text: string) => ok || problems.push(text);
@@ -115,8 +138,24 @@ export function resolveOptions(options: SimulationOptions, sourceIntervalSeconds
 	need(resolved.historySeconds >= resolved.historyStepSeconds, `the history must span at least one step, got ${resolved.historySeconds} s`);
 	need(resolved.headroom >= 0, `headroom must be 0 or more, got ${resolved.headroom}`);
 	need(resolved.quantile > 0 && resolved.quantile < 1, `the replica quantile must lie between 0 and 1, got ${resolved.quantile}`);
+	need(resolved.extraLeadSeconds >= 0, `the extra lead must be 0 s or more, got ${resolved.extraLeadSeconds}`);
+	need(resolved.scaleDownStabilizationSeconds >= 0 && resolved.scaleDownStabilizationSeconds <= 3600, `the scale-down stabilisation must be 0 to 3600 s, got ${resolved.scaleDownStabilizationSeconds}`);
 	if (problems.length > 0) throw new Error(problems.join('; '));
 	return resolved;
+}
+
+/** The Forecast node's settings a replay's predictive loop runs with (one settings type for node, replay and tuner). */
+export function prescaleSettings(options: ResolvedSimulationOptions): PreScaleSettings {
+	return {
+		perPodCapacity: options.capacityPerPod,
+		headroom: options.headroom,
+		quantile: options.quantile,
+		podStartupSeconds: options.startupSeconds,
+		extraLeadSeconds: options.extraLeadSeconds,
+		runIntervalSeconds: options.cronSeconds,
+		minReplicas: options.minReplicas,
+		maxReplicas: options.maxReplicas,
+	};
 }
 
 /** Replays a demand history through the reactive HPA and/or the predictive loop plus HPA, and scores each. */
@@ -145,7 +184,7 @@ function runPolicy(
 	scoredFrom: number,
 	scoredMinutes: number,
 	options: ResolvedSimulationOptions,
-	{ onProgress, forecastCache }: Pick<SimulationOptions, 'onProgress' | 'forecastCache'>,
+	{ onProgress, forecastCache, sharedFits, floorCache }: Pick<SimulationOptions, 'onProgress' | 'forecastCache' | 'sharedFits' | 'floorCache'>,
 ): PolicyRun {
 	const started = performance.now();
 	const { capacityPerPod, syncSeconds, scrapeSeconds, cronSeconds } = options;
@@ -153,23 +192,22 @@ function runPolicy(
 	const minutes = values.length;
 	const t0 = demand.start;
 	const pods = new PodPool(options.startupSeconds);
-	const hpa = new HorizontalPodAutoscaler({ minReplicas: options.minReplicas, maxReplicas: options.maxReplicas });
+	const hpa = new HorizontalPodAutoscaler({ minReplicas: options.minReplicas, maxReplicas: options.maxReplicas, behavior: behaviorFor(policy, options) });
 	const loop =
 		policy === 'predictive'
 			? new PreScalingLoop(bucketDemand(demand, options.historyStepSeconds), {
-					perPodCapacity: capacityPerPod,
-					startupSeconds: options.startupSeconds,
-					cronSeconds,
+					prescale: prescaleSettings(options),
 					refitSeconds: options.refitSeconds,
 					historySeconds: options.historySeconds,
-					headroom: options.headroom,
-					quantile: options.quantile,
 					minReplicas: options.minReplicas,
 					maxReplicas: options.maxReplicas,
 					policy: options.policy,
 					forecastCache,
+					...(sharedFits ? { levels: sharedFits.levels, reachSeconds: sharedFits.reachSeconds } : {}),
 				})
 			: null;
+	const floorKey = loop && floorCache ? JSON.stringify([prescaleSettings(options), options.refitSeconds, options.historySeconds, options.historyStepSeconds, options.policy ?? null, sharedFits ?? null]) : null;
+	const planned = floorKey ? floorCache!.get(floorKey) : undefined;
 	const firstValue = values.find((v) => !Number.isNaN(v)) ?? 0;
 	pods.seed(clamp(Math.ceil(firstValue / capacityPerPod - 1e-9), options.minReplicas, options.maxReplicas), t0);
 
@@ -183,6 +221,8 @@ function runPolicy(
 	let replicaSeconds = 0;
 	let peak = 0;
 	let events = 0;
+	const splitMinute = options.splitAt === undefined ? null : Math.max(scoredFrom, Math.min(minutes, Math.ceil((options.splitAt - t0) / 60)));
+	const span = [newTally(), newTally()];
 	const ticksPerMinute = 60 / syncSeconds;
 	const progressEvery = Math.max(1, Math.floor(minutes / 100));
 
@@ -195,24 +235,30 @@ function runPolicy(
 		for (let j = 0; j < ticksPerMinute; j++) {
 			const t = t0 + m * 60 + j * syncSeconds;
 			if (loop && inWindow && t % cronSeconds === 0) {
-				const decision = loop.tick(t, hpa.minReplicas);
+				const decision = planned ? planned[decisions.length] : loop.tick(t, hpa.minReplicas);
 				decisions.push(decision);
 				hpa.minReplicas = decision.floor;
 			}
 			const current = pods.replicas;
 			const desired = hpa.sync(t, current, reading(values, t0, t - scrapeSeconds, pods.ready(t), current, capacityPerPod));
+			const tally = span[splitMinute !== null && m >= splitMinute ? 1 : 0];
 			if (desired !== current) {
 				pods.scaleTo(desired, t);
-				if (inWindow) events++;
+				if (inWindow) {
+					events++;
+					tally.events++;
+				}
 			}
 			if (!inWindow || Number.isNaN(d)) continue;
 			const ready = pods.ready(t) * capacityPerPod;
 			lowest = Math.min(lowest, ready);
 			most = Math.max(most, pods.replicas);
 			replicaSeconds += pods.replicas * syncSeconds;
+			tally.replicaSeconds += pods.replicas * syncSeconds;
 			if (d > ready) {
 				short = true;
 				unserved += (d - ready) * syncSeconds;
+				tally.unserved += (d - ready) * syncSeconds;
 			}
 		}
 		if (inWindow) {
@@ -222,9 +268,14 @@ function runPolicy(
 			underProvisioned[i] = short ? 1 : 0;
 			if (short) underMinutes++;
 			peak = Math.max(peak, most);
+			const tally = span[splitMinute !== null && m >= splitMinute ? 1 : 0];
+			if (!Number.isNaN(d)) tally.minutes++;
+			if (short) tally.under++;
+			tally.peak = Math.max(tally.peak, most);
 		}
 		if (onProgress && (m + 1) % progressEvery === 0) onProgress({ policy, fraction: (m + 1) / minutes, elapsedSeconds: (performance.now() - started) / 1000 });
 	}
+	if (floorKey && !planned) floorCache!.set(floorKey, decisions);
 	return {
 		policy,
 		scores: {
@@ -239,8 +290,39 @@ function runPolicy(
 		replicas,
 		underProvisioned,
 		decisions,
+		...(splitMinute !== null ? { spans: { before: tallyScores(span[0]), after: tallyScores(span[1]) } } : {}),
 		seconds: (performance.now() - started) / 1000,
 	};
+}
+
+interface Tally {
+	minutes: number;
+	under: number;
+	unserved: number;
+	replicaSeconds: number;
+	peak: number;
+	events: number;
+}
+
+function newTally(): Tally {
+	return { minutes: 0, under: 0, unserved: 0, replicaSeconds: 0, peak: 0, events: 0 };
+}
+
+function tallyScores(t: Tally): Scores {
+	return {
+		underProvisionedMinutes: t.under,
+		underProvisionedShare: t.minutes > 0 ? round(t.under / t.minutes, 6) : 0,
+		unservedDemand: round(t.unserved, 3),
+		replicaHours: round(t.replicaSeconds / 3600, 3),
+		peakReplicas: t.peak,
+		scaleEvents: t.events,
+	};
+}
+
+/** The reactive HPA is today's: Kubernetes' default behaviour. The predictive run may shorten its scale-down window. */
+function behaviorFor(policy: PolicyName, options: ResolvedSimulationOptions): HpaBehavior {
+	if (policy === 'reactive' || options.scaleDownStabilizationSeconds === DEFAULT_HPA_BEHAVIOR.scaleDown.stabilizationWindowSeconds) return DEFAULT_HPA_BEHAVIOR;
+	return { ...DEFAULT_HPA_BEHAVIOR, scaleDown: { ...DEFAULT_HPA_BEHAVIOR.scaleDown, stabilizationWindowSeconds: options.scaleDownStabilizationSeconds } };
 }
 
 /** What the HPA reads at a sync: the demand one scrape interval ago, averaged over the pods ready now. */

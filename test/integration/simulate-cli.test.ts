@@ -105,3 +105,42 @@ describe('bad input: the problem and the fix, exit 1 for the data, 2 for usage',
 		expect(result.stderr).toMatch(/the series covers 7 days and the warm-up takes 7 days: nothing left to score \(fix: /);
 	});
 });
+
+describe('--tune: tunes before --split, scores after it', () => {
+	const fortnight = ['--csv', TAXI, '--from', '2014-10-06 00:00:00', '--until', '2014-10-19 23:30:00', '--capacity-per-pod', '2000', '--min', '2', '--max', '40', '--warmup', '4d'];
+	const narrow = ['--grid-quantiles', '0.5,0.9', '--grid-headroom', '0,0.2', '--grid-extra-lead', '0s', '--grid-step-down', '100', '--grid-stabilization', '300s'];
+
+	test('--json carries tuned, tune and score with reactive and predictive; the spans split the plain replay; --report writes the chart', () => {
+		const report = path.join(dir, 'tune');
+		const result = runBuilt('src/cli/main.js', ['simulate', ...fortnight, '--tune', '--split', '2014-10-15T00:00:00Z', '--target-under', '5%', ...narrow, '--report', report, '--json'], {}, 240_000);
+		expect(result.status).toBe(0);
+		const json = JSON.parse(result.stdout);
+		expect(json).toMatchObject({ split: '2014-10-15T00:00:00Z', target: { maxUnderProvisionedShare: 0.05 } });
+		for (const span of ['tune', 'score']) {
+			expect(Object.keys(json[span])).toEqual(expect.arrayContaining(['reactive', 'predictive']));
+			expect(Object.keys(json[span].predictive).sort()).toEqual(['peakReplicas', 'replicaHours', 'scaleEvents', 'underProvisionedMinutes', 'underProvisionedShare', 'unservedDemand']);
+		}
+		// The reactive HPA is one replay; the split only divides its minutes between the spans.
+		const plain = JSON.parse(cli(...fortnight, '--policy', 'reactive', '--json').stdout);
+		expect(json.tune.reactive.underProvisionedMinutes + json.score.reactive.underProvisionedMinutes).toBe(plain.reactive.underProvisionedMinutes);
+		expect(json.tune.reactive.replicaHours + json.score.reactive.replicaHours).toBeCloseTo(plain.reactive.replicaHours, 1);
+		if (json.tuned) {
+			expect([0.5, 0.9]).toContain(json.tuned.quantile);
+			expect(json.tune.predictive.underProvisionedShare).toBeLessThanOrEqual(0.05);
+			expect(json.policy).toMatchObject({ minReplicas: 2, maxReplicas: 40, allowScaleIn: true, maxStepDownPercent: 100 });
+			expect(json.forecastNode).toMatchObject({ replicaQuantile: json.tuned.quantile, headroom: json.tuned.headroom, extraLead: '0s', runInterval: '15m' });
+		} else expect(json.explanation).toMatch(/no setting in the grid/);
+		expect(fs.readFileSync(path.join(report, 'tune.svg'), 'utf8')).toMatch(/^<svg[^>]*>[\s\S]*reactive HPA/);
+		expect(fs.readFileSync(path.join(report, 'tune.md'), 'utf8')).toContain('![trade-off between under-provisioned minutes and replica-hours](tune.svg)');
+		expect(result.stderr).toMatch(/kube-ops simulate --tune: replays 4\/4/);
+	}, 300_000);
+
+	test('usage errors name the option and the fix', () => {
+		const outside = cli(...fortnight, '--tune', '--split', '2014-10-07T00:00:00Z');
+		expect(outside.status).toBe(2);
+		expect(outside.stderr).toMatch(/the split 2014-10-07T00:00:00Z must leave at least half a day on each side .*\(fix: /);
+		expect(cli(...fortnight, '--split', '2014-10-15T00:00:00Z').stderr).toMatch(/--split goes with --tune/);
+		expect(cli(...fortnight, '--tune', '--target-under', 'lots').stderr).toMatch(/--target-under: "lots" is not a share of minutes like 1% or 0.01/);
+		expect(cli(...fortnight, '--tune', '--target-under', '1%', '--max-cost', '1x').status).toBe(2);
+	});
+});

@@ -115,6 +115,23 @@ test('forecasts each Prometheus series, scores the backtest and recommends repli
 	}
 });
 
+test('Extra Lead moves the floor\'s window past the pod start-up, as kube-ops simulate --tune replays it', async () => {
+	const input = [promItem(DAYS_14 + 500, DAYS_14)];
+	const { outputs, error } = await run({ horizon: '4h', perPodCapacity: 2000, headroom: 0, podStartup: '90s', extraLead: '30m', runInterval: '1h', replicaQuantile: 0.8 }, input);
+	expect(error).toBeUndefined();
+	const json = outputs[0][0].json as unknown as Output;
+	const lastT = input[0].json.values[DAYS_14 - 1][0] as number;
+	const series = { t: input[0].json.values.map(([t]) => t), v: input[0].json.values.map(([, v]) => v) };
+	const expected = replicasFromForecast(forecast(series, { horizon: 8, quantiles: [0.5, 0.8, 0.9, 0.99] }), { perPodCapacity: 2000, headroom: 0, leadSeconds: 1890, windowSeconds: 3600, quantile: 0.8 });
+	expect(expected.kind).toBe('replicas');
+	expect(json.recommendation).toMatchObject({
+		kind: 'replicas',
+		replicas: expected.kind === 'replicas' ? expected.replicas : -1,
+		from: new Date((lastT + 1890) * 1000).toISOString(),
+		to: new Date((lastT + 5490) * 1000).toISOString(),
+	});
+});
+
 test('the replica quantile is always forecast, even when not asked for in Quantiles', async () => {
 	const { outputs } = await run({ horizon: '2h', quantiles: '0.5', perPodCapacity: 1000, replicaQuantile: 0.95, runInterval: '1h' }, [promItem(DAYS_14, DAYS_14)]);
 	const json = outputs[0][0].json as unknown as Output;

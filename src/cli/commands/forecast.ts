@@ -13,10 +13,10 @@ import {
 	parseSeasons,
 	parseTimestamp,
 	readSeriesCsv,
-	replicasFromForecast,
 	type ForecastOutcome,
 	type ReplicaRecommendation,
 } from '../../forecast';
+import { PRESCALE_DEFAULTS, PreScaleSettingsError, floorRecommendation, forecastLevels, lastObserved, resolvePreScaleSettings, type PreScaleSettings } from '../../prescale';
 
 const options = {
 	csv: { description: 'history: header row, first column the timestamp (ISO 8601 or "YYYY-MM-DD HH:MM:SS" UTC)', valueName: 'file' },
@@ -27,8 +27,10 @@ const options = {
 	quantiles: { description: 'quantile levels (default 0.5,0.9,0.99)', valueName: 'levels' },
 	'per-pod-capacity': { description: 'demand one pod serves; adds a replica recommendation', valueName: 'number' },
 	headroom: { description: 'spare capacity as a fraction (default 0.2)', valueName: 'fraction' },
-	lead: { description: 'pod start-up time (default 90s)', valueName: 'dur' },
-	window: { description: 'time until the next scaling run (default 15m)', valueName: 'dur' },
+	startup: { description: 'pod start-up time, the Forecast node\'s Pod Start-Up (default 90s)', valueName: 'dur' },
+	lead: { description: 'older name of --startup', valueName: 'dur' },
+	'extra-lead': { description: 'look this much further ahead than the start-up, the node\'s Extra Lead (default 0s)', valueName: 'dur' },
+	window: { description: 'time until the next scaling run, the node\'s Run Interval (default 15m)', valueName: 'dur' },
 	'replica-quantile': { description: 'quantile to provision for (default 0.9)', valueName: 'level' },
 	'min-replicas': { description: 'lowest recommendation (default 1)', valueName: 'n' },
 	'max-replicas': { description: 'highest recommendation (default none)', valueName: 'n' },
@@ -57,7 +59,6 @@ export const forecastCommand: CliCommand = {
 		const seasons = usage('--season', () => parseSeasons(values.season ?? 'auto'));
 		const quantiles = values.quantiles === undefined ? [...DEFAULT_QUANTILES] : usage('--quantiles', () => parseQuantiles(values.quantiles));
 		const replicas = values['per-pod-capacity'] === undefined ? null : replicaOptions(values);
-		if (replicas && !quantiles.includes(replicas.quantile)) quantiles.push(replicas.quantile);
 
 		let text: string;
 		try {
@@ -70,8 +71,9 @@ export const forecastCommand: CliCommand = {
 		const interval = inferIntervalSeconds(series.t);
 		// Without two timestamps there is no interval to convert a duration with; the engine then explains the data problem.
 		const horizon = usage('--horizon', () => parseHorizon(values.horizon, interval ?? Number.MAX_SAFE_INTEGER));
-		const outcome = forecast(series, { horizon, seasons, quantiles: [...quantiles].sort((a, b) => a - b) });
-		const recommendation = replicas ? replicasFromForecast(outcome, replicas) : null;
+		const outcome = forecast(series, { horizon, seasons, quantiles: forecastLevels(replicas, quantiles) });
+		// No decision time: the floor is for the span after the last point of the CSV (a replay of its history).
+		const recommendation = replicas ? floorRecommendation(outcome, replicas, { lastObserved: lastObserved(series) }) : null;
 
 		if (outcome.kind !== 'forecast') io.stderr(`kube-ops forecast: no forecast for "${column}": ${outcome.reason}\n`);
 		if (args.flags.has('json')) {
@@ -91,29 +93,38 @@ function usage<T>(option: string, parse: () => T): T {
 	}
 }
 
-function replicaOptions(values: Record<string, string>) {
+function replicaOptions(values: Record<string, string>): PreScaleSettings {
 	const number = (name: string, fallback: number, valid: (n: number) => boolean, expected: string): number => {
 		if (values[name] === undefined) return fallback;
 		const n = Number(values[name]);
 		if (values[name].trim() === '' || !Number.isFinite(n) || !valid(n)) throw new UsageError(`--${name}: "${values[name]}" is not ${expected}`);
 		return n;
 	};
-	const duration = (name: string, fallback: string): number => {
-		const seconds = parseDuration(values[name] ?? fallback);
+	const duration = (name: string, fallback: number): number => {
+		if (values[name] === undefined) return fallback;
+		const text = values[name].trim();
+		const seconds = /^0+[smhdw]?$/.test(text) ? 0 : parseDuration(text);
 		if (seconds === null) throw new UsageError(`--${name}: "${values[name]}" is not a duration like 90s or 15m`);
 		return seconds;
 	};
+	if (values.startup !== undefined && values.lead !== undefined) throw new UsageError('--lead is the older name of --startup: give one of them');
 	const minReplicas = number('min-replicas', 1, (n) => Number.isInteger(n) && n >= 0, 'a whole number >= 0');
 	const maxReplicas = number('max-replicas', Infinity, (n) => Number.isInteger(n) && n >= minReplicas, `a whole number >= the minimum (${minReplicas})`);
-	return {
-		perPodCapacity: number('per-pod-capacity', 0, (n) => n > 0, 'a positive number'),
-		headroom: number('headroom', 0.2, (n) => n >= 0, 'a fraction >= 0'),
-		leadSeconds: duration('lead', '90s'),
-		windowSeconds: duration('window', '15m'),
-		quantile: number('replica-quantile', 0.9, (n) => n > 0 && n < 1, 'a level between 0 and 1'),
-		minReplicas,
-		maxReplicas,
-	};
+	try {
+		return resolvePreScaleSettings({
+			perPodCapacity: number('per-pod-capacity', 0, (n) => n > 0, 'a positive number'),
+			headroom: number('headroom', PRESCALE_DEFAULTS.headroom, (n) => n >= 0, 'a fraction >= 0'),
+			podStartupSeconds: duration(values.startup !== undefined ? 'startup' : 'lead', PRESCALE_DEFAULTS.podStartupSeconds),
+			extraLeadSeconds: duration('extra-lead', PRESCALE_DEFAULTS.extraLeadSeconds),
+			runIntervalSeconds: duration('window', PRESCALE_DEFAULTS.runIntervalSeconds),
+			quantile: number('replica-quantile', PRESCALE_DEFAULTS.quantile, (n) => n > 0 && n < 1, 'a level between 0 and 1'),
+			minReplicas,
+			maxReplicas: Number.isFinite(maxReplicas) ? maxReplicas : null,
+		});
+	} catch (error) {
+		if (error instanceof PreScaleSettingsError) throw new UsageError(error.message);
+		throw error;
+	}
 }
 
 function recommendationJson(recommendation: ReplicaRecommendation): Record<string, unknown> {

@@ -6,7 +6,27 @@ import type { CliCommand, CliIO } from '../command';
 import { parseDuration, parseTimestamp, readSeriesCsv } from '../../forecast';
 import type { Series } from '../../forecast';
 import { PrometheusClient, parseDuration as parsePrometheusDuration, parseHeaderLines, parseTime } from '../../prometheus';
-import { POLICY_NAMES, renderChart, renderSummary, scoresJson, simulate, type PolicyName, type SimulationResult } from '../../simulate';
+import {
+	POLICY_NAMES,
+	TuneError,
+	describeSettings,
+	forecastNodeParameters,
+	policyYaml,
+	renderChart,
+	renderSummary,
+	renderTuneChart,
+	renderTuneSummary,
+	scoresJson,
+	simulate,
+	tune,
+	tuneJson,
+	type PolicyName,
+	type SimulationOptions,
+	type SimulationResult,
+	type TuneGrid,
+	type TuneResult,
+	type TuneTarget,
+} from '../../simulate';
 
 const options = {
 	csv: { description: 'demand history: header row, first column the timestamp; values a rate or count per interval', valueName: 'file' },
@@ -32,9 +52,21 @@ const options = {
 	warmup: { description: 'replayed but not scored, so the loop has history (default 7d)', valueName: 'dur' },
 	headroom: { description: 'floor headroom, a fraction (default 0.05)', valueName: 'fraction' },
 	'replica-quantile': { description: 'forecast quantile the floor provisions for (default 0.5)', valueName: 'level' },
+	'extra-lead': { description: 'the floor looks this much further ahead than --startup (the Forecast node\'s Extra Lead, default 0s)', valueName: 'dur' },
 	'scrape-interval': { description: 'how old the HPA\'s metric is (default 30s)', valueName: 'dur' },
+	tune: { flag: true, description: 'search the pre-scaling knobs on the span before --split, score the pick on the span after it' },
+	split: { description: 'with --tune: tune before this time, score from it on (default two thirds into the scored span)', valueName: 'timestamp' },
+	'target-under': { description: 'with --tune: the cheapest setting with at most this share of under-provisioned minutes, e.g. 1%', valueName: 'percent' },
+	'max-cost': { description: 'with --tune: the fewest under-provisioned minutes at no more than this many times the reactive replica-hours, e.g. 1.0x (the default)', valueName: 'ratio' },
+	'grid-quantiles': { description: 'with --tune: replica quantiles to try (default 0.5,0.6,0.7,0.8,0.9)', valueName: 'levels' },
+	'grid-headroom': { description: 'with --tune: headrooms to try (default 0,0.05,0.1,0.2)', valueName: 'fractions' },
+	'grid-extra-lead': { description: 'with --tune: extra leads to try (default 0s,15m)', valueName: 'durs' },
+	'grid-step-down': { description: 'with --tune: the policy\'s maxStepDownPercent values to try (default 25,100)', valueName: 'percents' },
+	'grid-stabilization': { description: 'with --tune: HPA scale-down stabilisation windows to try (default 60s,300s)', valueName: 'durs' },
+	'grid-refit': { description: 'with --tune: refit cadences to try (default --refit, else 1h)', valueName: 'durs' },
+	'grid-run-interval': { description: 'with --tune: loop schedules to try, the node\'s Run Interval (default --cron, else 15m)', valueName: 'durs' },
 	report: { description: 'write simulate.svg (chart) and simulate.md (summary) into this directory', valueName: 'dir' },
-	json: { flag: true, description: 'print { reactive: {...}, predictive: {...} } with the scores' },
+	json: { flag: true, description: 'print { reactive: {...}, predictive: {...} } with the scores; with --tune { tuned, tune, score, ... }' },
 };
 
 /**
@@ -46,7 +78,7 @@ export const simulateCommand: CliCommand = {
 	name: 'simulate',
 	summary: 'Replay a demand history (CSV or Prometheus) through the reactive HPA and the predictive pre-scaling loop, and score both.',
 	usage:
-		'simulate --csv <file> [--column <c>] [--from <t>] [--until <t>] | --prometheus <url> --query <promql> [--range 14d --step 1m]  --capacity-per-pod <n> [--startup <dur>] [--min <n> --max <n>] [--policy reactive|predictive|both] [--policy-file <f>] [--report <dir>] --json',
+		'simulate --csv <file> [--column <c>] [--from <t>] [--until <t>] | --prometheus <url> --query <promql> [--range 14d --step 1m]  --capacity-per-pod <n> [--startup <dur>] [--min <n> --max <n>] [--policy reactive|predictive|both] [--policy-file <f>] [--report <dir>] [--tune [--split <t>] [--target-under 1% | --max-cost 1.0x]] --json',
 	options,
 	run: async (argv: string[], io: CliIO): Promise<number> => {
 		const args = parseArgs(argv, options);
@@ -66,7 +98,35 @@ export const simulateCommand: CliCommand = {
 		const policies = policyNames(values.policy ?? 'both');
 		const policyText = values['policy-file'] === undefined ? undefined : readText(values['policy-file'], '--policy-file');
 
+		const tuning = args.flags.has('tune');
+		if (!tuning) {
+			const stray = ['split', 'target-under', 'max-cost', 'grid-quantiles', 'grid-headroom', 'grid-extra-lead', 'grid-step-down', 'grid-stabilization', 'grid-refit', 'grid-run-interval'].find((name) => values[name] !== undefined);
+			if (stray) throw new UsageError(`--${stray} goes with --tune`);
+		}
+		if (tuning && values.policy !== undefined) throw new UsageError('--tune replays both policies; leave out --policy');
+		if (tuning && values['target-under'] !== undefined && values['max-cost'] !== undefined) throw new UsageError('give one target: --target-under or --max-cost');
+		const target = tuning ? tuneTarget(values) : null;
+		const split = tuning && values.split !== undefined ? timestamp(values.split, '--split') : undefined;
+		const grid = tuning ? tuneGrid(values) : undefined;
+
 		const series = values.csv ? between(readCsv(values.csv, values.column), from, until) : await queryPrometheus(values, io);
+		const source = values.csv ? `CSV ${path.basename(values.csv)}` : `Prometheus query ${values.query}`;
+		if (tuning) {
+			const base: SimulationOptions = {
+				capacityPerPod,
+				minReplicas,
+				maxReplicas,
+				policy: policyText,
+				startupSeconds: duration(values, 'startup'),
+				cronSeconds: duration(values, 'cron'),
+				// The node fits on every run; a replay of weeks refits hourly unless told otherwise, to stay within minutes.
+				refitSeconds: duration(values, 'refit') ?? 3600,
+				historySeconds: duration(values, 'history'),
+				warmupSeconds: duration(values, 'warmup', true),
+				scrapeSeconds: duration(values, 'scrape-interval', true),
+			};
+			return runTune(series, base, { split, target: target!, grid: grid!, source, values, json: args.flags.has('json') }, io);
+		}
 		let lastReport = 0;
 		let result: SimulationResult;
 		try {
@@ -82,6 +142,7 @@ export const simulateCommand: CliCommand = {
 				historySeconds: duration(values, 'history'),
 				warmupSeconds: duration(values, 'warmup', true),
 				scrapeSeconds: duration(values, 'scrape-interval', true),
+				extraLeadSeconds: duration(values, 'extra-lead', true),
 				headroom: values.headroom === undefined ? undefined : number(values, 'headroom', (n) => n >= 0, 'a fraction >= 0'),
 				quantile: values['replica-quantile'] === undefined ? undefined : number(values, 'replica-quantile', (n) => n > 0 && n < 1, 'a level between 0 and 1'),
 				onProgress: ({ policy, fraction, elapsedSeconds }) => {
@@ -93,7 +154,7 @@ export const simulateCommand: CliCommand = {
 			});
 		} catch (error) {
 			// Bad settings that only the engine can judge (they depend on the data) are still usage errors.
-			if (/^(capacity|start-up|min replicas|max replicas|the refit|the loop|the warm-up must|the history must|headroom|the replica quantile)/.test((error as Error).message)) {
+			if (SETTINGS_ERROR.test((error as Error).message)) {
 				throw new UsageError((error as Error).message);
 			}
 			throw error;
@@ -101,13 +162,116 @@ export const simulateCommand: CliCommand = {
 		if (result.demand.gapMinutes > 0) {
 			io.stderr(`kube-ops simulate: warning: ${result.demand.gapMinutes} minute(s) without data (empty, NaN or missing rows) are gaps: not scored, and the HPA keeps its count there\n`);
 		}
-		if (values.report) writeReport(values.report, result, values.csv ? `CSV ${path.basename(values.csv)}` : `Prometheus query ${values.query}`);
+		if (values.report) writeReport(values.report, result, source);
 		if (args.flags.has('json')) io.stdout(JSON.stringify(scoresJson(result)) + '\n');
 		else io.stdout(renderSummary(result, { title: 'kube-ops simulate', source: values.csv ? `Demand from ${values.csv}` : `Demand from ${values.prometheus}: ${values.query}` }));
 		if (values.report) io.stderr(`kube-ops simulate: report written to ${path.join(values.report, 'simulate.md')} and simulate.svg\n`);
 		return 0;
 	},
 };
+
+const SETTINGS_ERROR = /^(capacity|start-up|min replicas|max replicas|the refit|the loop|the warm-up must|the history must|headroom|the replica quantile|the extra lead|the scale-down)/;
+
+interface TuneRequest {
+	split: number | undefined;
+	target: TuneTarget;
+	grid: Partial<TuneGrid>;
+	source: string;
+	values: Record<string, string>;
+	json: boolean;
+}
+
+async function runTune(series: Series, base: SimulationOptions, request: TuneRequest, io: CliIO): Promise<number> {
+	const splitAt = request.split ?? defaultSplit(series, base);
+	if (request.split === undefined) io.stderr(`kube-ops simulate --tune: no --split given: tuning before ${new Date(splitAt * 1000).toISOString()}, scoring after it\n`);
+	let lastReport = -Infinity;
+	let result: TuneResult;
+	try {
+		result = tune(series, {
+			base,
+			splitAt,
+			target: request.target,
+			grid: request.grid,
+			onProgress: ({ stage, done, total, elapsedSeconds }) => {
+				if (elapsedSeconds - lastReport < 5 && done < total) return;
+				lastReport = elapsedSeconds;
+				const what = stage === 'fits' ? `forecast fits ${done} %` : `replays ${done}/${total}`;
+				io.stderr(`kube-ops simulate --tune: ${what} (${elapsedSeconds.toFixed(0)} s)\n`);
+			},
+		});
+	} catch (error) {
+		if (error instanceof TuneError || SETTINGS_ERROR.test((error as Error).message)) throw new UsageError((error as Error).message);
+		throw error;
+	}
+	const title = `Tuning pre-scaling on ${request.source}`;
+	if (request.values.report) {
+		fs.mkdirSync(request.values.report, { recursive: true });
+		fs.writeFileSync(path.join(request.values.report, 'tune.svg'), renderTuneChart(result, title));
+		fs.writeFileSync(path.join(request.values.report, 'tune.md'), renderTuneSummary(result, { title, source: request.source, chart: 'tune.svg' }));
+		io.stderr(`kube-ops simulate --tune: report written to ${path.join(request.values.report, 'tune.md')} and tune.svg\n`);
+	}
+	if (request.json) {
+		io.stdout(JSON.stringify(tuneJson(result)) + '\n');
+		return 0;
+	}
+	io.stdout(renderTuneSummary(result, { title, source: request.source }));
+	if (!result.chosen) io.stderr(`kube-ops simulate --tune: target not met; closest: ${describeSettings(result.closest.settings)}\n`);
+	else io.stderr(`kube-ops simulate --tune: recommended ${describeSettings(result.chosen.settings)}; Forecast node ${JSON.stringify(forecastNodeParameters(result.chosen.settings))}\n`);
+	if (result.policy) io.stderr(policyYaml(result.policy).replace(/^/gm, '  '));
+	return 0;
+}
+
+/** Two thirds into the span after the warm-up: the tuner gets the longer part, the score a week or so it never saw. */
+function defaultSplit(series: Series, base: SimulationOptions): number {
+	const times = series.t.filter((_, i) => series.v[i] !== null && Number.isFinite(series.v[i] as number));
+	if (times.length === 0) return 0;
+	const first = Math.min(...times);
+	const last = Math.max(...times);
+	const scored = first + (base.warmupSeconds ?? 7 * 86_400);
+	return Math.round((scored + (2 / 3) * (last - scored)) / 3600) * 3600;
+}
+
+function tuneTarget(values: Record<string, string>): TuneTarget {
+	if (values['target-under'] !== undefined) {
+		const text = values['target-under'].trim();
+		const share = text.endsWith('%') ? Number(text.slice(0, -1)) / 100 : Number(text);
+		if (text === '' || !Number.isFinite(share) || !(share >= 0 && share < 1)) throw new UsageError(`--target-under: "${values['target-under']}" is not a share of minutes like 1% or 0.01`);
+		return { kind: 'under', maxShare: share };
+	}
+	const text = (values['max-cost'] ?? '1.0x').trim();
+	const ratio = Number(text.replace(/x$/i, ''));
+	if (text === '' || !Number.isFinite(ratio) || !(ratio > 0)) throw new UsageError(`--max-cost: "${values['max-cost']}" is not a ratio to the reactive replica-hours like 1.0x`);
+	return { kind: 'cost', maxRatio: ratio };
+}
+
+function tuneGrid(values: Record<string, string>): Partial<TuneGrid> {
+	const list = <T>(name: string, parse: (part: string) => T | null, expected: string): T[] | undefined => {
+		if (values[name] === undefined) return undefined;
+		return values[name].split(',').map((part) => {
+			const value = parse(part.trim());
+			if (part.trim() === '' || value === null) throw new UsageError(`--${name}: "${part.trim()}" is not ${expected}`);
+			return value;
+		});
+	};
+	const num = (ok: (n: number) => boolean) => (part: string) => (Number.isFinite(Number(part)) && ok(Number(part)) ? Number(part) : null);
+	const dur = (zero: boolean) => (part: string) => {
+		if (zero && /^0+[smhdw]?$/.test(part)) return 0;
+		const seconds = parseDuration(part);
+		return seconds !== null && seconds > 0 ? seconds : null;
+	};
+	const grid: Partial<TuneGrid> = {};
+	const set = <K extends keyof TuneGrid>(key: K, value: TuneGrid[K] | undefined) => {
+		if (value !== undefined) grid[key] = value;
+	};
+	set('quantiles', list('grid-quantiles', num((n) => n > 0 && n < 1), 'a level between 0 and 1'));
+	set('headrooms', list('grid-headroom', num((n) => n >= 0), 'a fraction >= 0'));
+	set('extraLeadSeconds', list('grid-extra-lead', dur(true), 'a duration like 0s or 15m'));
+	set('stepDownPercents', list('grid-step-down', num((n) => n > 0 && n <= 100), 'a percentage above 0, at most 100'));
+	set('stabilizationSeconds', list('grid-stabilization', dur(true), 'a duration like 60s or 5m'));
+	set('refitSeconds', list('grid-refit', dur(false), 'a duration like 1h'));
+	set('runIntervalSeconds', list('grid-run-interval', dur(false), 'a duration like 5m or 15m'));
+	return grid;
+}
 
 function timestamp(text: string, option: string): number {
 	try {

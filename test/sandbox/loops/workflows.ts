@@ -78,8 +78,8 @@ export interface SandboxSettings {
 	/** The pre-scaling loop's demand: the real NYC taxi series backfilled into Prometheus. */
 	demandQuery: string;
 	perPodCapacity: number;
-	/** The sandbox history's night-time lows inflate MAPE; the shipped 0.15 keeps it forecast-only. */
-	maxMape: number;
+	/** The accuracy gate's WAPE limit in the sandbox's policy (the shipped one). */
+	maxWape: number;
 	/** Requests/s one checkout pod serves in the failover's capacity check (the sandbox's traffic is small). */
 	failoverPerPodCapacity: number;
 	/** Seconds: failback dwell (Wait node and policy) and the minimum time between flips. */
@@ -92,7 +92,7 @@ export interface SandboxSettings {
 export const SANDBOX_SETTINGS: SandboxSettings = {
 	demandQuery: 'taxi_passengers{region="us-east"}',
 	perPodCapacity: 5000,
-	maxMape: 0.25,
+	maxWape: 0.25,
 	failoverPerPodCapacity: 5,
 	resolveDwellSeconds: 5,
 	minDwellSeconds: 5,
@@ -114,7 +114,7 @@ export function editForSandbox(loop: LoopName, workflow: WorkflowFile, settings:
 		code = replaceOnce(code, /perPodCapacity: \d+,/, `perPodCapacity: ${settings.perPodCapacity},`, 'Workloads to manage');
 		list.parameters.jsCode = code;
 		const gate = nodeNamed(copy, 'Policy Gate');
-		gate.parameters.policy = replaceOnce(gate.parameters.policy as string, /maxMape: [0-9.]+/, `maxMape: ${settings.maxMape}`, 'Policy Gate');
+		gate.parameters.policy = replaceOnce(gate.parameters.policy as string, /maxWape: [0-9.]+/, `maxWape: ${settings.maxWape}`, 'Policy Gate');
 	}
 	if (loop === 'failover') {
 		const failoverSettings = nodeNamed(copy, 'Failover settings');

@@ -11,7 +11,7 @@ const proposal = {
 	target,
 	current: { replicas: 4 },
 	proposed: { replicas: 40 },
-	evidence: { backtest: { mape: 0.05 } },
+	evidence: { backtest: { mape: 0.05, wape: 0.05 } },
 };
 const verdict = evaluate({ ...proposal, proposed: { replicas: 39 } }, { minReplicas: 2, maxReplicas: 50 }, {}, NOW);
 

@@ -22,7 +22,7 @@ export function scaleProposal(current: number, proposed: number, overrides: Json
 		target: { ...TARGET },
 		current: { replicas: current },
 		proposed: { replicas: proposed },
-		evidence: { backtest: { mape: 0.05 } },
+		evidence: { backtest: { mape: 0.05, wape: 0.05 } },
 		...overrides,
 	};
 }

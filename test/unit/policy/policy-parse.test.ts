@@ -38,7 +38,7 @@ describe('parsePolicy: JSON and YAML', () => {
 			maxStepDownPercent: 10,
 			cooldownSeconds: 300,
 			approvalFactor: 10,
-			accuracyGate: { maxMape: 0.15 },
+			accuracyGate: { maxWape: 0.25 },
 			llmMaxDeviationPercent: 25,
 			maxConsecutiveErrors: 3,
 			changeFreezes: [],

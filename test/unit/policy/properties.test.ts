@@ -43,7 +43,7 @@ const scalePolicyArb = fc
 			maxStepDownPercent: fc.oneof(fc.integer({ min: 0, max: 100 }), fc.double({ min: 0, max: 100, noNaN: true })),
 			cooldownSeconds: fc.integer({ min: 0, max: 3600 }),
 			approvalFactor: fc.double({ min: 1, max: 20, noNaN: true }),
-			accuracyGate: fc.record({ maxMape: fc.double({ min: 0, max: 1, noNaN: true }) }),
+			accuracyGate: fc.oneof(fc.record({ maxMape: fc.double({ min: 0, max: 1, noNaN: true }) }), fc.record({ maxWape: fc.double({ min: 0, max: 1, noNaN: true }) })),
 			llmMaxDeviationPercent: fc.integer({ min: 0, max: 100 }),
 			maxConsecutiveErrors: fc.integer({ min: 1, max: 5 }),
 			allowedNamespaces: fc.subarray(NAMESPACES, { minLength: 1 }),
@@ -69,7 +69,7 @@ const scaleProposalArb = fc.record(
 		proposed: fc.record({ replicas }),
 		evidence: fc.record(
 			{
-				backtest: fc.record({ mape: fc.double({ min: 0, max: 0.5, noNaN: true }) }),
+				backtest: fc.record({ mape: fc.double({ min: 0, max: 0.5, noNaN: true }), wape: fc.double({ min: 0, max: 0.5, noNaN: true }) }),
 				deterministic: fc.record({ replicas }),
 				note: fc.string(),
 			},
@@ -176,7 +176,13 @@ describe('property: scaling invariants over random valid inputs', () => {
 					if (state.lastActionAt) assert.ok(nowMs - Date.parse(state.lastActionAt) >= policy.cooldownSeconds * 1000);
 					assert.ok((state.consecutiveErrors ?? 0) < policy.maxConsecutiveErrors);
 					assert.ok(proposed < current * policy.approvalFactor);
-					if (proposal.source === 'forecast') assert.ok((proposal.evidence?.backtest?.mape ?? Infinity) <= policy.accuracyGate.maxMape);
+					if (proposal.source === 'forecast') {
+						const backtest = (proposal.evidence?.backtest ?? {}) as Record<string, number | undefined>;
+						for (const [limit, field] of [['maxMape', 'mape'], ['maxWape', 'wape'], ['maxMase', 'mase']] as const) {
+							const max = policy.accuracyGate[limit];
+							if (max !== undefined) assert.ok((backtest[field] ?? Infinity) <= max);
+						}
+					}
 					if (proposal.source === 'llm') {
 						const recommended = proposal.evidence?.deterministic?.replicas;
 						assert.notEqual(recommended, undefined);

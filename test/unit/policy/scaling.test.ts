@@ -37,7 +37,7 @@ describe('scaling: the verdict shape', () => {
 	it('carries measured values and limits for every check', () => {
 		const verdict = evaluate(scaleProposal(4, 30), scalePolicy(), { lastActionAt: at(-600) }, NOW);
 		expect(checkOf(verdict, 'cooldown')).toMatchObject({ passed: true, measured: 600, limit: 300 });
-		expect(checkOf(verdict, 'accuracyGate')).toMatchObject({ measured: 0.05, limit: 0.15 });
+		expect(checkOf(verdict, 'accuracyGate')).toMatchObject({ measured: 0.05, limit: 0.25 });
 		expect(checkOf(verdict, 'clamp.stepUp')).toMatchObject({ passed: true, measured: 30, limit: 8, onFail: 'note' });
 		expect(verdict).toMatchObject({ decision: 'apply', value: 8, action: 'scale', evaluatedAt: '2025-03-10T12:00:00.000Z' });
 		expect(verdict.proposalHash).toMatch(/^sha256:[0-9a-f]{64}$/);
@@ -147,9 +147,21 @@ describe('scaling 3: accuracy gate and circuit breaker hold', () => {
 		expect(evaluate(scaleProposal(4, 6, { evidence: undefined }), scalePolicy(), {}, NOW).decision).toBe('hold');
 	});
 
-	it('holds a forecast whose MAPE is above the gate, passes at the gate', () => {
-		expect(evaluate(scaleProposal(4, 6, { evidence: { backtest: { mape: 0.151 } } }), scalePolicy(), {}, NOW).decision).toBe('hold');
-		expect(evaluate(scaleProposal(4, 6, { evidence: { backtest: { mape: 0.15 } } }), scalePolicy(), {}, NOW).decision).toBe('apply');
+	it('holds a forecast whose WAPE is above the default gate (0.25), passes at the gate, whatever its MAPE', () => {
+		expect(evaluate(scaleProposal(4, 6, { evidence: { backtest: { wape: 0.251, mape: 0.05 } } }), scalePolicy(), {}, NOW)).toMatchObject({ decision: 'hold', decidedBy: 'accuracyGate' });
+		expect(evaluate(scaleProposal(4, 6, { evidence: { backtest: { wape: 0.25, mape: 0.6 } } }), scalePolicy(), {}, NOW).decision).toBe('apply');
+		expect(evaluate(scaleProposal(4, 6, { evidence: { backtest: { mape: 0.05 } } }), scalePolicy(), {}, NOW).reason).toContain('evidence.backtest.wape');
+	});
+
+	it('keeps MAPE and MASE gates available, and checks every limit named', () => {
+		const mapeGate = scalePolicy({ accuracyGate: { maxMape: 0.15 } });
+		expect(evaluate(scaleProposal(4, 6, { evidence: { backtest: { mape: 0.151 } } }), mapeGate, {}, NOW).decision).toBe('hold');
+		expect(evaluate(scaleProposal(4, 6, { evidence: { backtest: { mape: 0.15 } } }), mapeGate, {}, NOW).decision).toBe('apply');
+		const both = scalePolicy({ accuracyGate: { maxWape: 0.2, maxMase: 1 } });
+		const held = evaluate(scaleProposal(4, 6, { evidence: { backtest: { wape: 0.1, mase: 1.2 } } }), both, {}, NOW);
+		expect(held).toMatchObject({ decision: 'hold', decidedBy: 'accuracyGate' });
+		expect(checkOf(held, 'accuracyGate')).toMatchObject({ measured: 1.2, limit: 1 });
+		expect(evaluate(scaleProposal(4, 6, { evidence: { backtest: { wape: 0.1, mase: 0.8 } } }), both, {}, NOW).decision).toBe('apply');
 		const strict = scalePolicy({ accuracyGate: { maxMape: 0.04 } });
 		expect(evaluate(scaleProposal(4, 6), strict, {}, NOW).decision).toBe('hold');
 	});
@@ -334,7 +346,7 @@ describe('planScale', () => {
 	});
 
 	it('uses the documented defaults', () => {
-		expect(SCALING_DEFAULTS).toMatchObject({ maxStepUpPercent: 100, maxStepUpPods: 4, allowScaleIn: false, maxStepDownPercent: 10, cooldownSeconds: 300, approvalFactor: 10, maxMape: 0.15, llmMaxDeviationPercent: 25 });
+		expect(SCALING_DEFAULTS).toMatchObject({ maxStepUpPercent: 100, maxStepUpPods: 4, allowScaleIn: false, maxStepDownPercent: 10, cooldownSeconds: 300, approvalFactor: 10, maxWape: 0.25, llmMaxDeviationPercent: 25 });
 		expect(TARGET.namespace).toBe('shop');
 	});
 });

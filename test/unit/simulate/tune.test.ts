@@ -1,0 +1,34 @@
+import { paretoFrontier, policyYaml, tunedPolicy, type Scores, type TunePoint } from '../../../src/simulate';
+import { validatePolicy } from '../../../src/policy';
+
+function point(under: number, hours: number, quantile = 0.5): TunePoint {
+	const scores: Scores = { underProvisionedMinutes: under, underProvisionedShare: under / 1000, unservedDemand: 0, replicaHours: hours, peakReplicas: 1, scaleEvents: 0 };
+	return {
+		settings: { quantile, headroom: 0, extraLeadSeconds: 0, maxStepDownPercent: 100, scaleDownStabilizationSeconds: 300, refitSeconds: 3600, runIntervalSeconds: 900 },
+		tune: scores,
+		score: scores,
+	};
+}
+
+describe('the tuner frontier', () => {
+	it('keeps the settings no other beats on both short minutes and replica-hours, cheapest first', () => {
+		const points = [point(50, 100), point(40, 110), point(45, 120), point(10, 150), point(10, 160), point(60, 100)];
+		expect(paretoFrontier(points).map((p) => [p.tune.underProvisionedMinutes, p.tune.replicaHours])).toEqual([
+			[50, 100],
+			[40, 110],
+			[10, 150],
+		]);
+	});
+});
+
+describe('the tuned policy', () => {
+	it('is the base policy with the tuned scale-in step, valid as it prints', () => {
+		const base = validatePolicy({ minReplicas: 2, maxReplicas: 40, cooldownSeconds: 600 });
+		if (!base.ok) throw new Error('base policy invalid');
+		const tuned = tunedPolicy(base.policy, { maxStepDownPercent: 25 });
+		expect(tuned).toMatchObject({ minReplicas: 2, maxReplicas: 40, cooldownSeconds: 600, allowScaleIn: true, maxStepDownPercent: 25, accuracyGate: { maxWape: 0.25 } });
+		expect(validatePolicy(tuned).ok).toBe(true);
+		expect(policyYaml(tuned)).toContain('allowScaleIn: true\nmaxStepDownPercent: 25\ncooldownSeconds: 600\napprovalFactor: 10\naccuracyGate:\n  maxWape: 0.25\n');
+		expect(tunedPolicy(base.policy, { maxStepDownPercent: 0 }).allowScaleIn).toBe(false);
+	});
+});
