@@ -31,7 +31,7 @@ function deterministicProposal() {
 		target: { cluster: 'prod-eu-1', namespace: 'shop', kind: 'Deployment', name: 'checkout' },
 		current: { replicas: 6 },
 		proposed: { replicas: 8 },
-		evidence: { backtest: { mape: 0.07 } },
+		evidence: { backtest: { mape: 0.07, wape: 0.06 } },
 	};
 }
 
