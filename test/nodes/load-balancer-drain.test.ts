@@ -189,3 +189,34 @@ test('the credential test: HAProxy version and level admin; an operator socket f
 	const operator = await test.call({} as ICredentialTestFunctions, { id: '1', name: 'h', type: 'haproxyRuntimeApi', data: { address: haproxy.operatorAddress } });
 	expect(operator).toEqual({ status: 'Error', message: expect.stringMatching(/: the socket is at level operator, and drains need level admin$/) });
 });
+
+test('an approved failover is carried out: the gate, run again with the authenticated approval, issues the apply verdict the drain acts on', async () => {
+	const now = new Date();
+	const main = (node: string, index = 0) => ({ main: [[{ node, type: NodeConnectionTypes.Main, index }]] });
+	// An LLM-proposed traffic move always needs a person.
+	const proposal = { ...failoverProposal('us-east', 'us-west', now), source: 'llm' };
+	const first = await runNode({ node: PolicyGate, credentialTypes: [KubeOpsSigningKey], credentials: { kubeOpsSigningKey: signingKeyCredential }, parameters: { policy: JSON.stringify(POLICY) } as never, input: [{ json: { proposal } }] });
+	const [asked] = first.outputs[1];
+	expect(asked.json.verdict).toMatchObject({ decision: 'approve', decidedBy: 'approval.llm' });
+	const refused = await run({ operation: 'drain', requireVerdict: true, haproxyServer: 'us-east' }, { input: [{ json: asked.json }] });
+	expect(refused.error?.message).toMatch(/an approve verdict never acts/);
+
+	const approval = { by: 'alice', at: new Date().toISOString(), proposal, verdict: asked.json.verdict };
+	const result = await runWorkflow({
+		nodeTypes: [PolicyGate, LoadBalancerDrain],
+		credentialTypes: [HaproxyRuntimeApi, KubeOpsSigningKey, KubernetesApi],
+		credentials: credentials(),
+		workflow: {
+			nodes: [
+				sourceNode([{ json: { proposal, approval } as IDataObject }]),
+				{ name: 'Policy Gate (approved)', type: 'n8n-nodes-kube-ops.policyGate', parameters: { policy: JSON.stringify(POLICY), approval: '={{ $json.approval }}' } },
+				{ name: 'Drain', type: 'n8n-nodes-kube-ops.loadBalancerDrain', parameters: { provider: 'haproxy', operation: 'drain', haproxyBackend: 'be_app', haproxyServer: '={{ $json.verdict.scope.drain.server }}', waitForSessions: false } },
+			],
+			connections: { Input: main('Policy Gate (approved)'), 'Policy Gate (approved)': main('Drain') },
+		},
+	});
+	expect(result.error).toBeUndefined();
+	const [drained] = result.output('Drain');
+	expect(drained.json).toMatchObject({ server: 'us-east', changed: true, gate: { verified: true, action: 'failover' }, verdict: { decision: 'apply', approvedBy: { by: 'alice' } } });
+	expect(await sendMany(haproxy.url, 4)).toEqual({ 'us-west': 4 });
+});
