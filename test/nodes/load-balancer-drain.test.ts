@@ -53,6 +53,24 @@ function run(parameters: Record<string, unknown>, extra: Partial<Parameters<type
 	});
 }
 
+/** Input -> Policy Gate -> Load Balancer Drain (drain on be_app), as the failover workflow wires them. */
+function gateThenDrain(json: IDataObject, gate: Record<string, unknown>, drain: Record<string, unknown>) {
+	const main = (node: string) => ({ main: [[{ node, type: NodeConnectionTypes.Main, index: 0 }]] });
+	return runWorkflow({
+		nodeTypes: [PolicyGate, LoadBalancerDrain],
+		credentialTypes: [HaproxyRuntimeApi, KubeOpsSigningKey, KubernetesApi],
+		credentials: credentials(),
+		workflow: {
+			nodes: [
+				sourceNode([{ json }]),
+				{ name: 'Policy Gate', type: 'n8n-nodes-kube-ops.policyGate', parameters: { policy: JSON.stringify(POLICY), ...gate } },
+				{ name: 'Drain', type: 'n8n-nodes-kube-ops.loadBalancerDrain', parameters: { provider: 'haproxy', operation: 'drain', haproxyBackend: 'be_app', ...drain } },
+			],
+			connections: { Input: main('Policy Gate'), 'Policy Gate': main('Drain') },
+		},
+	});
+}
+
 test('status: one item with every server, its state, weight and sessions', async () => {
 	const { outputs, error } = await run({ operation: 'status' });
 	expect(error).toBeUndefined();
@@ -149,24 +167,7 @@ test('a gated item is acted on only with its signed apply verdict, on the server
 
 test('Policy Gate -> Load Balancer Drain in one workflow: the Apply output drains the failing region', async () => {
 	const now = new Date();
-	const main = (node: string, index = 0) => ({ main: [[{ node, type: NodeConnectionTypes.Main, index }]] });
-	const result = await runWorkflow({
-		nodeTypes: [PolicyGate, LoadBalancerDrain],
-		credentialTypes: [HaproxyRuntimeApi, KubeOpsSigningKey, KubernetesApi],
-		credentials: credentials(),
-		workflow: {
-			nodes: [
-				sourceNode([{ json: { proposal: failoverProposal('us-east', 'us-west', now) } }]),
-				{ name: 'Policy Gate', type: 'n8n-nodes-kube-ops.policyGate', parameters: { policy: JSON.stringify(POLICY) } },
-				{
-					name: 'Drain',
-					type: 'n8n-nodes-kube-ops.loadBalancerDrain',
-					parameters: { provider: 'haproxy', operation: 'drain', haproxyBackend: 'be_app', haproxyServer: '={{ $json.proposal.from }}', waitForSessions: true, waitTimeout: 5 },
-				},
-			],
-			connections: { Input: main('Policy Gate'), 'Policy Gate': main('Drain') },
-		},
-	});
+	const result = await gateThenDrain({ proposal: failoverProposal('us-east', 'us-west', now) }, {}, { haproxyServer: '={{ $json.proposal.from }}', waitForSessions: true, waitTimeout: 5 });
 	expect(result.error).toBeUndefined();
 	expect(result.executionOrder).toEqual(['Input', 'Policy Gate', 'Drain']);
 	const [drained] = result.output('Drain');
@@ -192,7 +193,6 @@ test('the credential test: HAProxy version and level admin; an operator socket f
 
 test('an approved failover is carried out: the gate, run again with the authenticated approval, issues the apply verdict the drain acts on', async () => {
 	const now = new Date();
-	const main = (node: string, index = 0) => ({ main: [[{ node, type: NodeConnectionTypes.Main, index }]] });
 	// An LLM-proposed traffic move always needs a person.
 	const proposal = { ...failoverProposal('us-east', 'us-west', now), source: 'llm' };
 	const first = await runNode({ node: PolicyGate, credentialTypes: [KubeOpsSigningKey], credentials: { kubeOpsSigningKey: signingKeyCredential }, parameters: { policy: JSON.stringify(POLICY) } as never, input: [{ json: { proposal } }] });
@@ -202,19 +202,7 @@ test('an approved failover is carried out: the gate, run again with the authenti
 	expect(refused.error?.message).toMatch(/an approve verdict never acts/);
 
 	const approval = { by: 'alice', at: new Date().toISOString(), proposal, verdict: asked.json.verdict };
-	const result = await runWorkflow({
-		nodeTypes: [PolicyGate, LoadBalancerDrain],
-		credentialTypes: [HaproxyRuntimeApi, KubeOpsSigningKey, KubernetesApi],
-		credentials: credentials(),
-		workflow: {
-			nodes: [
-				sourceNode([{ json: { proposal, approval } as IDataObject }]),
-				{ name: 'Policy Gate (approved)', type: 'n8n-nodes-kube-ops.policyGate', parameters: { policy: JSON.stringify(POLICY), approval: '={{ $json.approval }}' } },
-				{ name: 'Drain', type: 'n8n-nodes-kube-ops.loadBalancerDrain', parameters: { provider: 'haproxy', operation: 'drain', haproxyBackend: 'be_app', haproxyServer: '={{ $json.verdict.scope.drain.server }}', waitForSessions: false } },
-			],
-			connections: { Input: main('Policy Gate (approved)'), 'Policy Gate (approved)': main('Drain') },
-		},
-	});
+	const result = await gateThenDrain({ proposal, approval }, { approval: '={{ $json.approval }}' }, { haproxyServer: '={{ $json.verdict.scope.drain.server }}', waitForSessions: false });
 	expect(result.error).toBeUndefined();
 	const [drained] = result.output('Drain');
 	expect(drained.json).toMatchObject({ server: 'us-east', changed: true, gate: { verified: true, action: 'failover' }, verdict: { decision: 'apply', approvedBy: { by: 'alice' } } });
