@@ -100,9 +100,10 @@ export const SANDBOX_SETTINGS: SandboxSettings = {
 };
 
 function replaceOnce(text: string, from: string | RegExp, to: string, where: string): string {
-	const next = text.replace(from, to);
-	if (next === text) throw new Error(`cannot edit ${where}: ${String(from)} not found (the shipped workflow changed?)`);
-	return next;
+	// Found, not changed: a sandbox setting may equal the shipped one.
+	const found = typeof from === 'string' ? text.includes(from) : new RegExp(from.source, from.flags.replace('g', '')).test(text);
+	if (!found) throw new Error(`cannot edit ${where}: ${String(from)} not found (the shipped workflow changed?)`);
+	return text.replace(from, to);
 }
 
 export function editForSandbox(loop: LoopName, workflow: WorkflowFile, settings: SandboxSettings = SANDBOX_SETTINGS): WorkflowFile {
