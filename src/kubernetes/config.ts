@@ -4,6 +4,7 @@ import * as k8s from '@kubernetes/client-node';
 import { KubeError } from './errors';
 import { INSECURE_OPTION, MAX_KUBECONFIG_BYTES, insecurityOf, readKubeconfigByAllowlist } from './kubeconfig';
 import { headerSafe } from '../shared/headerValue';
+import { redact, rememberSecret } from '../shared/redact';
 
 /**
  * The Kubernetes credential's fields as n8n stores them (plain data, so the
@@ -76,6 +77,7 @@ function fromKubeconfig(fields: KubernetesCredentialFields): { kc: k8s.KubeConfi
 	} else {
 		kc.loadFromOptions(readKubeconfigByAllowlist(doc as Record<string, unknown>));
 	}
+	for (const user of kc.getUsers()) rememberSecret(user.token, user.password, user.keyData);
 	const names = kc.getContexts().map((c) => c.name);
 	if (names.length === 0) throw configError('The kubeconfig has no contexts', 'Add a context (kubectl config set-context) or paste a kubeconfig exported with kubectl config view --minify --raw.');
 	const wanted = text(fields.context) || kc.getCurrentContext();
@@ -101,7 +103,7 @@ function checkTransport(kc: k8s.KubeConfig, fields: KubernetesCredentialFields):
 			`Use an https server with its CA (certificate-authority-data), or turn on "${INSECURE_OPTION}" for a test cluster: the token is then sent to whoever answers.`,
 		);
 	}
-	return `Insecure connection allowed by the credential: ${found.join('; ')}`;
+	return redact(`Insecure connection allowed by the credential: ${found.join('; ')}`);
 }
 
 function allowsInsecure(fields: KubernetesCredentialFields): boolean {
@@ -130,6 +132,7 @@ function fromToken(fields: KubernetesCredentialFields): k8s.KubeConfig {
 	if (ca && !ca.includes('-----BEGIN CERTIFICATE-----')) {
 		throw configError('CA Certificate is not a PEM certificate', 'Paste the PEM text starting with -----BEGIN CERTIFICATE----- (base64-decode certificate-authority-data from a kubeconfig).');
 	}
+	rememberSecret(token);
 	const kc = new k8s.KubeConfig();
 	kc.loadFromOptions({
 		clusters: [{ name: 'cluster', server, caData: ca ? Buffer.from(ca).toString('base64') : undefined, skipTLSVerify: allowsInsecure(fields) }],

@@ -1,6 +1,7 @@
 import * as https from 'node:https';
 import axios, { AxiosInstance } from 'axios';
 
+import { rememberSecret } from '../shared/redact';
 import { PrometheusError, toPrometheusError } from './errors';
 import type { PrometheusConnection } from './types';
 
@@ -42,6 +43,8 @@ export class PrometheusTransport {
 		this.timeoutMs = connection.timeoutMs && connection.timeoutMs > 0 ? connection.timeoutMs : DEFAULT_TIMEOUT_MS;
 		const headers: Record<string, string> = { Accept: 'application/json', ...(connection.headers ?? {}) };
 		const auth = connection.auth ?? { type: 'none' };
+		// Every path to Prometheus (nodes, CLI) passes here: its secrets are removed from any later error or log.
+		rememberSecret(auth.type === 'bearer' ? auth.token : undefined, auth.type === 'basic' ? auth.password : undefined, ...Object.values(connection.headers ?? {}));
 		if (auth.type === 'bearer') headers.Authorization = `Bearer ${auth.token}`;
 		const ca = connection.caCertificate?.trim();
 		this.maxSeries = connection.maxSeries && connection.maxSeries > 0 ? Math.floor(connection.maxSeries) : DEFAULT_MAX_SERIES;

@@ -86,7 +86,7 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 			const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 			const maxAge = maxVerdictAgeSeconds(options.maxVerdictAgeSeconds);
 			const gated = gateOf(json, { now: new Date(), maxAgeSeconds: maxAge, acceptApproved: options.acceptApproved === true });
-			const notes: string[] = [];
+			const notes: string[] = connection.insecure ? [connection.insecure] : [];
 			if (gated) {
 				notes.push(...gated.notes);
 				const unchecked = checkCluster(gated, connection.clusterName);
