@@ -9,3 +9,5 @@ export { DEFAULT_LABEL_RULES, checkLabelRules, compileLabelRules } from './label
 export type { LabelFormat, LabelRule } from './labelRules';
 export { checkAuthorization, sameSecret } from './auth';
 export type { AuthResult, WebhookAuthentication, WebhookSecrets } from './auth';
+export { alertmanagerConnection, checkActive, equalityMatcher } from './activeAlerts';
+export type { ActiveCheck, AlertmanagerApiConnection, AlertmanagerApiFields } from './activeAlerts';

@@ -61,7 +61,8 @@ export function assertPlainData(value: unknown, path = 'kubeconfig'): void {
 			node.forEach((item, index) => walk(item, `${at}[${index}]`));
 			return;
 		}
-		if (typeof node === 'object' && Object.getPrototypeOf(node) === Object.prototype) {
+		// client-node's loadYaml wraps the root in its own class; YAML's own non-plain types are binary data and timestamps.
+		if (typeof node === 'object' && !ArrayBuffer.isView(node) && !(node instanceof ArrayBuffer) && !(node instanceof Date) && !(node instanceof Map) && !(node instanceof Set)) {
 			for (const [key, item] of Object.entries(node as Record<string, unknown>)) walk(item, `${at}.${key}`);
 			return;
 		}
@@ -71,7 +72,7 @@ export function assertPlainData(value: unknown, path = 'kubeconfig'): void {
 }
 
 function describeType(value: unknown): string {
-	if (Buffer.isBuffer(value)) return 'binary data';
+	if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return 'binary data, e.g. !!binary';
 	if (value instanceof Date) return 'a timestamp';
 	if (typeof value === 'number') return 'a non-finite number';
 	return typeof value === 'object' ? 'a tagged object' : typeof value;
@@ -136,26 +137,29 @@ function headerValue(value: string | undefined, field: string, where: string): s
 
 /** The kubeconfig's data as client-node options, or a refusal naming the field and the option that would allow it. */
 export function readKubeconfigByAllowlist(doc: Record<string, unknown>): PlainKubeconfig {
-	assertPlainData(doc);
 	for (const key of Object.keys(doc)) {
 		if (!TOP_LEVEL.includes(key)) throw refused(`The kubeconfig has "${key}" at the top level, which this credential does not support unless "${HOST_ACCESS_OPTION}" is on`, `Remove "${key}"; a kubeconfig has ${TOP_LEVEL.join(', ')}.`);
 	}
+	// Field names first, whatever their values: the refusal then names the field and the option.
+	named(doc, 'clusters', 'cluster').forEach(({ body, where }) => checkFields(body, CLUSTER_FIELDS, HOST_ACCESS_FIELDS.cluster, where));
+	named(doc, 'users', 'user').forEach(({ body, where }) => checkFields(body, USER_FIELDS, HOST_ACCESS_FIELDS.user, where));
+	named(doc, 'contexts', 'context').forEach(({ body, where }) => checkFields(body, CONTEXT_FIELDS, [], where));
+	assertPlainData(doc);
 	const clusters = named(doc, 'clusters', 'cluster').map(({ name, body, where }) => {
-		checkFields(body, CLUSTER_FIELDS, HOST_ACCESS_FIELDS.cluster, where);
 		const server = optionalString(body, 'server', where);
 		if (!server) throw refused(`The kubeconfig's ${where} has no server`, 'Add server: https://<api server address>.');
 		const skip = body['insecure-skip-tls-verify'];
 		if (present(skip) && typeof skip !== 'boolean') throw refused(`The kubeconfig's ${where} has "insecure-skip-tls-verify" that is not true or false`, 'Write insecure-skip-tls-verify: true or false.');
 		return {
 			name,
-			server,
+			// As client-node's own reader: paths are appended to the server URL.
+			server: server.replace(/\/$/, ''),
 			caData: optionalString(body, 'certificate-authority-data', where),
 			tlsServerName: optionalString(body, 'tls-server-name', where),
 			skipTLSVerify: skip === true,
 		} satisfies k8s.Cluster;
 	});
 	const users = named(doc, 'users', 'user').map(({ name, body, where }) => {
-		checkFields(body, USER_FIELDS, HOST_ACCESS_FIELDS.user, where);
 		return {
 			name,
 			token: headerValue(optionalString(body, 'token', where), 'token', where),
@@ -166,7 +170,6 @@ export function readKubeconfigByAllowlist(doc: Record<string, unknown>): PlainKu
 		} satisfies k8s.User;
 	});
 	const contexts = named(doc, 'contexts', 'context').map(({ name, body, where }) => {
-		checkFields(body, CONTEXT_FIELDS, [], where);
 		return {
 			name,
 			cluster: optionalString(body, 'cluster', where) ?? '',

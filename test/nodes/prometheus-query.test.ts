@@ -18,7 +18,7 @@ let credential: ICredentialDataDecryptedObject;
 
 beforeAll(async () => {
 	({ prometheus, east, west } = await startTaxiPrometheus(now));
-	credential = { url: prometheus.url, authentication: 'none', timeout: 20000 };
+	credential = { url: prometheus.url, authentication: 'none', allowInsecure: true, timeout: 20000 };
 }, 120_000);
 
 afterAll(async () => {
@@ -162,7 +162,7 @@ describe('failures', () => {
 		const { error } = await runNode({
 			node: PrometheusQuery,
 			credentialTypes: [PrometheusApi],
-			credentials: { prometheusApi: { url: `http://127.0.0.1:${port}`, authentication: 'none', timeout: 2000 } },
+			credentials: { prometheusApi: { url: `http://127.0.0.1:${port}`, authentication: 'none', allowInsecure: true, timeout: 2000 } },
 			parameters: { queryType: 'instant', query: 'up', time: 'now' },
 		});
 		expect(error?.message).toMatch(new RegExp(`Cannot reach Prometheus at http://127.0.0.1:${port} \\(connection refused\\).*Check the base URL`));
@@ -178,7 +178,7 @@ describe('credential', () => {
 	test('bearer token and tenant header from the credential reach the server; the credential test reports the version', async () => {
 		const gateway = await startAuthGateway({ upstream: prometheus.url, token: 'tok-123', tenant: 'team-a' });
 		try {
-			const fields = { url: gateway.url, authentication: 'bearerToken', token: 'tok-123', headers: 'X-Scope-OrgID: team-a\n# comment\n' };
+			const fields = { url: gateway.url, authentication: 'bearerToken', token: 'tok-123', headers: 'X-Scope-OrgID: team-a\n# comment\n', allowInsecure: true };
 			const { outputs, error } = await runNode({
 				node: PrometheusQuery,
 				credentialTypes: [PrometheusApi],
@@ -192,7 +192,7 @@ describe('credential', () => {
 			const test = new PrometheusQuery().methods.credentialTest.prometheusApiConnectionTest;
 			const context = {} as ICredentialTestFunctions;
 			const ok = await test.call(context, { id: '1', name: 'prom', type: 'prometheusApi', data: fields });
-			expect(ok).toEqual({ status: 'OK', message: expect.stringMatching(/^Connected: Prometheus-compatible API, version 2\.42\./) });
+			expect(ok).toEqual({ status: 'OK', message: expect.stringMatching(/^Connected: Prometheus-compatible API, version 2\.42\..* \(The Prometheus URL http:\/\/127\.0\.0\.1:\d+ is plain http/) });
 			const bad = await test.call(context, { id: '1', name: 'prom', type: 'prometheusApi', data: { ...fields, token: 'wrong' } });
 			expect(bad.status).toBe('Error');
 			expect(bad.message).toMatch(/HTTP 401.*Check the authentication type/);
@@ -205,7 +205,7 @@ describe('credential', () => {
 		const { error } = await runNode({
 			node: PrometheusQuery,
 			credentialTypes: [PrometheusApi],
-			credentials: { prometheusApi: { url: prometheus.url, headers: 'X-Scope-OrgID team-a' } },
+			credentials: { prometheusApi: { url: prometheus.url, headers: 'X-Scope-OrgID team-a', allowInsecure: true } },
 			parameters: { queryType: 'instant', query: 'up', time: 'now' },
 		});
 		expect(error?.message).toMatch(/Extra header line 1 .* is not "Name: value"/);

@@ -62,6 +62,8 @@ export function credentialsFor(stack: OpsStack, webhookToken: string): Array<{ n
 		{ name: 'Kubernetes control', type: 'kubernetesApi', data: { ...kube.control } },
 		{ name: 'HAProxy Runtime API', type: 'haproxyRuntimeApi', data: { ...stack.credentials.haproxyRuntimeApi } },
 		{ name: 'Alertmanager webhook', type: 'kubeOpsAlertmanagerWebhookApi', data: { token: webhookToken, user: '', password: '' } },
+		// The sandbox's Alertmanager listens on plain http on loopback.
+		{ name: 'Alertmanager API', type: 'kubeOpsAlertmanagerApi', data: { url: stack.alertmanager.url, authentication: 'none', allowInsecure: true, timeout: 10_000 } },
 	];
 }
 
