@@ -83,12 +83,18 @@ export function rememberSecret(...values: unknown[]): void {
 	for (const value of values) {
 		if (typeof value !== 'string') continue;
 		for (const candidate of new Set([value, value.trim()])) {
-			if (candidate.length < MIN_KNOWN_SECRET_CHARS) continue;
+			if (!worthRemembering(candidate)) continue;
 			remembered.delete(candidate);
 			remembered.add(candidate);
 			if (remembered.size > MAX_REMEMBERED) remembered.delete(remembered.values().next().value as string);
 		}
 	}
+}
+
+// A remembered value is removed from every later text, so it must not be a
+// word: "expired" as a test token would cut "expired" out of every message.
+function worthRemembering(value: string): boolean {
+	return value.length >= 8 && (value.length >= 16 || /[^A-Za-z]/.test(value));
 }
 
 /** Replaces secrets inside free text; `known` are more values to remove by exact match. */
