@@ -32,6 +32,8 @@ export class AlertmanagerAlertCheck implements INodeType {
 		icon: { light: 'file:alertmanager.svg', dark: 'file:alertmanager.dark.svg' },
 		group: ['transform'],
 		version: 1,
+		subtitle: 'is the alert still active?',
+		usableAsTool: true,
 		description: 'Asks Alertmanager whether alerts with given labels are still active; unknown counts as active',
 		defaults: { name: 'Alertmanager Alert Check' },
 		inputs: [NodeConnectionTypes.Main],

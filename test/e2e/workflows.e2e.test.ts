@@ -1,5 +1,7 @@
 import { ROOT } from '../harness/built';
-import { type CanaryObservation, type FailoverObservation, type LoopsStack, type PreScalingObservation, canary, cluster, executionsOf, failover, preScaling, startLoopsStack } from '../sandbox/loops';
+import { type CanaryObservation, type FailoverObservation, type LoopsStack, type PreScalingObservation, PROMETHEUS_URL_PASSWORD, canary, cluster, executionsOf, failover, preScaling, startLoopsStack } from '../sandbox/loops';
+import { waitUntil } from '../sandbox/processes';
+import { CLUSTERS } from '../sandbox/stack';
 
 /**
  * The shipped workflows, end to end: a real n8n 2.x with the package from its
@@ -138,4 +140,17 @@ describe('Alertmanager-driven failover', () => {
 		expect(reasons.some((r) => /Failback/.test(r))).toBe(true);
 		expect(seen.leaseState.flipTimes).toHaveLength(2);
 	});
+});
+
+// Last: it stops Prometheus.
+describe('secrets stay out of Events', () => {
+	test('with Prometheus unreachable, the canary loop holds and writes an Event naming the failure, without the password in the Prometheus URL', async () => {
+		await loops.stack.prometheus.local.stop();
+		const east = cluster(loops.stack, 'us-east');
+		const failed = () => east.events().filter((e) => ['checkout-canary', 'search-canary'].includes(e.involvedObject?.name) && /Cannot reach Prometheus/.test(String(e.message)));
+		await waitUntil(async () => failed().length > 0, 'a canary Event about the unreachable Prometheus', 150_000);
+		expect(String(failed()[0].message)).toMatch(/Cannot reach Prometheus at http:\/\/kube-ops:\[redacted[^\]]*\]@127\.0\.0\.1:\d+/);
+		const everything = JSON.stringify(CLUSTERS.map((name) => cluster(loops.stack, name).events()));
+		expect(everything).not.toContain(PROMETHEUS_URL_PASSWORD);
+	}, 200_000);
 });

@@ -80,7 +80,7 @@ beforeAll(async () => {
 					// n8n itself answers 422 here; the e2e test shows that. Leave it to the node in this test.
 				}
 			}
-			if (setup.noRaw) delete n8nReq.rawBody;
+			if (setup.noRaw) Reflect.deleteProperty(n8nReq, 'rawBody');
 			try {
 				lastResult = await node.webhook.call(context(req, res));
 				if (!lastResult.noWebhookResponse) {
