@@ -154,3 +154,15 @@ describe('TLS unless the owner says otherwise', () => {
 		expect(error.message).not.toContain('s3cr3t-pass');
 	});
 });
+
+describe('names from alerts never address another object', () => {
+	test('a namespace or name of "." or ".." is refused before any request', async () => {
+		const { KubeClient } = await import('../../../src/kubernetes');
+		const { knownResource } = await import('../../../src/kubernetes/resources');
+		const client = new KubeClient(connectionFromCredential({ source: 'kubeconfig', kubeconfig: doc('    token: t0123456789') }));
+		const leases = knownResource('coordination.k8s.io/v1', 'Lease');
+		expect(leases).toBeDefined();
+		await expect((async () => client.get(leases!, '..', 'kube-ops-failover-checkout'))()).rejects.toThrow('The namespace ".." is not a Kubernetes name');
+		await expect((async () => client.get(leases!, 'shop', '.'))()).rejects.toThrow('The name "." is not a Kubernetes name');
+	});
+});
