@@ -1,5 +1,5 @@
 import { ROOT } from '../harness/built';
-import { type CanaryObservation, type FailoverObservation, type LoopsStack, type PreScalingObservation, PROMETHEUS_URL_PASSWORD, canary, cluster, executionsOf, failover, preScaling, startLoopsStack } from '../sandbox/loops';
+import { type CanaryObservation, type FailoverObservation, type LoopsStack, type PreScalingObservation, PROMETHEUS_URL_PASSWORD, canary, cluster, executionsOf, failover, itemsOf, preScaling, startLoopsStack, waitForExecutions } from '../sandbox/loops';
 import { waitUntil } from '../sandbox/processes';
 import { CLUSTERS } from '../sandbox/stack';
 
@@ -144,13 +144,22 @@ describe('Alertmanager-driven failover', () => {
 
 // Last: it stops Prometheus.
 describe('secrets stay out of Events', () => {
-	test('with Prometheus unreachable, the canary loop holds and writes an Event naming the failure, without the password in the Prometheus URL', async () => {
-		await loops.stack.prometheus.local.stop();
+	test('with Prometheus unreachable and a password in its URL, the canary loop holds; the error, the verdict and the Event never show the password', async () => {
+		const id = loops.workflows.ids.canary;
+		const seen = new Set((await executionsOf(loops.n8n, id)).map((e) => e.id));
 		const east = cluster(loops.stack, 'us-east');
-		const failed = () => east.events().filter((e) => ['checkout-canary', 'search-canary'].includes(e.involvedObject?.name) && /Cannot reach Prometheus/.test(String(e.message)));
-		await waitUntil(async () => failed().length > 0, 'a canary Event about the unreachable Prometheus', 150_000);
-		expect(String(failed()[0].message)).toMatch(/Cannot reach Prometheus at http:\/\/kube-ops:\[redacted[^\]]*\]@127\.0\.0\.1:\d+/);
+		const eventsBefore = new Set(east.events().map((e) => String(e.metadata?.name)));
+		await loops.stack.prometheus.local.stop();
+		const failed = await waitForExecutions(loops.n8n, id, (list) => list.find((e) => !seen.has(e.id) && itemsOf(e, 'Canary vs stable').some((item) => item.error !== undefined)), 'a canary run whose Prometheus query failed', 150_000);
+		const queryError = String(itemsOf(failed, 'Canary vs stable').find((item) => item.error !== undefined)?.error);
+		expect(queryError).toMatch(/Cannot reach Prometheus at http:\/\/kube-ops:\[redacted[^\]]*\]@127\.0\.0\.1:\d+/);
+		// Everything the execution kept: every node's items, the verdict and its reason.
+		expect(JSON.stringify(failed.data)).not.toContain(PROMETHEUS_URL_PASSWORD);
+		const verdicts = [0, 1, 2].flatMap((output) => itemsOf(failed, 'Policy Gate', output)).map((item) => item.verdict);
+		expect(verdicts.length).toBeGreaterThan(0);
+		expect(JSON.stringify(verdicts)).toMatch(/Cannot reach Prometheus/);
+		await waitUntil(async () => east.events().some((e) => !eventsBefore.has(String(e.metadata?.name)) && /Cannot reach Prometheus/.test(String(e.message))), 'the held canary decision as an Event naming the failure', 90_000);
 		const everything = JSON.stringify(CLUSTERS.map((name) => cluster(loops.stack, name).events()));
 		expect(everything).not.toContain(PROMETHEUS_URL_PASSWORD);
-	}, 200_000);
+	}, 300_000);
 });
