@@ -87,3 +87,9 @@ describe('credential fields', () => {
 		}
 	});
 });
+
+test('an error about a multi-line query is one line, so it can travel on as a proposal\'s providerError', () => {
+	const error = new PrometheusError({ kind: 'unreachable', query: 'sum(\n  rate(x[5m])\n)', summary: 'Cannot reach Prometheus at http://p (connection refused) for query "sum(\n  rate(x[5m])\n)"', fix: 'Check\tthe URL', prometheusMessage: 'line one\nline two' });
+	expect(error.message).toBe('Cannot reach Prometheus at http://p (connection refused) for query "sum( rate(x[5m]) )". Check the URL');
+	expect(error.prometheusMessage).toBe('line one line two');
+});
