@@ -44,6 +44,17 @@ describe('bad input at the Alertmanager webhook', () => {
 		expect(broken.status).toBe(422);
 		expect(emptyAlerts.status).toBe(400);
 		expect(((await emptyAlerts.json()) as { reason: string }).reason).toMatch(/alerts/);
+		// Alert content is data: a label that would rewrite the PromQL, a namespace that would drop a path segment,
+		// and duplicate keys are all refused before any execution starts.
+		const alert = { status: 'firing', labels: { alertname: 'RegionDown', region: 'us-east', service: 'checkout' }, annotations: {}, startsAt: '2026-01-01T00:00:00Z', endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: 'f00d' };
+		const auth = { authorization: `Bearer ${loops.webhookToken}` };
+		const injected = await post(JSON.stringify({ ...payload, alerts: [{ ...alert, labels: { ...alert.labels, service: 'checkout"} or vector(1) or x{a="' } }] }), auth);
+		const dotdot = await post(JSON.stringify({ ...payload, alerts: [{ ...alert, labels: { ...alert.labels, namespace: '..' } }] }), auth);
+		const duplicated = await post(JSON.stringify({ ...payload, alerts: [alert] }).replace('"status":"firing"', '"status":"resolved","status":"firing"'), auth);
+		expect([injected.status, dotdot.status, duplicated.status]).toEqual([400, 400, 400]);
+		expect(((await injected.json()) as { reason: string }).reason).toMatch(/^alerts\[0\]\.labels\.service: label "service" is .*not a Kubernetes DNS-1123 label/);
+		expect(((await dotdot.json()) as { reason: string }).reason).toMatch(/^alerts\[0\]\.labels\.namespace:/);
+		expect(((await duplicated.json()) as { reason: string }).reason).toMatch(/duplicate key "status"/);
 		await new Promise((r) => setTimeout(r, 1000));
 		expect((await executionsOf(loops.n8n, loops.workflows.ids.failover)).length).toBe(before);
 		const east = await loops.stack.haproxy.serverState('us-east');
