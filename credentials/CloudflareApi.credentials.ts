@@ -66,6 +66,13 @@ export class CloudflareApi implements ICredentialType {
 			description: 'Change only for a proxy or a test server that speaks the v4 API',
 		},
 		{
+			displayName: 'Allow Insecure Connection',
+			name: 'allowInsecure',
+			type: 'boolean',
+			default: false,
+			description: 'Whether an http:// API Base URL is accepted (the API token travels unencrypted). Only for a test server.',
+		},
+		{
 			displayName: 'Timeout (Ms)',
 			name: 'timeout',
 			type: 'number',

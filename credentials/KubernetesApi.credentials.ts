@@ -53,7 +53,7 @@ export class KubernetesApi implements ICredentialType {
 			type: 'boolean',
 			default: false,
 			description:
-				'Whether the kubeconfig may make n8n run a command on its host (exec plugins: aws eks get-token, gke-gcloud-auth-plugin, kubelogin) or read files there (token-file, client-certificate, client-key, certificate-authority). Off, such a kubeconfig is refused: a token file would be sent to whatever server the kubeconfig names.',
+				'Whether the kubeconfig may make n8n run a command on its host (exec plugins: aws eks get-token, gke-gcloud-auth-plugin, kubelogin; auth-provider) or read files there (token-file, client-certificate, client-key, certificate-authority). Off, only inline fields are read (server, certificate-authority-data, tls-server-name, token, client-certificate-data, client-key-data, username, password, the context\'s namespace) and anything else is refused.',
 			displayOptions: { show: { source: ['kubeconfig'] } },
 		},
 		{
@@ -86,12 +86,13 @@ export class KubernetesApi implements ICredentialType {
 			displayOptions: { show: { source: ['token'] } },
 		},
 		{
-			displayName: 'Skip TLS Verification (Insecure)',
-			name: 'skipTlsVerify',
+			displayName: 'Allow Insecure Connection',
+			name: 'allowInsecure',
 			type: 'boolean',
 			default: false,
-			description: 'Whether to connect even if the server certificate cannot be verified. Only for testing: the token is sent to whoever answers.',
-			displayOptions: { show: { source: ['token'] } },
+			description:
+				'Whether to connect to an http:// server or without verifying the server certificate (a kubeconfig\'s insecure-skip-tls-verify). Off, such a connection is refused. Only for test clusters: the token is sent to whoever answers, and the node\'s output notes it.',
+			displayOptions: { show: { source: ['kubeconfig', 'token'] } },
 		},
 		{
 			displayName: 'Cluster Name',

@@ -20,6 +20,13 @@ export class OpenAiCompatibleApi implements ICredentialType {
 			description: 'Usually ends in /v1: https://api.openai.com/v1, http://vllm:8000/v1, http://ollama:11434/v1. For Azure, the resource endpoint.',
 		},
 		{
+			displayName: 'Allow Insecure Connection',
+			name: 'allowInsecure',
+			type: 'boolean',
+			default: false,
+			description: 'Whether an http:// base URL is accepted (prompts and the API key travel unencrypted). Only for a local server on a trusted network path, e.g. Ollama or vLLM next to n8n.',
+		},
+		{
 			displayName: 'API Key',
 			name: 'apiKey',
 			type: 'string',

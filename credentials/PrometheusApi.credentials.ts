@@ -21,7 +21,7 @@ export class PrometheusApi implements ICredentialType {
 			type: 'string',
 			default: '',
 			required: true,
-			placeholder: 'http://prometheus.monitoring.svc:9090',
+			placeholder: 'https://prometheus.monitoring.svc:9090',
 			description:
 				'Server root of Prometheus or a compatible API (Thanos Query, VictoriaMetrics; for Mimir/Cortex include the /prometheus prefix)',
 		},
@@ -88,6 +88,14 @@ export class PrometheusApi implements ICredentialType {
 			type: 'boolean',
 			default: false,
 			description: 'Whether to connect even if the TLS certificate cannot be verified. Only for testing.',
+		},
+		{
+			displayName: 'Allow Insecure Connection',
+			name: 'allowInsecure',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether an http:// URL, or Ignore SSL Issues, is accepted. Off, they are refused: queries and credentials would travel unencrypted or to whoever answers. Turn on only for a trusted network path (e.g. Prometheus in the same cluster without TLS); the node\'s output notes it.',
 		},
 		{
 			displayName: 'Timeout (Ms)',

@@ -8,7 +8,8 @@ import {
 	NodeConnectionTypes,
 } from 'n8n-workflow';
 
-import { DEFAULT_MAX_BODY_BYTES, WebhookAuthentication, WebhookSecrets, checkAuthorization, readNotification } from '../../src/alertmanager';
+import { DEFAULT_LABEL_RULES, DEFAULT_MAX_ALERTS, DEFAULT_MAX_BODY_BYTES, type LabelRule, WebhookAuthentication, WebhookSecrets, checkAuthorization, readNotification } from '../../src/alertmanager';
+import { rememberSecret } from '../../src/shared/redact';
 import { credentialTest } from './credentialTest';
 import { Emit, answer, outputItems } from './respond';
 
@@ -110,6 +111,46 @@ export class AlertmanagerTrigger implements INodeType {
 							'Larger notifications are refused with 400. n8n\'s own limit (N8N_PAYLOAD_SIZE_MAX, 16 MiB by default) applies first.',
 					},
 					{
+						displayName: 'Max Alerts',
+						name: 'maxAlerts',
+						type: 'number',
+						default: DEFAULT_MAX_ALERTS,
+						typeOptions: { minValue: 1 },
+						description: 'A notification with more alerts is refused with 400. Set max_alerts on the Alertmanager webhook_config to stay under it.',
+					},
+					{
+						displayName: 'Label Rules',
+						name: 'labelRules',
+						type: 'fixedCollection',
+						typeOptions: { multipleValues: true },
+						placeholder: 'Add Rule',
+						default: {},
+						description:
+							'What each label value must look like before the workflow starts; a value that breaks its rule is answered with 400 naming the label. Empty: namespace, service and region must be Kubernetes DNS-1123 labels. Once set, only these rules apply.',
+						options: [
+							{
+								displayName: 'Rule',
+								name: 'rule',
+								values: [
+									{ displayName: 'Label', name: 'label', type: 'string', default: '', placeholder: 'service' },
+									{
+										displayName: 'Format',
+										name: 'format',
+										type: 'options',
+										default: 'dns1123Label',
+										options: [
+											{ name: 'Kubernetes Name (DNS-1123 Label)', value: 'dns1123Label', description: 'Lowercase letters, digits and -, at most 63 characters' },
+											{ name: 'Kubernetes Subdomain (DNS-1123)', value: 'dns1123Subdomain', description: 'Labels joined by dots, at most 253 characters' },
+											{ name: 'Regular Expression', value: 'pattern', description: 'The whole value must match' },
+											{ name: 'Anything', value: 'any', description: 'Not checked' },
+										],
+									},
+									{ displayName: 'Pattern', name: 'pattern', type: 'string', default: '', placeholder: '[a-z]{2}-[a-z]+-\\d', displayOptions: { show: { format: ['pattern'] } } },
+								],
+							},
+						],
+					},
+					{
 						displayName: 'Require Version 4',
 						name: 'requireVersion4',
 						type: 'boolean',
@@ -143,12 +184,13 @@ export class AlertmanagerTrigger implements INodeType {
 		const res = this.getResponseObject();
 		const authentication = this.getNodeParameter('authentication', 'bearer') as WebhookAuthentication;
 		const emit = this.getNodeParameter('emit', 'alert') as Emit;
-		const options = this.getNodeParameter('options', {}) as { maxBodyBytes?: number; requireVersion4?: boolean };
+		const options = this.getNodeParameter('options', {}) as { maxBodyBytes?: number; requireVersion4?: boolean; maxAlerts?: number; labelRules?: { rule?: LabelRule[] } };
 
 		let secrets: WebhookSecrets = {};
 		if (authentication !== 'none') {
 			try {
 				secrets = (await this.getCredentials(CREDENTIAL)) as WebhookSecrets;
+				rememberSecret(...Object.values(secrets));
 			} catch (error) {
 				answer(res, 500, { status: 'error', reason: `the Alertmanager Webhook credential could not be read: ${(error as Error).message}` });
 				return { noWebhookResponse: true };
@@ -172,7 +214,11 @@ export class AlertmanagerTrigger implements INodeType {
 				parsedBody: req.body,
 				maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
 			},
-			{ requireVersion4: options.requireVersion4 ?? true },
+			{
+				requireVersion4: options.requireVersion4 ?? true,
+				maxAlerts: options.maxAlerts ?? DEFAULT_MAX_ALERTS,
+				labelRules: options.labelRules?.rule?.length ? options.labelRules.rule : DEFAULT_LABEL_RULES,
+			},
 		);
 		if (!read.ok) {
 			answer(res, 400, { status: 'rejected', reason: read.rejection.reason, fix: read.rejection.fix });

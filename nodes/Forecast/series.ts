@@ -1,3 +1,4 @@
+import { parseJsonStrictly } from '../../src/shared/strictJson';
 import { parseTimestamp } from '../../src/forecast';
 import type { Series } from '../../src/forecast';
 
@@ -50,7 +51,7 @@ export function readPairs(json: Record<string, unknown>, field: string, itemInde
 	if (raw === undefined) throw missingField(json, field, where);
 	if (typeof raw === 'string' && raw.trim().startsWith('[')) {
 		try {
-			raw = JSON.parse(raw) as unknown;
+			raw = parseJsonStrictly(raw) as unknown;
 		} catch {
 			// Reported below as not a list.
 		}

@@ -94,8 +94,12 @@ export class LlmAdvisor implements INodeType {
 	methods = {
 		credentialTest: {
 			async openAiCompatibleConnectionTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
-				const result = await checkLlmConnection(llmConnectionFromCredential(credential.data ?? {}));
-				return { status: result.ok ? 'OK' : 'Error', message: result.message };
+				try {
+					const result = await checkLlmConnection(llmConnectionFromCredential(credential.data ?? {}));
+					return { status: result.ok ? 'OK' : 'Error', message: result.message };
+				} catch (error) {
+					return { status: 'Error', message: (error as Error).message };
+				}
 			},
 		},
 	};

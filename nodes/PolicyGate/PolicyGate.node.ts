@@ -6,12 +6,12 @@ import {
 	INodeTypeDescription,
 	NodeConnectionTypes,
 	NodeOperationError,
-	jsonParse,
 } from 'n8n-workflow';
 
 import { runGate } from '../../src/policy';
 import { parseTime } from '../../src/prometheus';
 import { signingKeyTest, signingKeysOf } from '../shared/signingKey';
+import { parseJsonStrictly } from '../../src/shared/strictJson';
 
 const EXAMPLE_POLICY = `# Scaling policy (YAML or JSON). Only minReplicas and maxReplicas are required.
 minReplicas: 3
@@ -139,7 +139,8 @@ function readJson(context: IExecuteFunctions, name: string, itemIndex: number): 
 	if (typeof value !== 'string') return value;
 	if (value.trim() === '') return undefined;
 	try {
-		return jsonParse(value);
+		// Duplicate keys refused as the CLI does: the text then goes to the gate, which rejects it.
+		return parseJsonStrictly(value);
 	} catch {
 		return value;
 	}

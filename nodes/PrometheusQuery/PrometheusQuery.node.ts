@@ -12,14 +12,19 @@ import {
 } from 'n8n-workflow';
 
 import {
+	DEFAULT_MAX_RESPONSE_BYTES,
+	DEFAULT_MAX_SERIES,
 	PrometheusClient,
+	type PrometheusConnection,
 	PrometheusError,
+	renderQuery,
 	QueryRequest,
 	connectionFromCredential,
 	runQueryRequest,
 	seriesRecords,
 	summarise,
 } from '../../src/prometheus';
+import { redact } from '../../src/shared/redact';
 
 export class PrometheusQuery implements INodeType {
 	description: INodeTypeDescription = {
@@ -55,7 +60,27 @@ export class PrometheusQuery implements INodeType {
 				default: '',
 				required: true,
 				placeholder: 'sum by (namespace, deployment) (rate(http_requests_total{namespace="shop"}[5m]))',
-				description: 'PromQL expression. For counters use rate() or increase(): resets are handled there, not here.',
+				description: 'PromQL expression. For counters use rate() or increase(): resets are handled there, not here. Write $name where a Query Variable goes, e.g. {service=$service}.',
+			},
+			{
+				displayName: 'Query Variables',
+				name: 'variables',
+				type: 'fixedCollection',
+				typeOptions: { multipleValues: true },
+				placeholder: 'Add Variable',
+				default: {},
+				description:
+					'Values (e.g. alert labels) put into the query as quoted, escaped label values: {service=$service} becomes {service="checkout"}. Use these instead of building PromQL from strings, so a value can never change the query.',
+				options: [
+					{
+						displayName: 'Variable',
+						name: 'variable',
+						values: [
+							{ displayName: 'Name', name: 'name', type: 'string', default: '', placeholder: 'service', description: 'Written in the query as $name' },
+							{ displayName: 'Value', name: 'value', type: 'string', default: '', placeholder: '={{ $json.service }}' },
+						],
+					},
+				],
 			},
 			{
 				displayName: 'Range',
@@ -162,6 +187,22 @@ export class PrometheusQuery implements INodeType {
 						default: true,
 						description: 'Whether to snap start and end to multiples of the step, so every run sees the same timestamps',
 					},
+					{
+						displayName: 'Max Response Size (Bytes)',
+						name: 'maxResponseBytes',
+						type: 'number',
+						default: DEFAULT_MAX_RESPONSE_BYTES,
+						typeOptions: { minValue: 1 },
+						description: 'A larger answer from Prometheus is refused before it is read whole (per request; long ranges are split into several)',
+					},
+					{
+						displayName: 'Max Series',
+						name: 'maxSeries',
+						type: 'number',
+						default: DEFAULT_MAX_SERIES,
+						typeOptions: { minValue: 1 },
+						description: 'A query that returns more series is refused',
+					},
 				],
 			},
 		],
@@ -174,10 +215,11 @@ export class PrometheusQuery implements INodeType {
 				credential: ICredentialsDecrypted,
 			): Promise<INodeCredentialTestResult> {
 				try {
-					const info = await new PrometheusClient(connectionFromCredential(credential.data ?? {})).buildInfo();
-					return { status: 'OK', message: `Connected: Prometheus-compatible API, version ${info.version}` };
+					const connection = connectionFromCredential(credential.data ?? {});
+					const info = await new PrometheusClient(connection).buildInfo();
+					return { status: 'OK', message: `Connected: Prometheus-compatible API, version ${info.version}${connection.insecure ? ` (${connection.insecure})` : ''}` };
 				} catch (error) {
-					return { status: 'Error', message: (error as Error).message };
+					return { status: 'Error', message: redact((error as Error).message) };
 				}
 			},
 		},
@@ -186,8 +228,17 @@ export class PrometheusQuery implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
 		const out: INodeExecutionData[] = [];
-		const client = new PrometheusClient(connectionFromCredential(await this.getCredentials('prometheusApi')));
+		const fields = await this.getCredentials('prometheusApi');
 		const warnings = new Set<string>();
+		let connection: PrometheusConnection;
+		try {
+			connection = connectionFromCredential(fields);
+		} catch (error) {
+			throw new NodeOperationError(this.getNode(), redact((error as Error).message));
+		}
+		// Limits are per node; the first item's options set them for the client all items share.
+		const limits = this.getNodeParameter('options', 0, {}) as IDataObject;
+		const client = new PrometheusClient({ ...connection, maxResponseBytes: positive(limits.maxResponseBytes) ?? connection.maxResponseBytes, maxSeries: positive(limits.maxSeries) ?? connection.maxSeries });
 
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 			const pairedItem = { item: itemIndex };
@@ -195,6 +246,7 @@ export class PrometheusQuery implements INodeType {
 				const request = readRequest(this, itemIndex);
 				const result = await runQueryRequest(client, request, Date.now() / 1000);
 				const summary = summarise(result);
+				if (connection.insecure) summary.warnings.push(connection.insecure);
 				summary.warnings.forEach((w) => warnings.add(w));
 				const records = seriesRecords(result);
 				const onNoData = this.getNodeParameter('onNoData', itemIndex) as string;
@@ -224,7 +276,7 @@ export class PrometheusQuery implements INodeType {
 				if (!this.continueOnFail()) throw nodeError;
 				out.push({
 					json: {
-						error: nodeError.message,
+						error: redact(nodeError.message),
 						...(error instanceof PrometheusError
 							? { errorKind: error.kind, httpStatus: error.httpStatus, prometheusMessage: error.prometheusMessage }
 							: {}),
@@ -240,8 +292,24 @@ export class PrometheusQuery implements INodeType {
 	}
 }
 
+function positive(value: unknown): number | undefined {
+	const n = Number(value);
+	return value !== undefined && value !== '' && Number.isFinite(n) && n > 0 ? n : undefined;
+}
+
+function readVariables(context: IExecuteFunctions, itemIndex: number): Record<string, unknown> {
+	const raw = context.getNodeParameter('variables', itemIndex, {}) as { variable?: Array<{ name?: unknown; value?: unknown }> };
+	const variables: Record<string, unknown> = {};
+	for (const { name, value } of raw.variable ?? []) {
+		const key = String(name ?? '').trim();
+		if (Object.prototype.hasOwnProperty.call(variables, key)) throw new Error(`Query variable "${key}" is defined twice; keep one`);
+		variables[key] = value;
+	}
+	return variables;
+}
+
 function readRequest(context: IExecuteFunctions, itemIndex: number): QueryRequest {
-	const query = context.getNodeParameter('query', itemIndex) as string;
+	const query = renderQuery(context.getNodeParameter('query', itemIndex) as string, readVariables(context, itemIndex));
 	if (context.getNodeParameter('queryType', itemIndex) === 'instant') {
 		return { type: 'instant', query, time: context.getNodeParameter('time', itemIndex) as string };
 	}

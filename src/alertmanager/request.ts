@@ -1,3 +1,5 @@
+import { JsonSyntaxError, parseJsonStrictly } from '../shared/strictJson';
+import { type LabelRule, DEFAULT_LABEL_RULES, checkLabelRules, compileLabelRules } from './labelRules';
 import { normalise } from './normalise';
 import type { Checked, Notification } from './types';
 import { ValidateOptions, describe, rejection, validatePayload } from './validate';
@@ -9,6 +11,10 @@ import { ValidateOptions, describe, rejection, validatePayload } from './validat
  */
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/** Alerts in one notification; Alertmanager's max_alerts keeps real ones under it (the rest counts in truncatedAlerts). */
+export const DEFAULT_MAX_ALERTS = 1_000;
+// Alertmanager's payload is four levels deep; anything much deeper is not one.
+const MAX_DEPTH = 16;
 
 export interface IncomingNotification {
 	/** The Content-Type header as sent. */
@@ -23,14 +29,26 @@ export interface IncomingNotification {
 	maxBodyBytes?: number;
 }
 
-export type ReadOptions = ValidateOptions;
+export interface ReadOptions extends ValidateOptions {
+	/** Most alerts one notification may carry (default DEFAULT_MAX_ALERTS). */
+	maxAlerts?: number;
+	/** Rules for label values (default DEFAULT_LABEL_RULES; [] checks none). */
+	labelRules?: readonly LabelRule[];
+}
 
 /** The size of the body: the bytes when we have them, else what Content-Length announced, else the parsed body re-serialised. */
 export function bodySize(request: IncomingNotification): number | undefined {
 	if (request.rawBody !== undefined) return Buffer.byteLength(request.rawBody);
 	const announced = Number(request.contentLength);
 	if (request.contentLength !== undefined && Number.isFinite(announced) && announced >= 0) return announced;
-	if (request.parsedBody !== undefined) return Buffer.byteLength(JSON.stringify(request.parsedBody) ?? '');
+	if (request.parsedBody !== undefined) {
+		try {
+			return Buffer.byteLength(JSON.stringify(request.parsedBody) ?? '');
+		} catch {
+			// Too deep to serialise: measured as unknown, refused by the depth check.
+			return undefined;
+		}
+	}
 	return undefined;
 }
 
@@ -67,21 +85,50 @@ export function readNotification(request: IncomingNotification, options: ReadOpt
 		};
 	}
 	let body = request.parsedBody;
-	// The server may not have parsed the body (or parsed it to {} when it was empty): read the bytes ourselves.
-	if (isEmpty(body) && request.rawBody !== undefined) {
+	// The bytes, when we have them, are what counts: read strictly (duplicate keys and excessive depth
+	// refused), not as whatever a server's JSON.parse made of them.
+	if (request.rawBody !== undefined && (isEmpty(body) || Buffer.byteLength(request.rawBody) > 0)) {
 		const text = Buffer.isBuffer(request.rawBody) ? request.rawBody.toString('utf8') : request.rawBody;
 		if (text.trim() === '') {
-			return { ok: false, rejection: rejection('body', 'is empty, expected Alertmanager\'s JSON payload') };
+			if (isEmpty(body)) return { ok: false, rejection: rejection('body', 'is empty, expected Alertmanager\'s JSON payload') };
+		} else {
+			try {
+				body = parseJsonStrictly(text.replace(/^\uFEFF/, ''), { maxDepth: MAX_DEPTH });
+			} catch (error) {
+				if (!(error instanceof JsonSyntaxError)) throw error;
+				return { ok: false, rejection: rejection('body', `is not valid JSON (${error.message})`) };
+			}
 		}
-		try {
-			body = JSON.parse(text.replace(/^\uFEFF/, ''));
-		} catch (error) {
-			return { ok: false, rejection: rejection('body', `is not valid JSON (${(error as Error).message})`) };
-		}
+	} else if (tooDeep(body)) {
+		return { ok: false, rejection: rejection('body', `is not valid JSON (nested deeper than ${MAX_DEPTH} levels)`) };
 	}
 	if (body === undefined || (typeof body === 'string' && body.trim() === '')) {
 		return { ok: false, rejection: rejection('body', `is empty, expected Alertmanager's JSON payload, got ${describe(body)}`) };
 	}
+	const maxAlerts = options.maxAlerts ?? DEFAULT_MAX_ALERTS;
+	const alerts = (body as { alerts?: unknown }).alerts;
+	if (Array.isArray(alerts) && alerts.length > maxAlerts) {
+		return {
+			ok: false,
+			rejection: rejection('alerts', `has ${alerts.length} alerts, over the limit of ${maxAlerts}`, 'Set max_alerts on the Alertmanager webhook_config (the rest is counted in truncatedAlerts), or raise the node\'s "Max Alerts" option.'),
+		};
+	}
 	const checked = validatePayload(body, options);
-	return checked.ok ? { ok: true, value: normalise(checked.value) } : checked;
+	if (!checked.ok) return checked;
+	const broken = checkLabelRules(checked.value, compileLabelRules(options.labelRules ?? DEFAULT_LABEL_RULES));
+	if (broken) return { ok: false, rejection: broken };
+	return { ok: true, value: normalise(checked.value) };
+}
+
+/** Whether an already parsed body nests deeper than an Alertmanager payload can; iterative, so depth itself cannot overflow the stack. */
+function tooDeep(body: unknown): boolean {
+	const stack: Array<[unknown, number]> = [[body, 0]];
+	let visited = 0;
+	while (stack.length > 0) {
+		const [node, depth] = stack.pop() as [unknown, number];
+		if (typeof node !== 'object' || node === null) continue;
+		if (depth > MAX_DEPTH || ++visited > 1_000_000) return true;
+		for (const child of Object.values(node)) stack.push([child, depth + 1]);
+	}
+	return false;
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { UsageError, usage } from './args';
 import type { CliCommand, CliIO } from './command';
+import { redact } from '../shared/redact';
 import { benchCommand } from './commands/bench';
 import { forecastCommand } from './commands/forecast';
 import { kubeCommand } from './commands/kube';
@@ -39,14 +40,16 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
 		io.stdout(usage(command.usage, command.summary, command.options) + '\n');
 		return 0;
 	}
+	// Errors and logs leave the process: one redactor for them, as for node errors and Events.
+	const safe: CliIO = { ...io, stderr: (text) => io.stderr(redact(text)) };
 	try {
-		return await command.run(rest, io);
+		return await command.run(rest, safe);
 	} catch (error) {
 		if (error instanceof UsageError) {
-			io.stderr(`kube-ops ${name}: ${error.message}\n\n${usage(command.usage, command.summary, command.options)}\n`);
+			safe.stderr(`kube-ops ${name}: ${error.message}\n\n${usage(command.usage, command.summary, command.options)}\n`);
 			return 2;
 		}
-		io.stderr(`kube-ops ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
+		safe.stderr(`kube-ops ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
 		return 1;
 	}
 }
@@ -62,7 +65,7 @@ if (require.main === module) {
 			process.exitCode = code;
 		},
 		(error: unknown) => {
-			process.stderr.write(`kube-ops: ${String(error)}\n`);
+			process.stderr.write(redact(`kube-ops: ${String(error)}\n`));
 			process.exitCode = 1;
 		},
 	);

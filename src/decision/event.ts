@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Check } from '../policy/types';
+import { redact } from '../shared/redact';
 import type { DecisionRecord, EventOptions, KubernetesEvent, Outcome } from './types';
 
 // kubectl and most dashboards show an Event's message in one line; the API
@@ -65,7 +66,8 @@ export function toKubernetesEvent(record: DecisionRecord, options: EventOptions 
 		metadata: { name: eventName(record), namespace, labels, annotations },
 		involvedObject,
 		reason: eventReason(record),
-		message: truncateUtf8(composeMessage(record), EVENT_MESSAGE_MAX_BYTES),
+		// Redacted before truncation, so a cut never leaves half a secret unmatched.
+		message: truncateUtf8(redact(composeMessage(record)), EVENT_MESSAGE_MAX_BYTES),
 		type: eventType(record),
 		action: verdict?.action ?? record.loop,
 		source: { component: COMPONENT },

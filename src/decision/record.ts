@@ -1,6 +1,7 @@
 import { hashPlain, hashProposal } from '../policy/hash';
 import { snapshot, type Plain } from '../policy/snapshot';
 import { instantToMillis, isoString } from '../policy/time';
+import { redact } from '../shared/redact';
 import type { ActionResult, DecisionRecord, DecisionRecordInput, Outcome, ProposalEntry } from './types';
 
 // One record per loop run. The id is derived from the run's content rather than
@@ -11,7 +12,8 @@ export function buildDecisionRecord(input: DecisionRecordInput): DecisionRecord 
 	const time = isoString(millis);
 	const proposals = (input.proposals ?? []).map(toEntry);
 	const verdict = input.verdict ?? null;
-	const actions = (input.actions ?? []).map((action) => ({ ...action }));
+	// An action's error text comes from anywhere (an API server, a proxy, a provider): redacted before it is kept.
+	const actions = (input.actions ?? []).map((action) => (typeof action.error === 'string' ? { ...action, error: redact(action.error) } : { ...action }));
 	const id = input.id ?? deriveId(input.loop, millis, input.target, proposals, verdict?.verdictHash ?? null);
 	if (id.length === 0 || id.length > 253 || /[\u0000-\u001f\u007f]/.test(id)) {
 		throw new TypeError('decision record id must be 1-253 printable characters');

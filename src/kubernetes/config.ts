@@ -2,6 +2,9 @@ import * as fs from 'node:fs';
 import * as k8s from '@kubernetes/client-node';
 
 import { KubeError } from './errors';
+import { INSECURE_OPTION, MAX_KUBECONFIG_BYTES, insecurityOf, readKubeconfigByAllowlist } from './kubeconfig';
+import { headerSafe } from '../shared/headerValue';
+import { redact, rememberSecret } from '../shared/redact';
 
 /**
  * The Kubernetes credential's fields as n8n stores them (plain data, so the
@@ -19,6 +22,9 @@ export interface KubernetesCredentialFields {
 	server?: unknown;
 	token?: unknown;
 	caCertificate?: unknown;
+	/** Plain http servers and TLS verification off are refused unless this is true. */
+	allowInsecure?: unknown;
+	/** Earlier name of allowInsecure in the token form; still honoured. */
 	skipTlsVerify?: unknown;
 	/** Name proposals use for this cluster (target.cluster); defaults to the context name. */
 	clusterName?: unknown;
@@ -32,6 +38,8 @@ export interface KubeConnection {
 	/** What proposals must name as target.cluster; undefined when nothing identifies the cluster. */
 	clusterName?: string;
 	timeoutMs: number;
+	/** Set when the credential allowed plain http or no TLS verification: what the node's output notes. */
+	insecure?: string;
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -45,42 +53,10 @@ function configError(message: string, fix: string): KubeError {
 	return new KubeError('config', message, fix);
 }
 
-type Entry = { name?: unknown; user?: Record<string, unknown>; cluster?: Record<string, unknown> };
-
-function entries(doc: Record<string, unknown>, key: 'users' | 'clusters'): Entry[] {
-	const list = doc[key];
-	return Array.isArray(list) ? list.filter((e): e is Entry => typeof e === 'object' && e !== null) : [];
-}
-
-/**
- * What the kubeconfig would make n8n do on its own host: run a command (exec
- * plugins, the gcp auth-provider's cmd-path) or read a file. A token file is
- * read while the kubeconfig is parsed and sent to the kubeconfig's server as a
- * bearer token, so anyone who may create a credential could send any file on
- * the host to a server of their choosing. Checked before client-node parses it.
- */
-export function hostAccessOf(doc: Record<string, unknown>): string[] {
-	const found: string[] = [];
-	const str = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
-	for (const { name, user = {} } of entries(doc, 'users')) {
-		const provider = (user['auth-provider'] ?? {}) as { config?: Record<string, unknown> };
-		const config = provider.config ?? {};
-		const exec = (user.exec ?? config.exec) as { command?: unknown } | undefined;
-		const command = str(exec?.command) ?? str(config['cmd-path']);
-		if (command) found.push(`user "${String(name)}" runs "${command}"`);
-		for (const file of [user['token-file'], user['client-certificate'], user['client-key'], config.tokenFile]) {
-			if (str(file)) found.push(`user "${String(name)}" reads ${String(file)}`);
-		}
-	}
-	for (const { name, cluster = {} } of entries(doc, 'clusters')) {
-		if (str(cluster['certificate-authority'])) found.push(`cluster "${String(name)}" reads ${String(cluster['certificate-authority'])}`);
-	}
-	return found;
-}
-
 function fromKubeconfig(fields: KubernetesCredentialFields): { kc: k8s.KubeConfig; context: string } {
 	const raw = typeof fields.kubeconfig === 'string' ? fields.kubeconfig : '';
 	if (!raw.trim()) throw configError('The credential has no kubeconfig', 'Paste the kubeconfig (the output of kubectl config view --minify --raw) into the credential.');
+	if (Buffer.byteLength(raw) > MAX_KUBECONFIG_BYTES) throw configError(`The kubeconfig is over ${MAX_KUBECONFIG_BYTES} bytes`, 'Export only the context n8n needs: kubectl config view --minify --raw --context <name>.');
 	const unreadable = (error: unknown) =>
 		configError(`The kubeconfig could not be read: ${(error as Error).message}`, 'Paste the whole kubeconfig file as YAML; kubectl config view --minify --raw prints one with the certificates inlined.');
 	let doc: unknown;
@@ -90,19 +66,18 @@ function fromKubeconfig(fields: KubernetesCredentialFields): { kc: k8s.KubeConfi
 		throw unreadable(error);
 	}
 	if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw unreadable(new Error('it is not a YAML mapping'));
-	const access = hostAccessOf(doc as Record<string, unknown>);
-	if (access.length > 0 && fields.allowHostAccess !== true) {
-		throw configError(
-			`The kubeconfig makes n8n run commands or read files on its host (${access.join('; ')}), and this credential does not allow that`,
-			'Turn on "Allow Exec Plugins and Local Files" if n8n may do so (the command must be installed in the n8n image, e.g. aws, gke-gcloud-auth-plugin, kubelogin; the files must exist in its container), or inline the data: certificate-authority-data, client-certificate-data, client-key-data, token.',
-		);
-	}
 	const kc = new k8s.KubeConfig();
-	try {
-		kc.loadFromString(raw);
-	} catch (error) {
-		throw unreadable(error);
+	if (fields.allowHostAccess === true) {
+		// The owner trusts this kubeconfig with the n8n host: client-node reads it whole, as kubectl would.
+		try {
+			kc.loadFromString(raw);
+		} catch (error) {
+			throw unreadable(error);
+		}
+	} else {
+		kc.loadFromOptions(readKubeconfigByAllowlist(doc as Record<string, unknown>));
 	}
+	for (const user of kc.getUsers()) rememberSecret(user.token, user.password, user.keyData);
 	const names = kc.getContexts().map((c) => c.name);
 	if (names.length === 0) throw configError('The kubeconfig has no contexts', 'Add a context (kubectl config set-context) or paste a kubeconfig exported with kubectl config view --minify --raw.');
 	const wanted = text(fields.context) || kc.getCurrentContext();
@@ -117,6 +92,25 @@ function fromKubeconfig(fields: KubernetesCredentialFields): { kc: k8s.KubeConfi
 	return { kc, context: wanted };
 }
 
+/** Plain http or TLS verification off is refused unless the credential allows an insecure connection. */
+function checkTransport(kc: k8s.KubeConfig, fields: KubernetesCredentialFields): string | undefined {
+	const cluster = kc.getCurrentCluster();
+	const found = cluster ? insecurityOf([cluster]) : [];
+	if (found.length === 0) return undefined;
+	if (!allowsInsecure(fields)) {
+		throw configError(
+			`The connection would not be secure (${found.join('; ')}), and this credential does not allow that (option "${INSECURE_OPTION}" is off)`,
+			`Use an https server with its CA (certificate-authority-data), or turn on "${INSECURE_OPTION}" for a test cluster: the token is then sent to whoever answers.`,
+		);
+	}
+	return redact(`Insecure connection allowed by the credential: ${found.join('; ')}`);
+}
+
+function allowsInsecure(fields: KubernetesCredentialFields): boolean {
+	// skipTlsVerify: the token form's earlier switch, still honoured for stored credentials.
+	return fields.allowInsecure === true || fields.skipTlsVerify === true;
+}
+
 function fromToken(fields: KubernetesCredentialFields): k8s.KubeConfig {
 	const server = text(fields.server).replace(/\/+$/, '');
 	let url: URL;
@@ -125,18 +119,23 @@ function fromToken(fields: KubernetesCredentialFields): k8s.KubeConfig {
 	} catch {
 		throw configError(`Server URL "${server}" is not a URL`, 'Use the API server address, e.g. https://10.0.0.1:6443 (kubectl config view --minify -o jsonpath={.clusters[0].cluster.server}).');
 	}
-	if (url.protocol !== 'https:') {
-		throw configError(`Server URL "${server}" is not https`, 'The API server must be reached over https so the token is not sent in clear text.');
+	if (url.protocol !== 'https:' && !(url.protocol === 'http:' && allowsInsecure(fields))) {
+		throw configError(
+			`Server URL "${server}" is not https`,
+			`The API server must be reached over https so the token is not sent in clear text; for a test cluster only, turn on "${INSECURE_OPTION}".`,
+		);
 	}
 	const token = text(fields.token);
 	if (!token) throw configError('The credential has no token', 'Paste a service account token (kubectl create token <service-account> -n <namespace> --duration=...).');
+	if (!headerSafe(token)) throw configError('The token has a line break, a control or a non-ASCII character, which cannot be sent in an HTTP header', 'Paste the token again without surrounding text (kubectl create token prints it on one line).');
 	const ca = typeof fields.caCertificate === 'string' ? fields.caCertificate.trim() : '';
 	if (ca && !ca.includes('-----BEGIN CERTIFICATE-----')) {
 		throw configError('CA Certificate is not a PEM certificate', 'Paste the PEM text starting with -----BEGIN CERTIFICATE----- (base64-decode certificate-authority-data from a kubeconfig).');
 	}
+	rememberSecret(token);
 	const kc = new k8s.KubeConfig();
 	kc.loadFromOptions({
-		clusters: [{ name: 'cluster', server, caData: ca ? Buffer.from(ca).toString('base64') : undefined, skipTLSVerify: fields.skipTlsVerify === true }],
+		clusters: [{ name: 'cluster', server, caData: ca ? Buffer.from(ca).toString('base64') : undefined, skipTLSVerify: allowsInsecure(fields) }],
 		users: [{ name: 'user', token }],
 		contexts: [{ name: 'context', cluster: 'cluster', user: 'user' }],
 		currentContext: 'context',
@@ -184,9 +183,10 @@ export interface ConnectionOptions {
 }
 
 /**
- * Builds client-node's KubeConfig from the credential, so every auth method
- * client-node supports (client certificates, exec plugins, OIDC, token
- * files) works as it does for kubectl.
+ * Builds client-node's KubeConfig from the credential. Without "Allow Exec
+ * Plugins and Local Files" only inline data reaches client-node (see
+ * kubeconfig.ts); with it, every auth method client-node supports (exec
+ * plugins, OIDC, token files) works as it does for kubectl.
  */
 export function connectionFromCredential(fields: KubernetesCredentialFields, options: ConnectionOptions = {}): KubeConnection {
 	const source = text(fields.source) || 'kubeconfig';
@@ -203,7 +203,8 @@ export function connectionFromCredential(fields: KubernetesCredentialFields, opt
 	} else {
 		throw configError(`Unknown credential source "${source}"`, 'Pick Kubeconfig, Server URL and Token, or In-Cluster Service Account.');
 	}
+	const insecure = checkTransport(kc, fields);
 	const server = kc.getCurrentCluster()?.server ?? '';
 	const timeout = Number(fields.timeout);
-	return { kubeConfig: kc, server, clusterName, timeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout : DEFAULT_TIMEOUT_MS };
+	return { kubeConfig: kc, server, clusterName, timeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout : DEFAULT_TIMEOUT_MS, ...(insecure ? { insecure } : {}) };
 }

@@ -1,3 +1,5 @@
+import { redact } from '../shared/redact';
+
 /**
  * What went wrong, in the words an on-call engineer needs: the object, what
  * the API server said, and what to do about it. Every failure the engine
@@ -30,14 +32,20 @@ export interface KubeErrorDetails {
 }
 
 export class KubeError extends Error {
+	readonly fix: string;
+	readonly details: KubeErrorDetails;
+
+	// Redacted here, where every engine failure is built: the message reaches node errors, outputs and Events.
 	constructor(
 		readonly kind: KubeErrorKind,
 		message: string,
-		readonly fix: string,
-		readonly details: KubeErrorDetails = {},
+		fix: string,
+		details: KubeErrorDetails = {},
 	) {
-		super(message);
+		super(redact(message));
 		this.name = 'KubeError';
+		this.fix = redact(fix);
+		this.details = details.serverMessage === undefined ? details : { ...details, serverMessage: redact(details.serverMessage) };
 	}
 }
 

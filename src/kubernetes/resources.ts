@@ -1,4 +1,4 @@
-import type { RequestSubject } from './errors';
+import { KubeError, type RequestSubject } from './errors';
 
 /** How a kind is served: enough to build its REST paths. */
 export interface ResourceInfo {
@@ -91,9 +91,21 @@ export function groupVersionPath(res: Pick<ResourceInfo, 'group' | 'version'>): 
 }
 
 export function objectPath(res: ResourceInfo, namespace: string | undefined, name?: string, subresource?: string): string {
-	const ns = res.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
-	const tail = [name, subresource].filter((p): p is string => p !== undefined && p !== '').map(encodeURIComponent).join('/');
+	const ns = res.namespaced && namespace ? `/namespaces/${pathSegment(namespace, 'namespace')}` : '';
+	const tail = [name, subresource].filter((p): p is string => p !== undefined && p !== '').map((p) => pathSegment(p, 'name')).join('/');
 	return `${groupVersionPath(res)}${ns}/${res.plural}${tail ? `/${tail}` : ''}`;
+}
+
+/**
+ * One URL path segment. encodeURIComponent leaves "." and "..", which a URL
+ * parser resolves: a namespace of ".." would drop a segment and address
+ * another resource. Kubernetes names are never "." or "..".
+ */
+function pathSegment(value: string, what: string): string {
+	if (value === '.' || value === '..') {
+		throw new KubeError('invalid', `The ${what} "${value}" is not a Kubernetes name`, `Use a DNS-1123 name (lowercase letters, digits and -); check where the ${what} came from (e.g. an alert label).`);
+	}
+	return encodeURIComponent(value);
 }
 
 export function subjectOf(res: ResourceInfo, verb: string, namespace?: string, name?: string, subresource?: string): RequestSubject {

@@ -1,3 +1,4 @@
+import { redact, rememberSecret } from '../shared/redact';
 import { advise } from './advise';
 import type { LlmConnection } from './types';
 
@@ -26,9 +27,16 @@ export async function checkLlmConnection(connection: LlmConnection): Promise<{ o
 export function llmConnectionFromCredential(fields: Record<string, unknown>, overrides: Partial<LlmConnection> = {}): LlmConnection {
 	const text = (value: unknown) => (typeof value === 'string' ? value.trim() : '');
 	const apiVersion = text(fields.azureApiVersion);
+	const baseUrl = text(fields.baseUrl);
+	if (/^http:/i.test(baseUrl) && fields.allowInsecure !== true) {
+		throw new Error(
+			redact(`The LLM base URL ${baseUrl} is plain http (prompts and the API key travel unencrypted), and the credential does not allow that: use https, or turn on "Allow Insecure Connection" for a local server on a trusted network path (Ollama, vLLM)`),
+		);
+	}
+	rememberSecret(fields.apiKey);
 	return {
 		apiKey: text(fields.apiKey),
-		baseUrl: text(fields.baseUrl),
+		baseUrl,
 		model: text(fields.model),
 		azure: apiVersion ? { apiVersion } : undefined,
 		...overrides,

@@ -10,3 +10,4 @@ export { KubernetesWeightsProvider, RESTORE_ANNOTATION, type KubernetesWeightsOp
 export { CloudflareProvider, type CloudflareOptions, type CloudflarePool, type CloudflareOrigin, type CloudflareLoadBalancer } from './cloudflare';
 export { CloudflareApi, RateLimiter, CLOUDFLARE_API, RATE_LIMIT, RATE_WINDOW_MS, type CloudflareAuth } from './cloudflare-api';
 export { runOperation, type OperationRequest, type OperationOutcome } from './run';
+export { cloudflareFromCredential } from './cloudflareCredential';

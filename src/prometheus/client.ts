@@ -73,6 +73,8 @@ export class PrometheusClient {
 		const data = answer.data;
 		let series: InstantSeries[];
 		if (data.resultType === 'vector') {
+			this.checkSeriesCount(Array.isArray(data.result) ? data.result.length : 0, query);
+			if (!Array.isArray(data.result)) throw notPrometheus(query);
 			series = data.result.map((s) => ({ metric: s.metric ?? {}, value: toSample(s.value, counts) }));
 		} else if (data.resultType === 'scalar') {
 			series = [{ metric: {}, value: toSample(data.result, counts) }];
@@ -157,14 +159,17 @@ export class PrometheusClient {
 				});
 			}
 			answer.warnings.forEach((w) => warnings.add(w));
+			if (!Array.isArray(answer.data.result)) throw notPrometheus(query);
 			const chunkCounts = emptyCounts();
 			for (const s of answer.data.result) {
+				if (typeof s !== 'object' || s === null || !Array.isArray(s.values)) throw notPrometheus(query);
 				const metric = s.metric ?? {};
 				const key = seriesKey(metric);
 				let target = stitched.get(key);
 				if (!target) {
 					target = { metric, values: [] };
 					stitched.set(key, target);
+					this.checkSeriesCount(stitched.size, query);
 				}
 				for (const raw of s.values) target.values.push(toSample(raw, chunkCounts));
 			}
@@ -184,6 +189,17 @@ export class PrometheusClient {
 		};
 	}
 
+	private checkSeriesCount(count: number, query: string): void {
+		const limit = this.transport.maxSeries;
+		if (count <= limit) return;
+		throw new PrometheusError({
+			kind: 'bad_response',
+			query,
+			summary: `The query "${query.length > 200 ? `${query.slice(0, 197)}...` : query}" returned more than ${limit} series`,
+			fix: 'Aggregate (sum by (...)) or select fewer series with more specific label matchers, or raise the series limit (node option Max Series)',
+		});
+	}
+
 	/**
 	 * Prometheus is asked to stop a little before our own deadline: it then
 	 * answers with its timeout error (which says what it was doing) instead of
@@ -194,6 +210,15 @@ export class PrometheusClient {
 		const margin = Math.min(1000, Math.max(250, total * 0.05));
 		return `${Math.max(1, Math.floor(total - margin))}ms`;
 	}
+}
+
+function notPrometheus(query: string): PrometheusError {
+	return new PrometheusError({
+		kind: 'bad_response',
+		query,
+		summary: `The answer to "${query.length > 200 ? `${query.slice(0, 197)}...` : query}" is not shaped like Prometheus's (result is not a list of series)`,
+		fix: 'Point the base URL at a Prometheus-compatible server root',
+	});
 }
 
 function requireQuery(query: string): string {

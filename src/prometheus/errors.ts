@@ -1,6 +1,7 @@
 import { AxiosError } from 'axios';
 
 import { networkCauseInWords } from '../shared/networkCauses';
+import { redact } from '../shared/redact';
 
 export type PrometheusErrorKind =
 	| 'bad_query' // Prometheus rejected the PromQL or its parameters (bad_data)
@@ -32,14 +33,22 @@ export class PrometheusError extends Error {
 		httpStatus?: number;
 		prometheusMessage?: string;
 	}) {
-		super(`${args.summary}. ${args.fix}`);
+		// Redacted here, where every Prometheus failure is built: a base URL with a password, or a token a
+		// proxy echoes back, would otherwise reach node errors, verdict reasons and Kubernetes Events.
+		// One line: a multi-line PromQL in the message would make the text invalid where it travels next
+		// (a proposal's providerError refuses control characters, an Event shows one line).
+		super(oneLine(redact(`${args.summary}. ${args.fix}`)));
 		this.name = 'PrometheusError';
 		this.kind = args.kind;
 		this.query = args.query;
 		this.httpStatus = args.httpStatus;
-		this.prometheusMessage = args.prometheusMessage;
-		this.fix = args.fix;
+		this.prometheusMessage = args.prometheusMessage === undefined ? undefined : oneLine(redact(args.prometheusMessage));
+		this.fix = redact(args.fix);
 	}
+}
+
+function oneLine(text: string): string {
+	return text.replace(/\s*[\u0000-\u001f\u007f]+\s*/g, ' ');
 }
 
 interface ApiErrorBody {

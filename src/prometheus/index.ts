@@ -4,6 +4,7 @@ export * from './errors';
 export * from './duration';
 export * from './rangePlan';
 export { describeNonFinite } from './samples';
-export { DEFAULT_TIMEOUT_MS } from './transport';
+export { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_SERIES, DEFAULT_TIMEOUT_MS } from './transport';
 export * from './credentialFields';
 export * from './request';
+export * from './variables';

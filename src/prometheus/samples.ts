@@ -1,3 +1,4 @@
+import { PrometheusError } from './errors';
 import type { NonFiniteCounts, Sample } from './types';
 
 export function emptyCounts(): NonFiniteCounts {
@@ -10,13 +11,39 @@ export function emptyCounts(): NonFiniteCounts {
  * tell a forecaster that traffic stopped.
  */
 export function toSample(raw: [number, string], counts: NonFiniteCounts): Sample {
+	if (!Array.isArray(raw) || raw.length !== 2) throw badSample(raw);
 	const [t, text] = raw;
-	const value = Number(text);
+	if (typeof t !== 'number' || !Number.isFinite(t)) throw badSample(raw);
+	const value = parsePrometheusFloat(text);
+	if (value === undefined) throw badSample(raw);
 	if (Number.isFinite(value)) return [t, value];
-	if (text === '+Inf' || value === Infinity) counts.posInf++;
-	else if (text === '-Inf' || value === -Infinity) counts.negInf++;
+	if (value === Infinity) counts.posInf++;
+	else if (value === -Infinity) counts.negInf++;
 	else counts.nan++;
 	return [t, null];
+}
+
+// What Prometheus writes (strconv.FormatFloat 'f' -1, and the specials): decimal with an
+// optional exponent, NaN, ±Inf. JavaScript's Number() would also take "" (0), "0x1F" (31),
+// "0b11" and whitespace, none of which Prometheus sends.
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+const SPECIAL: Record<string, number> = { nan: NaN, inf: Infinity, '+inf': Infinity, '-inf': -Infinity, infinity: Infinity, '+infinity': Infinity, '-infinity': -Infinity };
+
+/** A sample value by Prometheus's float rules, or undefined when it is not one. */
+export function parsePrometheusFloat(text: unknown): number | undefined {
+	if (typeof text !== 'string' || text.length > 64) return undefined;
+	if (DECIMAL.test(text)) return Number(text);
+	const special = SPECIAL[text.toLowerCase()];
+	return special;
+}
+
+function badSample(raw: unknown): PrometheusError {
+	const shown = JSON.stringify(raw) ?? String(raw);
+	return new PrometheusError({
+		kind: 'bad_response',
+		summary: `Prometheus sent a sample that is not [unix seconds, "number"]: ${shown.length > 80 ? `${shown.slice(0, 77)}...` : shown}`,
+		fix: 'Point the base URL at a Prometheus-compatible server; a proxy or another API answered with data Prometheus never sends',
+	});
 }
 
 export function addCounts(into: NonFiniteCounts, from: NonFiniteCounts): void {

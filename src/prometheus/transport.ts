@@ -1,10 +1,19 @@
 import * as https from 'node:https';
 import axios, { AxiosInstance } from 'axios';
 
+import { rememberSecret } from '../shared/redact';
 import { PrometheusError, toPrometheusError } from './errors';
 import type { PrometheusConnection } from './types';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
+/**
+ * One response at most: 11,000 points (Prometheus's cap per request) for a
+ * couple of hundred series is about 60 MB of JSON, which is what 30 days at
+ * 1 min needs per chunk. Past it the reply is refused before it is parsed.
+ */
+export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+/** Series one query may return, across all chunks of a range. */
+export const DEFAULT_MAX_SERIES = 1_000;
 
 interface ApiEnvelope<T> {
 	status: 'success' | 'error';
@@ -25,6 +34,8 @@ export interface ApiAnswer<T> {
 export class PrometheusTransport {
 	readonly baseUrl: string;
 	readonly timeoutMs: number;
+	readonly maxResponseBytes: number;
+	readonly maxSeries: number;
 	private readonly http: AxiosInstance;
 
 	constructor(connection: PrometheusConnection) {
@@ -32,8 +43,12 @@ export class PrometheusTransport {
 		this.timeoutMs = connection.timeoutMs && connection.timeoutMs > 0 ? connection.timeoutMs : DEFAULT_TIMEOUT_MS;
 		const headers: Record<string, string> = { Accept: 'application/json', ...(connection.headers ?? {}) };
 		const auth = connection.auth ?? { type: 'none' };
+		// Every path to Prometheus (nodes, CLI) passes here: its secrets are removed from any later error or log.
+		rememberSecret(auth.type === 'bearer' ? auth.token : undefined, auth.type === 'basic' ? auth.password : undefined, ...Object.values(connection.headers ?? {}));
 		if (auth.type === 'bearer') headers.Authorization = `Bearer ${auth.token}`;
 		const ca = connection.caCertificate?.trim();
+		this.maxSeries = connection.maxSeries && connection.maxSeries > 0 ? Math.floor(connection.maxSeries) : DEFAULT_MAX_SERIES;
+		this.maxResponseBytes = connection.maxResponseBytes && connection.maxResponseBytes > 0 ? connection.maxResponseBytes : DEFAULT_MAX_RESPONSE_BYTES;
 		this.http = axios.create({
 			baseURL: this.baseUrl,
 			timeout: this.timeoutMs,
@@ -47,6 +62,9 @@ export class PrometheusTransport {
 			// Prometheus traffic elsewhere; n8n users configure the URL explicitly.
 			proxy: false,
 			validateStatus: (status) => status >= 200 && status < 300,
+			maxContentLength: this.maxResponseBytes,
+			// A redirect would carry the credentials to wherever the server points.
+			maxRedirects: 0,
 		});
 	}
 
@@ -68,6 +86,14 @@ export class PrometheusTransport {
 					: await this.http.get<ApiEnvelope<T>>(path, { params });
 			body = response.data;
 		} catch (error) {
+			if (/maxContentLength/.test(String((error as Error)?.message))) {
+				throw new PrometheusError({
+					kind: 'bad_response',
+					query,
+					summary: `Prometheus at ${this.baseUrl} answered ${path} with more than ${this.maxResponseBytes} bytes${query === undefined ? '' : ` for query "${query.slice(0, 200)}"`}`,
+					fix: 'Select fewer series (more specific label matchers, sum by (...)), use a larger step or a shorter range, or raise the response size limit (node option Max Response Size)',
+				});
+			}
 			throw toPrometheusError(error, context);
 		}
 		if (typeof body !== 'object' || body === null || body.status !== 'success' || body.data === undefined) {

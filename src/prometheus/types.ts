@@ -30,6 +30,12 @@ export interface PrometheusConnection {
 	skipTlsVerification?: boolean;
 	/** Per HTTP request; also sent to Prometheus as its query timeout. */
 	timeoutMs?: number;
+	/** Set when the credential allowed plain http or no TLS verification: what the node's output notes. */
+	insecure?: string;
+	/** Largest response body read, in bytes (default DEFAULT_MAX_RESPONSE_BYTES). */
+	maxResponseBytes?: number;
+	/** Most series one query may return (default DEFAULT_MAX_SERIES). */
+	maxSeries?: number;
 }
 
 /** Samples Prometheus returned as NaN or ±Inf, now gaps: counted so nobody mistakes them for missing data. */

@@ -35,7 +35,7 @@ test('a published workflow runs the installed Prometheus Query node and answers 
 	const credential = await n8n.api<{ id: string }>('POST', '/credentials', {
 		name: 'Local Prometheus',
 		type: 'prometheusApi',
-		data: { url: stack.prometheus.url, authentication: 'none', headers: '', caCertificate: '', allowUnauthorizedCerts: false, timeout: 10000 },
+		data: { url: stack.prometheus.url, authentication: 'none', headers: '', caCertificate: '', allowUnauthorizedCerts: false, allowInsecure: true, timeout: 10000 },
 	});
 	const workflow = await n8n.api<{ id: string }>('POST', '/workflows', {
 		name: 'e2e: Prometheus Query',

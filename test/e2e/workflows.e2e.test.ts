@@ -1,5 +1,7 @@
 import { ROOT } from '../harness/built';
-import { type ApprovalObservation, type CanaryObservation, type FailoverObservation, type LoopsStack, type PreScalingObservation, canary, cluster, executionsOf, failover, preScaling, preScalingApproval, startLoopsStack } from '../sandbox/loops';
+import { type ApprovalObservation, type CanaryObservation, type FailoverObservation, type LoopsStack, type PreScalingObservation, PROMETHEUS_URL_PASSWORD, canary, cluster, executionsOf, failover, itemsOf, preScaling, preScalingApproval, startLoopsStack, waitForExecutions } from '../sandbox/loops';
+import { waitUntil } from '../sandbox/processes';
+import { CLUSTERS } from '../sandbox/stack';
 
 /**
  * The shipped workflows, end to end: a real n8n 2.x with the package from its
@@ -42,6 +44,17 @@ describe('bad input at the Alertmanager webhook', () => {
 		expect(broken.status).toBe(422);
 		expect(emptyAlerts.status).toBe(400);
 		expect(((await emptyAlerts.json()) as { reason: string }).reason).toMatch(/alerts/);
+		// Alert content is data: a label that would rewrite the PromQL, a namespace that would drop a path segment,
+		// and duplicate keys are all refused before any execution starts.
+		const alert = { status: 'firing', labels: { alertname: 'RegionDown', region: 'us-east', service: 'checkout' }, annotations: {}, startsAt: '2026-01-01T00:00:00Z', endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: 'f00d' };
+		const auth = { authorization: `Bearer ${loops.webhookToken}` };
+		const injected = await post(JSON.stringify({ ...payload, alerts: [{ ...alert, labels: { ...alert.labels, service: 'checkout"} or vector(1) or x{a="' } }] }), auth);
+		const dotdot = await post(JSON.stringify({ ...payload, alerts: [{ ...alert, labels: { ...alert.labels, namespace: '..' } }] }), auth);
+		const duplicated = await post(JSON.stringify({ ...payload, alerts: [alert] }).replace('"status":"firing"', '"status":"resolved","status":"firing"'), auth);
+		expect([injected.status, dotdot.status, duplicated.status]).toEqual([400, 400, 400]);
+		expect(((await injected.json()) as { reason: string }).reason).toMatch(/^alerts\[0\]\.labels\.service: label "service" is .*not a Kubernetes DNS-1123 label/);
+		expect(((await dotdot.json()) as { reason: string }).reason).toMatch(/^alerts\[0\]\.labels\.namespace:/);
+		expect(((await duplicated.json()) as { reason: string }).reason).toMatch(/duplicate key "status"/);
 		await new Promise((r) => setTimeout(r, 1000));
 		expect((await executionsOf(loops.n8n, loops.workflows.ids.failover)).length).toBe(before);
 		const east = await loops.stack.haproxy.serverState('us-east');
@@ -168,4 +181,26 @@ describe('Alertmanager-driven failover', () => {
 		expect(reasons.some((r) => /Failback/.test(r))).toBe(true);
 		expect(seen.leaseState.flipTimes).toHaveLength(2);
 	});
+});
+
+// Last: it stops Prometheus.
+describe('secrets stay out of Events', () => {
+	test('with Prometheus unreachable and a password in its URL, the canary loop holds; the error, the verdict and the Event never show the password', async () => {
+		const id = loops.workflows.ids.canary;
+		const seen = new Set((await executionsOf(loops.n8n, id)).map((e) => e.id));
+		const east = cluster(loops.stack, 'us-east');
+		const eventsBefore = new Set(east.events().map((e) => String(e.metadata?.name)));
+		await loops.stack.prometheus.local.stop();
+		const failed = await waitForExecutions(loops.n8n, id, (list) => list.find((e) => !seen.has(e.id) && itemsOf(e, 'Canary vs stable').some((item) => item.error !== undefined)), 'a canary run whose Prometheus query failed', 150_000);
+		const queryError = String(itemsOf(failed, 'Canary vs stable').find((item) => item.error !== undefined)?.error);
+		expect(queryError).toMatch(/Cannot reach Prometheus at http:\/\/kube-ops:\[redacted[^\]]*\]@127\.0\.0\.1:\d+/);
+		// Everything the execution kept: every node's items, the verdict and its reason.
+		expect(JSON.stringify(failed.data)).not.toContain(PROMETHEUS_URL_PASSWORD);
+		const verdicts = [0, 1, 2].flatMap((output) => itemsOf(failed, 'Policy Gate', output)).map((item) => item.verdict);
+		expect(verdicts.length).toBeGreaterThan(0);
+		expect(JSON.stringify(verdicts)).toMatch(/Cannot reach Prometheus/);
+		await waitUntil(async () => east.events().some((e) => !eventsBefore.has(String(e.metadata?.name)) && /Cannot reach Prometheus/.test(String(e.message))), 'the held canary decision as an Event naming the failure', 90_000);
+		const everything = JSON.stringify(CLUSTERS.map((name) => cluster(loops.stack, name).events()));
+		expect(everything).not.toContain(PROMETHEUS_URL_PASSWORD);
+	}, 300_000);
 });

@@ -18,7 +18,8 @@ afterAll(async () => {
 	await prometheus?.stop();
 });
 
-const cli = (...args: string[]) => runBuilt('src/cli/main.js', ['query', ...args]);
+// The test Prometheus is plain http on loopback.
+const cli = (...args: string[]) => runBuilt('src/cli/main.js', ['query', '--allow-insecure', ...args]);
 
 test('--range --step --json prints [{metric, values}] with the real numbers', () => {
 	const result = cli('--url', prometheus.url, '--query', 'taxi_passengers{region="us-east"}', '--range', '2h', '--step', '1m', '--json');
@@ -84,4 +85,15 @@ test('a bad duration exits 1 and says what a duration looks like', () => {
 	const result = cli('--url', prometheus.url, '--query', 'up', '--range', '2 weeks');
 	expect(result.status).toBe(1);
 	expect(result.stderr).toMatch(/Invalid --range "2 weeks": use a positive Prometheus duration such as 30s, 5m/);
+});
+
+test('a plain http URL needs --allow-insecure, and a password in the URL never reaches stderr', () => {
+	const refused = runBuilt('src/cli/main.js', ['query', '--url', prometheus.url, '--query', 'up']);
+	expect(refused.status).toBe(2);
+	expect(refused.stderr).toMatch(/--url is plain http; use https, or add --allow-insecure/);
+	const port = prometheus.url.split(':').pop();
+	const leaky = cli('--url', `http://ops:cli-url-password-5@127.0.0.1:${Number(port) + 1}`, '--query', 'up', '--timeout', '2s');
+	expect(leaky.status).toBe(1);
+	expect(leaky.stderr).toMatch(/http:\/\/ops:\[redacted[^\]]*\]@127\.0\.0\.1/);
+	expect(leaky.stderr).not.toContain('cli-url-password-5');
 });

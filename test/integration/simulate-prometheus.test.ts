@@ -14,7 +14,7 @@ afterAll(async () => {
 	await prometheus?.stop();
 });
 
-const cli = (...args: string[]) => runBuilt('src/cli/main.js', ['simulate', '--prometheus', prometheus.url, ...args]);
+const cli = (...args: string[]) => runBuilt('src/cli/main.js', ['simulate', '--prometheus', prometheus.url, '--allow-insecure', ...args]);
 const settings = ['--range', '4d', '--step', '1m', '--end', String(now), '--capacity-per-pod', '2000', '--min', '2', '--max', '40', '--warmup', '3d'];
 
 test('a range query at 1m steps replays like a CSV: both policies scored over the day after the warm-up', () => {

@@ -259,7 +259,7 @@ test('credential data uses exactly the fields of the package\'s credential types
 	for (const data of Object.values(credentials.kubernetesApi)) for (const key of Object.keys(data)) expect(fields(new KubernetesApi())).toContain(key);
 	for (const key of Object.keys(credentials.prometheusApi)) expect(fields(new PrometheusApi())).toContain(key);
 	for (const key of Object.keys(credentials.haproxyRuntimeApi)) expect(fields(new HaproxyRuntimeApi())).toContain(key);
-	expect(credentials.kubernetesApi['us-east']).toMatchObject({ source: 'token', server: stack.kube['us-east'].url, clusterName: 'us-east', skipTlsVerify: false });
+	expect(credentials.kubernetesApi['us-east']).toMatchObject({ source: 'token', server: stack.kube['us-east'].url, clusterName: 'us-east', allowInsecure: false });
 	expect(credentials.kubernetesApi['us-east'].caCertificate).toMatch(/^-----BEGIN CERTIFICATE-----/);
 	expect(credentials.haproxyRuntimeApi.address).toBe(`ipv4@127.0.0.1:${stack.haproxy.runtime.port}`);
 	expect(stack.kubeconfig()).toContain('current-context: "us-east"');

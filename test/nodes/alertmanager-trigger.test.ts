@@ -25,6 +25,8 @@ interface Setup {
 	credentials?: IDataObject | null;
 	/** Leave req.body unset, as a server that does not parse JSON would. */
 	noParse?: boolean;
+	/** Leave req.rawBody unset: only the parsed body reaches the node. */
+	noRaw?: boolean;
 }
 
 interface Call {
@@ -78,6 +80,7 @@ beforeAll(async () => {
 					// n8n itself answers 422 here; the e2e test shows that. Leave it to the node in this test.
 				}
 			}
+			if (setup.noRaw) Reflect.deleteProperty(n8nReq, 'rawBody');
 			try {
 				lastResult = await node.webhook.call(context(req, res));
 				if (!lastResult.noWebhookResponse) {
@@ -206,6 +209,55 @@ describe('validation: 400 with the reason and the fix, nothing emitted', () => {
 	});
 });
 
+describe('alert content is data: refused with 400 before any execution', () => {
+	const withLabel = (labels: Record<string, string>) => {
+		const body = fixture('firing');
+		const alerts = body.alerts as Array<{ labels: Record<string, string> }>;
+		alerts[0].labels = { ...alerts[0].labels, ...labels };
+		return JSON.stringify(body);
+	};
+
+	test.each([
+		['service', 'checkout"} or vector(1) or x{a="'],
+		['namespace', '..'],
+		['region', 'us-east/../../x'],
+	])('a %s label of %j: 400 naming the label, nothing emitted', async (label, value) => {
+		const call = await post(withLabel({ [label]: value }));
+		expect(call.status).toBe(400);
+		expect(call.body.reason).toMatch(new RegExp(`^alerts\\[0\\]\\.labels\\.${label}: label "${label}" is .*not a Kubernetes DNS-1123 label`));
+		expect(call.body.fix).toMatch(/Label Rules/);
+		expect(call.workflowData).toBeUndefined();
+	});
+
+	test('Label Rules replace the defaults', async () => {
+		setup.parameters = { options: { labelRules: { rule: [{ label: 'service', format: 'pattern', pattern: '[a-z_]+' }] } } };
+		expect((await post(withLabel({ service: 'check_out', namespace: 'Not-A-Name' }))).status).toBe(200);
+		expect((await post(withLabel({ service: 'x y' }))).body.reason).toMatch(/label "service" is "x y", which is not the pattern/);
+	});
+
+	test('duplicate keys in the body: 400, though the server\'s JSON.parse took the last one', async () => {
+		const call = await post(fixtureText('firing').replace('"status": "firing"', '"status": "resolved", "status": "firing"'));
+		expect(call.status).toBe(400);
+		expect(call.body.reason).toMatch(/^body: is not valid JSON \(duplicate key "status"/);
+	});
+
+	test('a very deep body: 400 with or without the raw bytes, never 500', async () => {
+		const deep = `{"a":${'['.repeat(50_000)}${']'.repeat(50_000)}}`;
+		expect((await post(deep)).body.reason).toMatch(/^body: is not valid JSON \(nested deeper than 16 levels/);
+		setup.noRaw = true;
+		const call = await post(deep);
+		expect(call.status).toBe(400);
+		expect(call.body.reason).toBe('body: is not valid JSON (nested deeper than 16 levels)');
+	});
+
+	test('more alerts than Max Alerts: 400', async () => {
+		setup.parameters = { options: { maxAlerts: 1 } };
+		const call = await post(fixtureText('firing'));
+		expect(call.status).toBe(400);
+		expect(call.body.reason).toBe('alerts: has 2 alerts, over the limit of 1');
+	});
+});
+
 describe('accepted notifications', () => {
 	test('firing: 200 {status, alerts, dedupeKey}; one item per alert on Firing with the documented shape', async () => {
 		const call = await post(fixtureText('firing'));
@@ -285,7 +337,7 @@ describe('description (the contract the shipped workflows rely on)', () => {
 		expect((byName.authentication.options as Array<{ value: string }>).map((o) => o.value)).toEqual(['bearer', 'basic', 'none']);
 		expect(byName.emit.default).toBe('alert');
 		const options = Object.fromEntries((byName.options.options as Array<{ name: string; default: unknown }>).map((o) => [o.name, o.default]));
-		expect(options).toEqual({ maxBodyBytes: 1048576, requireVersion4: true });
+		expect(options).toEqual({ maxBodyBytes: 1048576, maxAlerts: 1000, labelRules: {}, requireVersion4: true });
 		expect(byName.noAuthNotice.displayOptions).toEqual({ show: { authentication: ['none'] } });
 		expect(d.credentials).toEqual([expect.objectContaining({ name: 'kubeOpsAlertmanagerWebhookApi', displayOptions: { show: { authentication: ['bearer', 'basic'] } } })]);
 	});

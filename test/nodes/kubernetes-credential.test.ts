@@ -3,8 +3,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ICredentialDataDecryptedObject, ICredentialTestFunctions } from 'n8n-workflow';
 
+import { KubernetesApi } from '../../credentials/KubernetesApi.credentials';
 import { KubernetesPatch } from '../../nodes/KubernetesPatch/KubernetesPatch.node';
-import { closeN8n } from '../harness/n8n';
+import { LoadBalancerDrain } from '../../nodes/LoadBalancerDrain/LoadBalancerDrain.node';
+import { closeN8n, runNode } from '../harness/n8n';
 import { freePort } from '../sandbox/processes';
 import { renderKubeconfig, startKubeSandbox } from '../sandbox/kube';
 import { type Cluster, object, only, runPatch, startCluster } from '../unit/kubernetes/support';
@@ -106,7 +108,7 @@ process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/
 			`- name: eks-user\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: ${JSON.stringify(process.execPath)}\n      args: [${JSON.stringify(script)}]\n      interactiveMode: Never`,
 		].join('\n');
 		const refused = await runPatch(cluster, { operation: 'scale', namespace: 'shop', name: 'web', replicas: 4 }, { credential: { source: 'kubeconfig', kubeconfig } });
-		expect(refused.error?.message).toBe(`The kubeconfig makes n8n run commands or read files on its host (user "eks-user" runs "${process.execPath}"), and this credential does not allow that`);
+		expect(refused.error?.message).toBe('The kubeconfig\'s user "eks-user" has "exec", which makes n8n run a command on its host, and this credential does not allow that (option "Allow Exec Plugins and Local Files" is off)');
 		expect(fs.existsSync(marker)).toBe(false);
 		const json = only(await runPatch(cluster, { operation: 'scale', namespace: 'shop', name: 'web', replicas: 4 }, { credential: { source: 'kubeconfig', kubeconfig, allowHostAccess: true } }));
 		expect(json).toMatchObject({ after: { replicas: 4 }, target: { cluster: 'eks' } });
@@ -118,5 +120,66 @@ process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/
 		expect(only(await runPatch(cluster, { operation: 'scale', namespace: 'shop', name: 'web', replicas: 5 }, { credential }))).toMatchObject({ after: { replicas: 5 } });
 		const { error } = await runPatch(cluster, { operation: 'annotate', apiVersion: 'v1', kind: 'Namespace', name: 'default', annotations: { annotation: [{ key: 'a', value: 'b' }] } }, { credential });
 		expect(error?.message).toBe('Forbidden: cannot get namespaces (API group "") "default" at cluster scope');
+	});
+});
+
+describe('hostile kubeconfigs through every entry point: nothing runs, no file is read', () => {
+	const shapes = (marker: string, secretFile: string): Array<[string, string]> => [
+		['gcp cmd-path as a number', `    auth-provider:\n      name: gcp\n      config:\n        cmd-path: 1\n        cmd-args: "; touch ${marker}"`],
+		['gcp cmd-path as a list', `    auth-provider:\n      name: gcp\n      config:\n        cmd-path: ["touch ${marker}"]`],
+		['token-file as !!binary', `    token-file: !!binary ${Buffer.from(secretFile).toString('base64')}`],
+		['exec with a list command', `    exec:\n      command: [sh, -c, "touch ${marker}"]`],
+	];
+
+	function hostileKubeconfig(user: string): string {
+		return [
+			'apiVersion: v1',
+			'kind: Config',
+			'current-context: c',
+			'clusters:',
+			`- name: k\n  cluster:\n    server: ${cluster.sandbox.url}\n    certificate-authority-data: ${Buffer.from(cluster.sandbox.caCert as string).toString('base64')}`,
+			'contexts:',
+			'- name: c\n  context:\n    cluster: k\n    user: u',
+			'users:',
+			`- name: u\n  user:\n${user}`,
+		].join('\n');
+	}
+
+	test('the credential test, Kubernetes Patch and Load Balancer Drain refuse each shape by field and option', async () => {
+		const marker = path.join(dir, 'hostile-ran');
+		const secretFile = path.join(dir, 'hostile-secret');
+		fs.writeFileSync(secretFile, cluster.sandbox.tokens.admin);
+		for (const [what, user] of shapes(marker, secretFile)) {
+			const credential = { source: 'kubeconfig', kubeconfig: hostileKubeconfig(user) };
+			const tested = await test_(credential);
+			expect({ what, status: tested.status }).toEqual({ what, status: 'Error' });
+			expect(tested.message).toMatch(/has "(auth-provider|token-file|exec)", which makes n8n (run a command|read a file) on its host, and this credential does not allow that \(option "Allow Exec Plugins and Local Files" is off\)/);
+			const patched = await runPatch(cluster, { operation: 'scale', namespace: 'shop', name: 'web', replicas: 6 }, { credential });
+			expect(patched.error?.message).toMatch(/option "Allow Exec Plugins and Local Files" is off/);
+			const drained = await runNode({
+				node: LoadBalancerDrain,
+				credentialTypes: [KubernetesApi],
+				credentials: { kubernetesApi: credential },
+				parameters: { provider: 'kubernetes', operation: 'status', kubernetesNamespace: 'shop', kubernetesKind: 'httproute', kubernetesRoute: 'checkout' } as never,
+			});
+			expect(drained.error?.message).toMatch(/option "Allow Exec Plugins and Local Files" is off/);
+			expect(fs.existsSync(marker)).toBe(false);
+		}
+		expect(object(cluster, 'deployments.apps', 'web').spec?.replicas).not.toBe(6);
+	});
+
+	test('insecure-skip-tls-verify needs "Allow Insecure Connection"; then the node works and its output notes it', async () => {
+		const skip = cluster.kubeconfig.replace(/certificate-authority-data: .*/, 'insecure-skip-tls-verify: true');
+		const refused = await test_({ source: 'kubeconfig', kubeconfig: skip });
+		expect(refused).toEqual({ status: 'Error', message: expect.stringMatching(/skips TLS verification \(insecure-skip-tls-verify\)\), and this credential does not allow that \(option "Allow Insecure Connection" is off\)/) });
+		const json = only(await runPatch(cluster, { operation: 'scale', namespace: 'shop', name: 'web', replicas: 3 }, { credential: { source: 'kubeconfig', kubeconfig: skip, allowInsecure: true } }));
+		expect(json.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/^Insecure connection allowed by the credential: cluster ".*" skips TLS verification/)]));
+	});
+
+	test('a wrong token in the kubeconfig never appears in the error', async () => {
+		const wrong = 'wrong-token-value-0123456789';
+		const { error } = await runPatch(cluster, { operation: 'scale', namespace: 'shop', name: 'web', replicas: 4 }, { credential: { ...cluster.credential, kubeconfig: cluster.kubeconfig.replace(cluster.sandbox.tokens.admin, wrong) } });
+		expect(error?.message).toMatch(/401 Unauthorized/);
+		expect(JSON.stringify(error)).not.toContain(wrong);
 	});
 });

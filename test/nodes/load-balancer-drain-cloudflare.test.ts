@@ -31,7 +31,7 @@ function run(parameters: Record<string, unknown>, extra: Partial<Parameters<type
 		node: LoadBalancerDrain,
 		credentialTypes: [CloudflareApi, KubeOpsSigningKey, KubernetesApi],
 		credentials: {
-			kubeOpsCloudflareApi: { authentication: 'apiToken', apiToken: cf.token, accountId: cf.accountId, baseUrl: cf.baseUrl },
+			kubeOpsCloudflareApi: { authentication: 'apiToken', apiToken: cf.token, accountId: cf.accountId, baseUrl: cf.baseUrl, allowInsecure: true },
 			kubeOpsSigningKey: signingKeyCredential,
 			kubernetesApi: ledger.credential,
 		},
@@ -84,8 +84,15 @@ test('setWeight on an origin; a weight Cloudflare cannot take fails naming the o
 
 test('the credential test lists the pools through the same client; a wrong token fails with Cloudflare\'s text', async () => {
 	const test = new LoadBalancerDrain().methods.credentialTest.cloudflareApiTest;
-	const ok = await test.call({} as ICredentialTestFunctions, { id: '1', name: 'c', type: 'kubeOpsCloudflareApi', data: { authentication: 'apiToken', apiToken: cf.token, accountId: cf.accountId, baseUrl: cf.baseUrl } });
-	expect(ok).toEqual({ status: 'OK', message: 'Connected: 3 load balancing pool(s) in the account' });
-	const bad = await test.call({} as ICredentialTestFunctions, { id: '1', name: 'c', type: 'kubeOpsCloudflareApi', data: { authentication: 'apiToken', apiToken: 'nope', accountId: cf.accountId, baseUrl: cf.baseUrl } });
+	const ok = await test.call({} as ICredentialTestFunctions, { id: '1', name: 'c', type: 'kubeOpsCloudflareApi', data: { authentication: 'apiToken', apiToken: cf.token, accountId: cf.accountId, baseUrl: cf.baseUrl, allowInsecure: true } });
+	expect(ok).toEqual({ status: 'OK', message: expect.stringMatching(/^Connected: 3 load balancing pool\(s\) in the account \(The Cloudflare API base URL http:.* is plain http/) });
+	const bad = await test.call({} as ICredentialTestFunctions, { id: '1', name: 'c', type: 'kubeOpsCloudflareApi', data: { authentication: 'apiToken', apiToken: 'nope', accountId: cf.accountId, baseUrl: cf.baseUrl, allowInsecure: true } });
 	expect(bad).toEqual({ status: 'Error', message: 'cloudflare pools: HTTP 403: 10000 Authentication error' });
+});
+
+test('a plain http API base URL needs "Allow Insecure Connection", and the token never shows in the refusal', async () => {
+	const test = new LoadBalancerDrain().methods.credentialTest.cloudflareApiTest;
+	const refused = await test.call({} as ICredentialTestFunctions, { id: '1', name: 'c', type: 'kubeOpsCloudflareApi', data: { authentication: 'apiToken', apiToken: cf.token, accountId: cf.accountId, baseUrl: cf.baseUrl } });
+	expect(refused).toEqual({ status: 'Error', message: expect.stringMatching(/is plain http .*"Allow Insecure Connection"/) });
+	expect(refused.message).not.toContain(cf.token);
 });

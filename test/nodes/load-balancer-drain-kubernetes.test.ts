@@ -176,7 +176,7 @@ describe('credential', () => {
 			'current-context: ctx',
 		].join('\n');
 		const result = await run({ operation: 'drain', ...route, kubernetesService: 'checkout-canary' }, { credential: { source: 'kubeconfig', kubeconfig }, continueOnFail: true });
-		expect(result.outputs[0][0]).toMatchObject({ json: { error: expect.stringMatching(/runs "\/bin\/true".*does not allow that/) }, pairedItem: { item: 0 } });
+		expect(result.outputs[0][0]).toMatchObject({ json: { error: expect.stringMatching(/has "exec", which makes n8n run a command on its host.*"Allow Exec Plugins and Local Files" is off/) }, pairedItem: { item: 0 } });
 		expect(routeWeights()).toEqual({ checkout: 90, 'checkout-canary': 10 });
 	});
 });

@@ -116,3 +116,15 @@ test('kube-ops policy check prints the same verdict as the node for the same inp
 	expect(missing.status).toBe(1);
 	expect(missing.stderr).toMatch(/Cannot read the policy file .*nope\.yaml: no such file/);
 });
+
+test('a proposal typed as JSON text with a duplicate key is refused, as the CLI refuses it, never read as its last value', async () => {
+	const text = JSON.stringify(scale(6, 9)).replace('"proposed":{"replicas":9}', '"proposed":{"replicas":5,"replicas":8}');
+	expect(text).toContain('"replicas":5,"replicas":8');
+	const { outputs, error } = await runNode({ node: PolicyGate, parameters: { policy: policyYaml, now: NOW, proposal: text }, input: [{ json: {} }] });
+	expect(error).toBeUndefined();
+	expect(outputs[0]).toHaveLength(0);
+	expect(outputs[1]).toHaveLength(0);
+	const verdict = (outputs[2][0].json as { verdict: { decision: string; value: unknown } }).verdict;
+	expect(verdict.decision).toBe('reject');
+	expect(verdict.value).not.toBe(8);
+});

@@ -1,3 +1,5 @@
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { ICredentialDataDecryptedObject, ICredentialTestFunctions } from 'n8n-workflow';
 
 import { PrometheusApi } from '../../credentials/PrometheusApi.credentials';
@@ -18,7 +20,7 @@ let credential: ICredentialDataDecryptedObject;
 
 beforeAll(async () => {
 	({ prometheus, east, west } = await startTaxiPrometheus(now));
-	credential = { url: prometheus.url, authentication: 'none', timeout: 20000 };
+	credential = { url: prometheus.url, authentication: 'none', allowInsecure: true, timeout: 20000 };
 }, 120_000);
 
 afterAll(async () => {
@@ -86,7 +88,8 @@ test('explicit start/end, combined output, and long ranges chunked transparently
 	expect(json.resultType).toBe('matrix');
 	expect(json.chunks).toBe(2);
 	expect(json.seriesCount).toBe(1);
-	expect(json.warnings).toEqual([]);
+	// Only the note that the credential allows plain http (the test Prometheus has no TLS).
+	expect(json.warnings).toEqual([expect.stringMatching(/is plain http/)]);
 	expect(json.series[0].values).toHaveLength(14 * 1440 + 1);
 	for (const [t, v] of json.series[0].values) expect(v).toBe(valueAt(east, t));
 });
@@ -162,7 +165,7 @@ describe('failures', () => {
 		const { error } = await runNode({
 			node: PrometheusQuery,
 			credentialTypes: [PrometheusApi],
-			credentials: { prometheusApi: { url: `http://127.0.0.1:${port}`, authentication: 'none', timeout: 2000 } },
+			credentials: { prometheusApi: { url: `http://127.0.0.1:${port}`, authentication: 'none', allowInsecure: true, timeout: 2000 } },
 			parameters: { queryType: 'instant', query: 'up', time: 'now' },
 		});
 		expect(error?.message).toMatch(new RegExp(`Cannot reach Prometheus at http://127.0.0.1:${port} \\(connection refused\\).*Check the base URL`));
@@ -178,7 +181,7 @@ describe('credential', () => {
 	test('bearer token and tenant header from the credential reach the server; the credential test reports the version', async () => {
 		const gateway = await startAuthGateway({ upstream: prometheus.url, token: 'tok-123', tenant: 'team-a' });
 		try {
-			const fields = { url: gateway.url, authentication: 'bearerToken', token: 'tok-123', headers: 'X-Scope-OrgID: team-a\n# comment\n' };
+			const fields = { url: gateway.url, authentication: 'bearerToken', token: 'tok-123', headers: 'X-Scope-OrgID: team-a\n# comment\n', allowInsecure: true };
 			const { outputs, error } = await runNode({
 				node: PrometheusQuery,
 				credentialTypes: [PrometheusApi],
@@ -192,7 +195,7 @@ describe('credential', () => {
 			const test = new PrometheusQuery().methods.credentialTest.prometheusApiConnectionTest;
 			const context = {} as ICredentialTestFunctions;
 			const ok = await test.call(context, { id: '1', name: 'prom', type: 'prometheusApi', data: fields });
-			expect(ok).toEqual({ status: 'OK', message: expect.stringMatching(/^Connected: Prometheus-compatible API, version 2\.42\./) });
+			expect(ok).toEqual({ status: 'OK', message: expect.stringMatching(/^Connected: Prometheus-compatible API, version 2\.42\..* \(The Prometheus URL http:\/\/127\.0\.0\.1:\d+ is plain http/) });
 			const bad = await test.call(context, { id: '1', name: 'prom', type: 'prometheusApi', data: { ...fields, token: 'wrong' } });
 			expect(bad.status).toBe('Error');
 			expect(bad.message).toMatch(/HTTP 401.*Check the authentication type/);
@@ -205,9 +208,84 @@ describe('credential', () => {
 		const { error } = await runNode({
 			node: PrometheusQuery,
 			credentialTypes: [PrometheusApi],
-			credentials: { prometheusApi: { url: prometheus.url, headers: 'X-Scope-OrgID team-a' } },
+			credentials: { prometheusApi: { url: prometheus.url, headers: 'X-Scope-OrgID team-a', allowInsecure: true } },
 			parameters: { queryType: 'instant', query: 'up', time: 'now' },
 		});
 		expect(error?.message).toMatch(/Extra header line 1 .* is not "Name: value"/);
+	});
+});
+
+describe('untrusted input: values, credentials and Prometheus\'s own answers', () => {
+	const hostile = 'us-east"} or vector(1) or x{a="';
+
+	test('query variables: a label value stays one label value; the same text concatenated would inject vector(1)', async () => {
+		const good = await run({ queryType: 'instant', query: 'count(taxi_passengers{region=$region})', variables: { variable: [{ name: 'region', value: 'us-east' }] }, time: 'now-5m', onNoData: 'emptyItem' });
+		expect(good.error).toBeUndefined();
+		expect((good.outputs[0][0].json as { value: Pair }).value[1]).toBe(1);
+		const escaped = await run({ queryType: 'instant', query: 'count(taxi_passengers{region=$region})', variables: { variable: [{ name: 'region', value: hostile }] }, time: 'now-5m', onNoData: 'emptyItem' });
+		expect(escaped.error).toBeUndefined();
+		expect(escaped.outputs[0][0].json).toMatchObject({ seriesCount: 0, values: [] });
+		// What the shipped workflows did before: string concatenation turns the label into an expression.
+		const concatenated = await run({ queryType: 'instant', query: `count(taxi_passengers{region="${hostile}"})`, time: 'now-5m', onNoData: 'emptyItem' });
+		// count() now also counts the injected vector(1): 2 series where the label matches nothing.
+		expect(concatenated.outputs[0][0].json).toMatchObject({ metric: {}, value: [expect.any(Number), 2] });
+	});
+
+	test('plain http without "Allow Insecure Connection" is refused; with it, the output notes it', async () => {
+		const refused = await runNode({ node: PrometheusQuery, credentialTypes: [PrometheusApi], credentials: { prometheusApi: { url: prometheus.url, authentication: 'none' } }, parameters: { queryType: 'instant', query: 'up', time: 'now' } });
+		expect(refused.error?.message).toMatch(/is plain http .*turn on "Allow Insecure Connection"/);
+		const noted = await run({ queryType: 'instant', query: 'taxi_passengers{region="us-east"}', time: 'now-5m' });
+		expect(noted.outputs[0][0].json.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/^The Prometheus URL http:\/\/127\.0\.0\.1:\d+ is plain http/)]));
+	});
+
+	test('a password in the Prometheus URL appears in no error, output or credential test', async () => {
+		const port = await freePort();
+		const fields = { url: `http://kube-ops:pw-in-the-url-42@127.0.0.1:${port}`, authentication: 'none', allowInsecure: true, timeout: 2000 };
+		const failed = await runNode({ node: PrometheusQuery, credentialTypes: [PrometheusApi], credentials: { prometheusApi: fields }, parameters: { queryType: 'instant', query: 'up', time: 'now' } });
+		expect(failed.error?.message).toMatch(/Cannot reach Prometheus at http:\/\/kube-ops:\[redacted[^\]]*\]@127\.0\.0\.1/);
+		expect(JSON.stringify(failed.error)).not.toContain('pw-in-the-url-42');
+		const item = await runNode({ node: PrometheusQuery, credentialTypes: [PrometheusApi], credentials: { prometheusApi: fields }, parameters: { queryType: 'instant', query: 'up', time: 'now' }, continueOnFail: true });
+		expect(JSON.stringify(item.outputs)).not.toContain('pw-in-the-url-42');
+		const tested = await new PrometheusQuery().methods.credentialTest.prometheusApiConnectionTest.call({} as ICredentialTestFunctions, { id: '1', name: 'p', type: 'prometheusApi', data: fields });
+		expect(tested.status).toBe('Error');
+		expect(tested.message).not.toContain('pw-in-the-url-42');
+	});
+
+	test('a token with a newline is refused by the node and the credential test without echoing it', async () => {
+		const fields = { url: prometheus.url, authentication: 'bearerToken', token: 'tok-first\ntok-second-part', allowInsecure: true };
+		const { error } = await runNode({ node: PrometheusQuery, credentialTypes: [PrometheusApi], credentials: { prometheusApi: fields }, parameters: { queryType: 'instant', query: 'up', time: 'now' } });
+		expect(error?.message).toMatch(/token has a line break/);
+		expect(JSON.stringify(error)).not.toContain('tok-second-part');
+		const tested = await new PrometheusQuery().methods.credentialTest.prometheusApiConnectionTest.call({} as ICredentialTestFunctions, { id: '1', name: 'p', type: 'prometheusApi', data: fields });
+		expect(tested.message).not.toContain('tok-second-part');
+	});
+
+	test('bounded reads: response size and series count, with the option that raises them', async () => {
+		const big = await run({ queryType: 'range', query: 'taxi_passengers', rangeMode: 'last', last: '1d', step: '1m', options: { maxResponseBytes: 2000 } });
+		expect(big.error?.message).toMatch(/answered \/api\/v1\/query_range with more than 2000 bytes .*Max Response Size/);
+		const many = await run({ queryType: 'instant', query: 'taxi_passengers', time: 'now-5m', options: { maxSeries: 1 } });
+		expect(many.error?.message).toMatch(/returned more than 1 series.*Max Series/);
+		expect((await run({ queryType: 'instant', query: 'taxi_passengers', time: 'now-5m', options: { maxSeries: 2 } })).error).toBeUndefined();
+	});
+
+	test('samples Prometheus never sends ("" or hex) are an error, never 0 or 31', async () => {
+		for (const sample of ['', '0x1F']) {
+			const server = http.createServer((_req, res) => {
+				res.writeHead(200, { 'Content-Type': 'application/json' });
+				res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [{ metric: { job: 'x' }, value: [1700000000, sample] }] } }));
+			});
+			await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+			try {
+				const { error } = await runNode({
+					node: PrometheusQuery,
+					credentialTypes: [PrometheusApi],
+					credentials: { prometheusApi: { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, allowInsecure: true } },
+					parameters: { queryType: 'instant', query: 'up', time: 'now' },
+				});
+				expect(error?.message).toContain(`Prometheus sent a sample that is not [unix seconds, "number"]: [1700000000,${JSON.stringify(sample)}]`);
+			} finally {
+				await new Promise<void>((resolve) => server.close(() => resolve()));
+			}
+		}
 	});
 });

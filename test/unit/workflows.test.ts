@@ -3,6 +3,7 @@ import * as path from 'node:path';
 
 import type { INodeProperties, INodeType } from 'n8n-workflow';
 
+import { AlertmanagerAlertCheck } from '../../nodes/AlertmanagerAlertCheck/AlertmanagerAlertCheck.node';
 import { AlertmanagerTrigger } from '../../nodes/AlertmanagerTrigger/AlertmanagerTrigger.node';
 import { Forecast } from '../../nodes/Forecast/Forecast.node';
 import { KubernetesPatch } from '../../nodes/KubernetesPatch/KubernetesPatch.node';
@@ -23,7 +24,7 @@ const DIR = path.resolve(__dirname, '..', '..', 'workflows');
 const files = fs.readdirSync(DIR).filter((f) => f.endsWith('.json'));
 
 const ours: Record<string, INodeType> = Object.fromEntries(
-	[new AlertmanagerTrigger(), new Forecast(), new KubernetesPatch(), new LlmAdvisor(), new LoadBalancerDrain(), new PolicyGate(), new PrometheusQuery()].map((node) => [
+	[new AlertmanagerAlertCheck(), new AlertmanagerTrigger(), new Forecast(), new KubernetesPatch(), new LlmAdvisor(), new LoadBalancerDrain(), new PolicyGate(), new PrometheusQuery()].map((node) => [
 		`n8n-nodes-kube-ops.${node.description.name}`,
 		node,
 	]),
@@ -133,4 +134,17 @@ describe.each(files)('%s', (file) => {
 			expect({ node: node.name, unrecordedEnds: ends }).toEqual({ node: node.name, unrecordedEnds: [] });
 		}
 	});
+});
+
+test('alert content stays data: no PromQL built from strings, no request to a URL from the webhook body', () => {
+	for (const file of files) {
+		for (const node of load(file).nodes) {
+			if (node.type === 'n8n-nodes-kube-ops.prometheusQuery') {
+				const query = String(node.parameters.query);
+				// A whole query from the editor's own settings is fine; pieces of it from items are not.
+				expect({ file, node: node.name, concatenated: /\{\{/.test(query) && !/^=\{\{\s*\$json\.\w+\s*\}\}$/.test(query) }).toEqual({ file, node: node.name, concatenated: false });
+			}
+			expect({ file, node: node.name, externalURL: JSON.stringify(node.parameters).includes('externalURL') }).toEqual({ file, node: node.name, externalURL: false });
+		}
+	}
 });

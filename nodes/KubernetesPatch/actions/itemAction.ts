@@ -82,7 +82,7 @@ export async function runItemAction(this: IExecuteFunctions, action: ItemAction,
 		try {
 			if (setupError || !client) throw setupError;
 			const result = await action.execute({ fn: this, itemIndex, json, client, holder, reportingInstance, shared, verifyKeys });
-			(result.warnings ?? []).forEach((w) => hints.add(w));
+			[...(result.warnings ?? []), ...(client.connection.insecure ? [client.connection.insecure] : [])].forEach((w) => hints.add(w));
 			out.push({ json: { ...json, ...result.fields }, pairedItem });
 		} catch (error) {
 			const kube = error instanceof KubeError ? error : undefined;

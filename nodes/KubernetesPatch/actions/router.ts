@@ -103,7 +103,7 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 			const carryOutOptions = (dryRun: boolean) => ({ dryRun, audit, maxAttempts, by: actor });
 			const ctx: ActionContext = { fn: this, itemIndex, client, gated, changeOptions, carryOutOptions };
 			const result = asData(await action.execute(ctx));
-			const warnings = [...((result.warnings as string[] | undefined) ?? []), ...notes];
+			const warnings = [...((result.warnings as string[] | undefined) ?? []), ...notes, ...(connection.insecure ? [connection.insecure] : [])];
 			warnings.forEach((w) => hints.add(w));
 			out.push({
 				json: {

@@ -1,6 +1,6 @@
 import { type IExecuteFunctions, type INodeProperties, NodeOperationError } from 'n8n-workflow';
 
-import { type CloudflareAuth, CloudflareProvider } from '../../../src/loadbalancer';
+import { CloudflareProvider, cloudflareFromCredential } from '../../../src/loadbalancer';
 import { type ProviderAction, showFor, text } from './common';
 
 const description: INodeProperties[] = [
@@ -79,16 +79,18 @@ export const cloudflare: ProviderAction = {
 	connectionKey: (fn, itemIndex) => `cloudflare:${zoneOf(fn, itemIndex) ?? ''}`,
 	async connect(fn, itemIndex) {
 		const data = await fn.getCredentials('kubeOpsCloudflareApi');
-		const auth: CloudflareAuth =
-			data.authentication === 'apiKey'
-				? { type: 'key', email: String(data.email ?? ''), key: String(data.apiKey ?? '') }
-				: { type: 'token', token: String(data.apiToken ?? '') };
+		let fields: ReturnType<typeof cloudflareFromCredential>;
+		try {
+			fields = cloudflareFromCredential(data);
+		} catch (error) {
+			throw new NodeOperationError(fn.getNode(), (error as Error).message, { itemIndex });
+		}
 		const timeout = Number(data.timeout);
 		return new CloudflareProvider({
 			accountId: String(data.accountId ?? '').trim(),
 			zoneId: zoneOf(fn, itemIndex),
-			auth,
-			baseUrl: String(data.baseUrl ?? '').trim() || undefined,
+			auth: fields.auth,
+			baseUrl: fields.baseUrl,
 			timeoutMs: timeout > 0 ? timeout : undefined,
 		});
 	},

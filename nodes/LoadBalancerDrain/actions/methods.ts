@@ -1,7 +1,8 @@
 import type { ICredentialTestFunctions, ICredentialsDecrypted, INodeCredentialTestResult } from 'n8n-workflow';
 
 import { checkKubernetesConnection, type KubernetesCredentialFields } from '../../../src/kubernetes';
-import { type CloudflareAuth, CloudflareProvider, HaproxyProvider } from '../../../src/loadbalancer';
+import { CloudflareProvider, HaproxyProvider, cloudflareFromCredential } from '../../../src/loadbalancer';
+import { redact } from '../../../src/shared/redact';
 
 /** Credential tests on the same code path as the operations (socket, TLS, auth, rate limiter). */
 export const credentialTest = {
@@ -18,13 +19,12 @@ export const credentialTest = {
 
 	async cloudflareApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
 		const data = credential.data ?? {};
-		const auth: CloudflareAuth =
-			data.authentication === 'apiKey' ? { type: 'key', email: String(data.email ?? ''), key: String(data.apiKey ?? '') } : { type: 'token', token: String(data.apiToken ?? '') };
 		try {
-			const { pools } = await new CloudflareProvider({ accountId: String(data.accountId ?? '').trim(), auth, baseUrl: String(data.baseUrl ?? '').trim() || undefined }).check();
-			return { status: 'OK', message: `Connected: ${pools} load balancing pool(s) in the account` };
+			const { auth, baseUrl, insecure } = cloudflareFromCredential(data);
+			const { pools } = await new CloudflareProvider({ accountId: String(data.accountId ?? '').trim(), auth, baseUrl }).check();
+			return { status: 'OK', message: `Connected: ${pools} load balancing pool(s) in the account${insecure ? ` (${insecure})` : ''}` };
 		} catch (error) {
-			return { status: 'Error', message: (error as Error).message };
+			return { status: 'Error', message: redact((error as Error).message) };
 		}
 	},
 

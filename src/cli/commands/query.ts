@@ -1,5 +1,6 @@
 import { UsageError, parseArgs } from '../args';
 import type { CliCommand, CliIO } from '../command';
+import { ALLOW_INSECURE_OPTION, requireSecureUrl } from '../insecure';
 import {
 	InstantQueryResult,
 	PrometheusClient,
@@ -21,6 +22,7 @@ const options = {
 	token: { description: 'bearer token (or env PROMETHEUS_TOKEN)', valueName: 'token' },
 	header: { description: 'extra header "Name: value" (e.g. X-Scope-OrgID: team-a)', valueName: 'header' },
 	json: { flag: true, description: 'print JSON: [{metric, values}] for ranges, [{metric, value}] for instants' },
+	'allow-insecure': ALLOW_INSECURE_OPTION,
 };
 
 export const queryCommand: CliCommand = {
@@ -35,6 +37,7 @@ export const queryCommand: CliCommand = {
 		if (!query) throw new UsageError('--query is required');
 		if (args.values.range && args.values.time) throw new UsageError('use either --range (range query) or --time (instant query), not both');
 		if (args.values.step && !args.values.range) throw new UsageError('--step needs --range');
+		requireSecureUrl(url, args.flags.has('allow-insecure'), '--url');
 		const now = io.now();
 		let headers: Record<string, string>;
 		try {

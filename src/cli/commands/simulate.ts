@@ -3,6 +3,7 @@ import * as path from 'node:path';
 
 import { UsageError, parseArgs } from '../args';
 import type { CliCommand, CliIO } from '../command';
+import { ALLOW_INSECURE_OPTION, requireSecureUrl } from '../insecure';
 import { parseDuration, parseTimestamp, readSeriesCsv } from '../../forecast';
 import type { Series } from '../../forecast';
 import { PrometheusClient, parseDuration as parsePrometheusDuration, parseHeaderLines, parseTime } from '../../prometheus';
@@ -39,6 +40,7 @@ const options = {
 	step: { description: 'query step (default 1m)', valueName: 'dur' },
 	end: { description: 'end of the queried range (default now)', valueName: 'time' },
 	token: { description: 'bearer token for Prometheus (or env PROMETHEUS_TOKEN)', valueName: 'token' },
+	'allow-insecure': ALLOW_INSECURE_OPTION,
 	header: { description: 'extra header for Prometheus, "Name: value"', valueName: 'header' },
 	'capacity-per-pod': { description: 'demand one ready pod serves, in the series\' unit (the HPA\'s target per pod)', valueName: 'n' },
 	startup: { description: 'pod start-up: asked for at t, serving from t + this (default 90s)', valueName: 'dur' },
@@ -89,6 +91,7 @@ export const simulateCommand: CliCommand = {
 		if (values.prometheus && !values.query) throw new UsageError('--prometheus needs --query');
 		if (values.csv && (values.query || values.range || values.step || values.end)) throw new UsageError('--query, --range, --step and --end go with --prometheus');
 		if (values.prometheus && (values.from || values.until)) throw new UsageError('--from and --until go with --csv; with --prometheus use --range and --end');
+		if (values.prometheus) requireSecureUrl(values.prometheus, args.flags.has('allow-insecure'), '--prometheus');
 		const from = values.from === undefined ? -Infinity : timestamp(values.from, '--from');
 		const until = values.until === undefined ? Infinity : timestamp(values.until, '--until');
 		if (values['capacity-per-pod'] === undefined) throw new UsageError('--capacity-per-pod is required: the demand one ready pod serves, in the series\' unit (e.g. 50 for 50 requests/s)');

@@ -1,3 +1,4 @@
+import { parseJsonStrictly } from '../../shared/strictJson';
 import type { KubeClient, PatchType } from '../client';
 import { type ChangeOptions, type ChangeRecord, type JsonPatchOp, type Plan, readModifyWrite } from '../change';
 import { KubeError } from '../errors';
@@ -15,7 +16,8 @@ function invalidPatch(message: string, fix: string): KubeError {
 export function parsePatchBody(raw: unknown): unknown {
 	if (typeof raw !== 'string') return raw;
 	try {
-		return JSON.parse(raw) as unknown;
+		// Strict: a duplicate key would otherwise patch whichever value came last, unlike what a reviewer reads.
+		return parseJsonStrictly(raw) as unknown;
 	} catch (error) {
 		throw invalidPatch(`Patch is not valid JSON: ${(error as Error).message}`, 'Write the patch as JSON: an object for merge patches, an array of operations for JSON patches.');
 	}

@@ -57,12 +57,15 @@ export function nodeNamed(workflow: WorkflowFile, name: string): WorkflowNode {
 export const SANDBOX_SIGNING_SECRET = randomBytes(32).toString('hex');
 /** Who may resume the pre-scaling loop's Wait for approval (Basic authentication). */
 export const SANDBOX_APPROVER = { user: 'alice', password: randomBytes(16).toString('hex') };
+/** In the n8n Prometheus credential's URL; the e2e test checks it never reaches an Event. */
+export const PROMETHEUS_URL_PASSWORD = 'e2e-url-password-4711';
 
 /** Credential name (as the workflow files reference it) -> type and data. */
 export function credentialsFor(stack: OpsStack, webhookToken: string): Array<{ name: string; type: string; data: Record<string, unknown> }> {
 	const kube = stack.credentials.kubernetesApi;
 	return [
-		{ name: 'Prometheus', type: 'prometheusApi', data: { ...stack.credentials.prometheusApi } },
+		// A password in the URL, as some users configure it: Prometheus ignores it, and no error, output or Event may show it.
+		{ name: 'Prometheus', type: 'prometheusApi', data: { ...stack.credentials.prometheusApi, url: stack.credentials.prometheusApi.url.replace('://', `://kube-ops:${PROMETHEUS_URL_PASSWORD}@`) } },
 		{ name: 'Kubernetes us-east', type: 'kubernetesApi', data: { ...kube['us-east'] } },
 		{ name: 'Kubernetes us-west', type: 'kubernetesApi', data: { ...kube['us-west'] } },
 		{ name: 'Kubernetes control', type: 'kubernetesApi', data: { ...kube.control } },
@@ -70,6 +73,8 @@ export function credentialsFor(stack: OpsStack, webhookToken: string): Array<{ n
 		{ name: 'Alertmanager webhook', type: 'kubeOpsAlertmanagerWebhookApi', data: { token: webhookToken, user: '', password: '' } },
 		{ name: 'Kube-Ops signing key', type: 'kubeOpsSigningKey', data: { secret: SANDBOX_SIGNING_SECRET, previousSecret: '' } },
 		{ name: 'Approvers', type: 'httpBasicAuth', data: { ...SANDBOX_APPROVER } },
+		// The sandbox's Alertmanager listens on plain http on loopback.
+		{ name: 'Alertmanager API', type: 'kubeOpsAlertmanagerApi', data: { url: stack.alertmanager.url, authentication: 'none', allowInsecure: true, timeout: 10_000 } },
 	];
 }
 

@@ -18,7 +18,7 @@ export interface KubernetesApiCredentialData {
 	server: string;
 	token: string;
 	caCertificate: string;
-	skipTlsVerify: boolean;
+	allowInsecure: boolean;
 	clusterName: string;
 	timeout: number;
 }
@@ -29,6 +29,8 @@ export interface PrometheusApiCredentialData {
 	headers: string;
 	caCertificate: string;
 	allowUnauthorizedCerts: boolean;
+	/** The sandbox's Prometheus is plain http on loopback. */
+	allowInsecure: boolean;
 	timeout: number;
 }
 
@@ -44,14 +46,14 @@ export function kubernetesApiCredential(cluster: KubeTarget): KubernetesApiCrede
 		server: cluster.url,
 		token: cluster.token,
 		caCertificate: cluster.caCert ?? '',
-		skipTlsVerify: false,
+		allowInsecure: false,
 		clusterName: cluster.clusterName,
 		timeout: 30_000,
 	};
 }
 
 export function prometheusApiCredential(url: string): PrometheusApiCredentialData {
-	return { url, authentication: 'none', headers: '', caCertificate: '', allowUnauthorizedCerts: false, timeout: 30_000 };
+	return { url, authentication: 'none', headers: '', caCertificate: '', allowUnauthorizedCerts: false, allowInsecure: true, timeout: 30_000 };
 }
 
 /** `address` as haproxy.cfg's stats socket line says it: `ipv4@127.0.0.1:<port>`. */

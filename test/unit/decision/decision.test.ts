@@ -178,3 +178,18 @@ describe('property: events are always valid to POST', () => {
 		);
 	});
 });
+
+describe('secrets never reach an Event or a record', () => {
+	it('a password in a URL, a bearer token and a PEM block in the reason, note or action error are redacted', () => {
+		const leaky = 'Cannot reach Prometheus at http://kube-ops:pw-in-url-7@prom:9090 (Authorization: Bearer tok-abcdef-123456)';
+		const built = record({
+			verdict: { ...verdict, reason: leaky },
+			input: { note: leaky },
+			actions: [{ action: 'scale', status: 'failed', error: `${leaky}\n-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----`, at: NOW }],
+		});
+		expect(JSON.stringify(built.actions)).not.toMatch(/pw-in-url-7|tok-abcdef-123456|MIIE/);
+		const event = toKubernetesEvent(built);
+		expect(event.message).not.toMatch(/pw-in-url-7|tok-abcdef-123456|MIIE/);
+		expect(event.message).toContain('http://kube-ops:[redacted]@prom:9090');
+	});
+});

@@ -59,24 +59,25 @@ describe('kubeconfig', () => {
 	test('commands and local files on the n8n host need the credential\'s permission, for any user in the file', () => {
 		const exec = '- name: ua\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: aws\n      args: [eks, get-token, --cluster-name, prod]\n- name: ub\n  user:\n    token: tb';
 		const refused = failure({ kubeconfig: kubeconfig(exec) });
-		expect(refused.message).toBe('The kubeconfig makes n8n run commands or read files on its host (user "ua" runs "aws"), and this credential does not allow that');
+		expect(refused.message).toBe('The kubeconfig\'s user "ua" has "exec", which makes n8n run a command on its host, and this credential does not allow that (option "Allow Exec Plugins and Local Files" is off)');
 		expect(refused.fix).toMatch(/Turn on "Allow Exec Plugins and Local Files"/);
 		expect(connectionFromCredential({ kubeconfig: kubeconfig(exec), allowHostAccess: true }).clusterName).toBe('a');
 		// Refused even when the chosen context's user needs nothing: client-node reads every user while parsing.
-		expect(failure({ kubeconfig: kubeconfig(exec), context: 'b' }).message).toMatch(/user "ua" runs "aws"/);
+		expect(failure({ kubeconfig: kubeconfig(exec), context: 'b' }).message).toMatch(/user "ua" has "exec"/);
 		const gcp = '- name: ua\n  user:\n    auth-provider:\n      name: gcp\n      config:\n        cmd-path: /usr/bin/gcloud\n        cmd-args: config config-helper\n- name: ub\n  user:\n    token: tb';
-		expect(failure({ kubeconfig: kubeconfig(gcp) }).message).toMatch(/user "ua" runs "\/usr\/bin\/gcloud"/);
+		expect(failure({ kubeconfig: kubeconfig(gcp) }).message).toMatch(/user "ua" has "auth-provider", which makes n8n run a command/);
 	});
 
 	test('a token file is never read without permission: it would be sent to the kubeconfig\'s server', () => {
 		const secret = path.join(os.tmpdir(), `kube-ops-secret-${process.pid}`);
 		fs.writeFileSync(secret, 'n8n-encryption-key');
 		try {
-			const files = `- name: ua\n  user:\n    token-file: ${secret}\n- name: ub\n  user:\n    client-certificate: /etc/c.crt\n    client-key: /etc/c.key`;
-			const doc = kubeconfig(files).replace('server: https://b.example:443', 'server: https://b.example:443\n    certificate-authority: /etc/ca.crt');
-			expect(failure({ kubeconfig: doc }).message).toBe(
-				`The kubeconfig makes n8n run commands or read files on its host (user "ua" reads ${secret}; user "ub" reads /etc/c.crt; user "ub" reads /etc/c.key; cluster "cb" reads /etc/ca.crt), and this credential does not allow that`,
+			expect(failure({ kubeconfig: kubeconfig(`- name: ua\n  user:\n    token-file: ${secret}\n- name: ub\n  user:\n    token: tb`) }).message).toBe(
+				'The kubeconfig\'s user "ua" has "token-file", which makes n8n read a file on its host, and this credential does not allow that (option "Allow Exec Plugins and Local Files" is off)',
 			);
+			expect(failure({ kubeconfig: kubeconfig('- name: ua\n  user:\n    client-certificate: /etc/c.crt\n    client-key: /etc/c.key\n- name: ub\n  user:\n    token: tb') }).message).toMatch(/user "ua" has "client-certificate", which makes n8n read a file/);
+			const ca = kubeconfig(tokenUsers).replace('server: https://b.example:443', 'server: https://b.example:443\n    certificate-authority: /etc/ca.crt');
+			expect(failure({ kubeconfig: ca }).message).toMatch(/cluster "cb" has "certificate-authority", which makes n8n read a file/);
 			const allowed = connectionFromCredential({ kubeconfig: kubeconfig(`- name: ua\n  user:\n    token-file: ${secret}\n- name: ub\n  user:\n    token: tb`), allowHostAccess: true });
 			expect(allowed.kubeConfig.getCurrentUser()?.token).toBe('n8n-encryption-key');
 		} finally {
@@ -91,7 +92,9 @@ describe('server URL and token', () => {
 		expect(connection).toMatchObject({ server: 'https://10.0.0.1:6443', clusterName: undefined });
 		expect(connection.kubeConfig.getCurrentUser()?.token).toBe('t0k');
 		expect(Buffer.from(connection.kubeConfig.getCurrentCluster()?.caData ?? '', 'base64').toString()).toBe(ca.trim());
-		expect(connectionFromCredential({ source: 'token', server: 'https://k', token: 't', skipTlsVerify: true }).kubeConfig.getCurrentCluster()?.skipTLSVerify).toBe(true);
+		expect(connectionFromCredential({ source: 'token', server: 'https://k', token: 't', allowInsecure: true }).kubeConfig.getCurrentCluster()?.skipTLSVerify).toBe(true);
+		// The token form's earlier switch still counts as the owner's explicit choice.
+		expect(connectionFromCredential({ source: 'token', server: 'https://k', token: 't', skipTlsVerify: true }).insecure).toMatch(/^Insecure connection allowed by the credential: cluster "cluster" skips TLS verification/);
 	});
 
 	test('refuses what would leak or fail', () => {

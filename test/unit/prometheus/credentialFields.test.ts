@@ -20,12 +20,12 @@ test('credential fields map to a connection', () => {
 		skipTlsVerification: false,
 		timeoutMs: 5000,
 	});
-	expect(connectionFromCredential({ url: 'http://p', authentication: 'bearerToken', token: 't', allowUnauthorizedCerts: true })).toMatchObject({
+	expect(connectionFromCredential({ url: 'http://p', authentication: 'bearerToken', token: 't', allowUnauthorizedCerts: true, allowInsecure: true })).toMatchObject({
 		auth: { type: 'bearer', token: 't' },
 		skipTlsVerification: true,
 		timeoutMs: undefined,
 	});
-	expect(connectionFromCredential({ url: 'http://p' }).auth).toEqual({ type: 'none' });
+	expect(connectionFromCredential({ url: 'http://p', allowInsecure: true }).auth).toEqual({ type: 'none' });
 });
 
 test.each(['no colon here', ': value', 'Bad Name: x', 'X-Ok: 1\nbroken'])('a malformed header line is refused: %j', (text) => {

@@ -1,0 +1,119 @@
+import {
+	ICredentialTestFunctions,
+	ICredentialsDecrypted,
+	IDataObject,
+	IExecuteFunctions,
+	INodeCredentialTestResult,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+	NodeConnectionTypes,
+	NodeOperationError,
+} from 'n8n-workflow';
+import axios from 'axios';
+import * as https from 'node:https';
+
+import { alertmanagerConnection, checkActive } from '../../src/alertmanager';
+import { redact } from '../../src/shared/redact';
+
+const NOT_ACTIVE = 0;
+const ACTIVE_OR_UNKNOWN = 1;
+
+/**
+ * Asks the Alertmanager of the credential whether alerts with given labels
+ * are active. Items go to "Not Active" only when Alertmanager answered and
+ * nothing matches; a firing alert, an error or an unreadable answer goes to
+ * "Active or Unknown", so a failback never follows from a broken reply.
+ */
+export class AlertmanagerAlertCheck implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Alertmanager Alert Check',
+		name: 'alertmanagerAlertCheck',
+		icon: { light: 'file:alertmanager.svg', dark: 'file:alertmanager.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: 'is the alert still active?',
+		usableAsTool: true,
+		description: 'Asks Alertmanager whether alerts with given labels are still active; unknown counts as active',
+		defaults: { name: 'Alertmanager Alert Check' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
+		outputNames: ['Not Active', 'Active or Unknown'],
+		credentials: [{ name: 'kubeOpsAlertmanagerApi', required: true, testedBy: 'kubeOpsAlertmanagerApiTest' }],
+		properties: [
+			{
+				displayName: 'Labels to Match',
+				name: 'labels',
+				type: 'fixedCollection',
+				typeOptions: { multipleValues: true },
+				placeholder: 'Add Label',
+				default: {},
+				description: 'An alert counts when it has every one of these labels with exactly this value. Values are escaped into Alertmanager matchers.',
+				options: [
+					{
+						displayName: 'Label',
+						name: 'label',
+						values: [
+							{ displayName: 'Name', name: 'name', type: 'string', default: '', placeholder: 'alertname' },
+							{ displayName: 'Value', name: 'value', type: 'string', default: '', placeholder: '={{ $json.alert.labels.alertname }}' },
+						],
+					},
+				],
+			},
+		],
+	};
+
+	methods = {
+		credentialTest: {
+			async kubeOpsAlertmanagerApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+				try {
+					const connection = alertmanagerConnection(credential.data ?? {});
+					const response = await axios.get<{ versionInfo?: { version?: string } }>(`${connection.baseUrl}/api/v2/status`, {
+						headers: connection.headers,
+						auth: connection.auth,
+						timeout: connection.timeoutMs,
+						maxContentLength: 1024 * 1024,
+						maxRedirects: 0,
+						proxy: false,
+						httpsAgent: new https.Agent({ ca: connection.caCertificate }),
+					});
+					const version = response.data?.versionInfo?.version;
+					if (typeof version !== 'string') return { status: 'Error', message: `${connection.baseUrl}/api/v2/status did not answer like Alertmanager` };
+					return { status: 'OK', message: `Connected: Alertmanager ${version}${connection.insecure ? ` (${connection.insecure})` : ''}` };
+				} catch (error) {
+					return { status: 'Error', message: redact((error as Error).message) };
+				}
+			},
+		},
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		const outputs: INodeExecutionData[][] = [[], []];
+		let connection;
+		try {
+			connection = alertmanagerConnection(await this.getCredentials('kubeOpsAlertmanagerApi'));
+		} catch (error) {
+			throw new NodeOperationError(this.getNode(), redact((error as Error).message));
+		}
+		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+			const raw = this.getNodeParameter('labels', itemIndex, {}) as { label?: Array<{ name?: unknown; value?: unknown }> };
+			const labels: Record<string, string> = {};
+			for (const { name, value } of raw.label ?? []) {
+				if (typeof value !== 'string' || value === '') {
+					throw new NodeOperationError(this.getNode(), `Label "${String(name)}" has no value to match`, { itemIndex, description: 'Set each label\'s value, e.g. {{ $json.alert.labels.region }}; an empty value would match nothing Alertmanager can filter.' });
+				}
+				labels[String(name ?? '').trim()] = value;
+			}
+			let check;
+			try {
+				check = await checkActive(connection, labels);
+			} catch (error) {
+				throw new NodeOperationError(this.getNode(), redact((error as Error).message), { itemIndex });
+			}
+			const alertCheck: IDataObject = { active: check.active, count: check.count, filter: check.filter, ...(check.reason ? { reason: check.reason } : {}), ...(connection.insecure ? { insecure: connection.insecure } : {}) };
+			outputs[check.active ? ACTIVE_OR_UNKNOWN : NOT_ACTIVE].push({ json: { ...items[itemIndex].json, alertCheck }, pairedItem: { item: itemIndex } });
+		}
+		return outputs;
+	}
+}
