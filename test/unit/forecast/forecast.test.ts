@@ -112,7 +112,7 @@ describe('forecast on a traffic-like series', () => {
 
 	test('reports backtest scores, the baseline and the winning models', () => {
 		const { backtest } = result;
-		expect(backtest.origins).toBe(3);
+		expect(backtest.origins).toBe(8);
 		expect(backtest.horizon).toBe(48);
 		for (const key of ['mase', 'smape', 'mape', 'wape', 'underForecastRate', 'p90Coverage'] as const) {
 			expect(Number.isFinite(backtest[key])).toBe(true);
