@@ -58,14 +58,18 @@ export function fitErrorModel(errors: readonly Float64Array[], horizon: number):
 
 /** Offset from the point forecast to the given quantile, per step ahead. */
 export function quantileOffsets(model: ErrorModel, level: number): Float64Array {
-	const empirical = quantileOfSorted(model.standardized, level);
-	const normal = model.mean + model.deviation * inverseNormal(level);
-	let z: number;
-	if (!Number.isFinite(empirical)) z = 0;
-	else if (level > 0.5) z = Math.max(empirical, normal);
-	else if (level < 0.5) z = Math.min(empirical, normal);
-	else z = empirical;
+	const z = standardQuantile(model, level);
 	return model.scales.map((s) => s * z);
+}
+
+/** The quantile of the standardised errors: the empirical one, or the normal fit when that lies further out. */
+export function standardQuantile(model: ErrorModel, level: number): number {
+	const empirical = quantileOfSorted(model.standardized, level);
+	if (!Number.isFinite(empirical)) return 0;
+	const normal = model.mean + model.deviation * inverseNormal(level);
+	if (level > 0.5) return Math.max(empirical, normal);
+	if (level < 0.5) return Math.min(empirical, normal);
+	return empirical;
 }
 
 /**

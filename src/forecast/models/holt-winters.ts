@@ -1,4 +1,5 @@
 import { minimize } from '../optimize';
+import { estimationWindow } from './estimation-window';
 import { mean } from '../stats';
 import type { FittedModel, ForecastModel } from './model';
 
@@ -153,8 +154,9 @@ export function holtWinters(options: HoltWintersOptions = {}): ForecastModel {
 		fit(history, seasons) {
 			const period = seasons.length > 0 ? seasons[0] : 1;
 			if (history.length < 2 * period + 2) return null;
-			const initial = holtWintersInitialState(history, period);
-			return fitted(name, period, fitHoltWintersParameters(history, period, options, initial), history, options);
+			const recent = estimationWindow(history, period);
+			const initial = holtWintersInitialState(recent, period);
+			return fitted(name, period, fitHoltWintersParameters(recent, period, options, initial), history, options);
 		},
 	};
 }
@@ -173,8 +175,9 @@ function fitted(
 		update: (longer) => fitted(name, period, params, longer, options),
 		refit(longer) {
 			if (longer.length < 2 * period + 2) return null;
-			const initial = holtWintersInitialState(longer, period);
-			return fitted(name, period, fitHoltWintersParameters(longer, period, options, initial, 0, params), longer, options);
+			const recent = estimationWindow(longer, period);
+			const initial = holtWintersInitialState(recent, period);
+			return fitted(name, period, fitHoltWintersParameters(recent, period, options, initial, 0, params), longer, options);
 		},
 	};
 }

@@ -1,4 +1,5 @@
 import { minimize } from '../optimize';
+import { estimationWindow } from './estimation-window';
 import type { FittedModel, ForecastModel } from './model';
 
 export interface SarimaOrder {
@@ -236,7 +237,7 @@ export function sarima(options: SarimaOptions = {}): ForecastModel {
 			const period = seasons.length > 0 ? seasons[0] : 1;
 			const effective = period > 1 ? order : { ...order, P: 0, D: 0, Q: 0 };
 			if (history.length < 3 * period) return null;
-			const fit = fitSarimaCss(history, effective, period);
+			const fit = fitSarimaCss(estimationWindow(history, period), effective, period);
 			return fit ? fitted(name, effective, period, fit.coefficients, history) : null;
 		},
 	};
@@ -254,7 +255,7 @@ function fitted(
 		predict: (horizon) => sarimaForecast(history, order, period, coefficients, horizon),
 		update: (longer) => fitted(name, order, period, coefficients, longer),
 		refit(longer) {
-			const fit = fitSarimaCss(longer, order, period, coefficients);
+			const fit = fitSarimaCss(estimationWindow(longer, period), order, period, coefficients);
 			return fit ? fitted(name, order, period, fit.coefficients, longer) : null;
 		},
 	};
