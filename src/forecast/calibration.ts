@@ -20,6 +20,13 @@ export interface ErrorWindow {
 
 /** Levels tried above (or below) the nominal one; 0.999 is as far as a few hundred errors can speak for. */
 const MAX_LEVEL = 0.999;
+
+/**
+ * Held-out coverage of a level says something only when the errors are
+ * expected to fall beyond it at least this many times: a p99 on a hundred
+ * errors keeps its nominal level (and the error model's normal tail).
+ */
+const MIN_EXPECTED_MISSES = 2;
 const LEVEL_RESOLUTION = 0.002;
 
 interface HeldOut {
@@ -57,10 +64,14 @@ function coverageAt(heldOut: readonly HeldOut[], horizon: number, level: number)
  * The level to fit the final quantile at so that held-out coverage matches
  * `nominal`: raised for upper quantiles, lowered for lower ones, never moved
  * towards the median. The median itself is left alone. Fewer than two
- * non-overlapping windows leave nothing to hold out: the nominal level stands.
+ * non-overlapping windows leave nothing to hold out, and too few errors say
+ * nothing about a far tail: then the nominal level stands.
  */
 export function calibratedLevel(windows: readonly ErrorWindow[], horizon: number, nominal: number): number {
 	if (nominal === 0.5) return nominal;
+	let errors = 0;
+	for (const window of windows) for (let h = 0; h < horizon; h++) if (Number.isFinite(window.errors[h])) errors++;
+	if (Math.min(nominal, 1 - nominal) * errors < MIN_EXPECTED_MISSES) return nominal;
 	const heldOut = heldOutModels(windows, horizon);
 	if (heldOut.length < 2) return nominal;
 	// Coverage only grows with the level (the standardised quantile does), so a bisection finds the smallest
