@@ -7,9 +7,10 @@ import type { FittedModel } from './models/model';
  */
 
 /**
- * Origins, oldest first. Consecutive windows are at least a horizon apart,
- * and spread over at least a season so short horizons still see different
- * times of day.
+ * Origins, oldest first. Consecutive windows overlap by at most half a
+ * horizon (more windows for the same stretch of recent history make the
+ * ranking less a matter of luck), and spread over at least a season so short
+ * horizons still see different times of day.
  */
 export function backtestOrigins(
 	length: number,
@@ -18,7 +19,7 @@ export function backtestOrigins(
 	primarySeason: number,
 	minTrainLength: number,
 ): number[] {
-	const step = Math.max(horizon, Math.ceil(primarySeason / count));
+	const step = Math.max(Math.ceil(horizon / 2), Math.ceil(primarySeason / count));
 	const origins: number[] = [];
 	for (let k = 0; k < count; k++) {
 		const origin = length - horizon - k * step;
@@ -34,6 +35,8 @@ export interface CandidateBacktest {
 	forecasts: Float64Array[];
 	/** The model as fitted at the oldest origin; its parameters saw nothing after that origin. */
 	first: FittedModel;
+	/** The model as fitted at the newest origin: the warm start for the fit on the whole history. */
+	last: FittedModel;
 }
 
 /**
@@ -62,21 +65,32 @@ export function runBacktests(
 	for (const candidate of candidates) {
 		const forecasts: Float64Array[] = [];
 		let first = null as FittedModel | null;
+		let previous = null as FittedModel | null;
 		for (const past of histories) {
-			const model: FittedModel | null =
-				first?.update && !refit ? first.update(past, candidate.seasons) : candidate.model.fit(past, candidate.seasons);
+			let model: FittedModel | null;
+			if (!previous) model = candidate.model.fit(past, candidate.seasons);
+			else if (!refit && first?.update) model = first.update(past, candidate.seasons);
+			else if (previous.refit) model = previous.refit(past, candidate.seasons);
+			else model = candidate.model.fit(past, candidate.seasons);
 			first ??= model;
+			previous = model;
 			const forecast = model && finiteForecast(model, horizon);
 			if (!forecast) break;
 			forecasts.push(forecast);
 		}
-		if (first && forecasts.length === origins.length) out.push({ candidate, forecasts, first });
+		if (first && previous && forecasts.length === origins.length) out.push({ candidate, forecasts, first, last: previous });
 	}
 	return out;
 }
 
-export function fitAndPredict(candidate: Candidate, history: Float64Array, horizon: number): Float64Array | null {
-	const fitted = candidate.model.fit(history, candidate.seasons);
+/** Fits the whole history; a model that can re-estimate from its fit at the newest origin starts there. */
+export function fitAndPredict(
+	candidate: Candidate,
+	history: Float64Array,
+	horizon: number,
+	from?: FittedModel,
+): Float64Array | null {
+	const fitted = from?.refit ? from.refit(history, candidate.seasons) : candidate.model.fit(history, candidate.seasons);
 	return fitted && finiteForecast(fitted, horizon);
 }
 

@@ -5,6 +5,12 @@ import type { ForecastModel } from './models/model';
 import { sarima } from './models/sarima';
 import { seasonalNaive } from './models/seasonal-naive';
 
+const MEAN_REVERTING_ORDERS = [
+	{ p: 1, d: 0, q: 1, P: 0, D: 1, Q: 1 },
+	{ p: 2, d: 0, q: 0, P: 0, D: 1, Q: 1 },
+	{ p: 3, d: 0, q: 0, P: 0, D: 1, Q: 1 },
+];
+
 /** A model together with the seasons it is given; the name says both, e.g. `mstl-ets[24,168]`. */
 export interface Candidate {
 	name: string;
@@ -42,6 +48,9 @@ export function candidateModels(seasons: readonly number[], positive: boolean): 
 	both(holtWinters({ trend: false }), shortest);
 	both(holtWinters({ trend: true, damped: true }), shortest);
 	both(sarima(), shortest);
+	// Stationary short-term dynamics on top of the seasonal difference: after a disturbance these revert to
+	// the recent cycle instead of carrying the disturbance forward as the airline model's d = 1 does.
+	for (const order of MEAN_REVERTING_ORDERS) both(sarima({ order }), shortest);
 	both(mstlEts(), all);
 	both(mstlTheta(), all);
 	if (all.length > 1) {

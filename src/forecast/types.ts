@@ -15,9 +15,9 @@ export interface ForecastOptions {
 	intervalSeconds?: number;
 	/** How much more a shortfall (too few pods) counts than an excess when ranking models. Default 2. */
 	underForecastWeight?: number;
-	/** Rolling-origin backtest windows for choosing models. Default 3. */
+	/** Rolling-origin backtest windows for choosing models. Default 8, fewer for long histories (never under 3), so one forecast stays fast. */
 	backtestOrigins?: number;
-	/** How many of the best models to combine. Default 3. */
+	/** How many of the best models to combine. Default 6. */
 	combine?: number;
 	/** Above this backtest WAPE (percent) the series is called unpredictable. Default 100. */
 	maxBacktestWape?: number;

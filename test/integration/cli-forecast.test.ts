@@ -106,7 +106,7 @@ describe('kube-ops forecast', () => {
 		const result = cli('forecast', '--csv', TAXI, '--until', '2014-07-15 00:00:00', '--horizon', '2');
 		expect(result.status).toBe(0);
 		expect(result.stdout).toMatch(/^value: combination\(/);
-		expect(result.stdout).toMatch(/backtest over 3 windows: MASE \d\.\d{3} \(seasonal-naive\[48\] \d\.\d{3}\)/);
+		expect(result.stdout).toMatch(/backtest over \d windows: MASE \d\.\d{3} \(seasonal-naive\[48\] \d\.\d{3}\)/);
 		expect(result.stdout).toMatch(/\n2014-07-15T00:30:00\.000Z +\d+\.\d\d +\d+\.\d\d/);
 	});
 

@@ -7,8 +7,8 @@ import { stl } from './stl';
  */
 
 export interface MstlOptions {
-	/** Seasonal smoothing spans per season; default 11, 15, 19, ... as in the paper. */
-	seasonalWindows?: number[];
+	/** Seasonal smoothing spans per season in cycles, or 'periodic' for a fixed profile; default 11, 15, 19, ... as in the paper. */
+	seasonalWindows?: ReadonlyArray<number | 'periodic'>;
 	iterations?: number;
 	/** Robustness passes inside each STL; they keep spikes and outages out of the components. */
 	robustIterations?: number;

@@ -10,16 +10,16 @@ import { fitTheta } from './theta';
  */
 const decompositions = new WeakMap<Float64Array, Map<string, MstlResult>>();
 
-function cachedMstl(history: Float64Array, seasons: readonly number[]): MstlResult {
+function cachedMstl(history: Float64Array, seasons: readonly number[], windows?: DecompositionOptions['seasonalWindows']): MstlResult {
 	let bySeasons = decompositions.get(history);
 	if (!bySeasons) {
 		bySeasons = new Map();
 		decompositions.set(history, bySeasons);
 	}
-	const key = seasons.join(',');
+	const key = `${seasons.join(',')}/${windows?.join(',') ?? ''}`;
 	let result = bySeasons.get(key);
 	if (!result) {
-		result = mstl(history, seasons);
+		result = mstl(history, seasons, { seasonalWindows: windows });
 		bySeasons.set(key, result);
 	}
 	return result;
@@ -36,12 +36,21 @@ function seasonallyAdjusted(history: Float64Array, decomposition: MstlResult): F
  * adjusted series with a non-seasonal method, and add back the last cycle of
  * each seasonal component. Given no seasons, it is the non-seasonal method alone.
  */
-export function decompositionModel(name: string, fitAdjusted: (adjusted: Float64Array) => TrendFit): ForecastModel {
+export interface DecompositionOptions {
+	/** Seasonal smoothing spans per season (see mstl); wider spans give a steadier profile that reacts later to change. */
+	seasonalWindows?: ReadonlyArray<number | 'periodic'>;
+}
+
+export function decompositionModel(
+	name: string,
+	fitAdjusted: (adjusted: Float64Array) => TrendFit,
+	options: DecompositionOptions = {},
+): ForecastModel {
 	const build = (history: Float64Array, seasons: readonly number[], trend: TrendFit | null): FittedModel | null => {
 		if (seasons.length === 0) return fitted(trend ? trend.update(history) : fitAdjusted(history), []);
 		// Two cycles of every season are the least a seasonal component can be estimated from.
 		if (seasons.some((s) => 2 * s > history.length)) return null;
-		const decomposition = cachedMstl(history, seasons);
+		const decomposition = cachedMstl(history, seasons, options.seasonalWindows);
 		const adjusted = seasonallyAdjusted(history, decomposition);
 		const trendFit = trend ? trend.update(adjusted) : fitAdjusted(adjusted);
 		const n = history.length;
@@ -56,12 +65,17 @@ export function decompositionModel(name: string, fitAdjusted: (adjusted: Float64
 			return out;
 		},
 		update: (longer, seasons) => build(longer, seasons, trendFit),
+		// The seasons are re-estimated in full; the smoothing weights of the adjusted series barely move from
+		// one origin to the next, so carrying them keeps a refit to the cost of the decomposition.
+		refit: (longer, seasons) => build(longer, seasons, trendFit),
 	});
 	return { name, fit: (history, seasons) => build(history, seasons, null) };
 }
 
-export const mstlEts = (): ForecastModel => decompositionModel('mstl-ets', fitAutoEts);
-export const mstlTheta = (): ForecastModel => decompositionModel('mstl-theta', fitTheta);
+export const mstlEts = (options: DecompositionOptions = {}, name = 'mstl-ets'): ForecastModel =>
+	decompositionModel(name, fitAutoEts, options);
+export const mstlTheta = (options: DecompositionOptions = {}, name = 'mstl-theta'): ForecastModel =>
+	decompositionModel(name, fitTheta, options);
 /** Without seasons the decomposition is a no-op: these are plain exponential smoothing and Theta. */
 export const ets = (): ForecastModel => decompositionModel('ets', fitAutoEts);
 export const theta = (): ForecastModel => decompositionModel('theta', fitTheta);

@@ -1,4 +1,5 @@
 import { minimize } from '../optimize';
+import { estimationWindow } from './estimation-window';
 import { mean } from '../stats';
 import type { FittedModel, ForecastModel } from './model';
 
@@ -114,6 +115,7 @@ export function fitHoltWintersParameters(
 	options: HoltWintersOptions,
 	initial: HoltWintersState,
 	start = 0,
+	from?: HoltWintersParameters,
 ): HoltWintersParameters {
 	const withTrend = options.trend ?? true;
 	const damped = withTrend && (options.damped ?? true);
@@ -124,14 +126,15 @@ export function fitHoltWintersParameters(
 		phi: damped ? x[3] : 1,
 		trend: withTrend,
 	});
-	const guess = [0.2, 0.1, 0.05, 0.95].slice(0, withTrend ? (damped ? 4 : 3) : 2);
+	const dims = withTrend ? (damped ? 4 : 3) : 2;
+	const guess = (from ? [from.alpha, from.gamma, from.beta, from.phi] : [0.2, 0.1, 0.05, 0.95]).slice(0, dims);
 	const lower = [1e-4, 0, 0, 0.8].slice(0, guess.length);
 	const upper = [1, 1, 1, 0.98].slice(0, guess.length);
 	const result = minimize((x) => holtWintersFilter(y, period, toParams(x), initial, start).sse, guess, {
 		lower,
 		upper,
-		step: 0.1,
-		maxEvaluations: 60 * guess.length,
+		step: from ? 0.03 : 0.1,
+		maxEvaluations: (from ? 20 : 60) * guess.length,
 		tolerance: 1e-6,
 	});
 	return toParams(result.x);
@@ -151,17 +154,30 @@ export function holtWinters(options: HoltWintersOptions = {}): ForecastModel {
 		fit(history, seasons) {
 			const period = seasons.length > 0 ? seasons[0] : 1;
 			if (history.length < 2 * period + 2) return null;
-			const initial = holtWintersInitialState(history, period);
-			return fitted(name, period, fitHoltWintersParameters(history, period, options, initial), history);
+			const recent = estimationWindow(history, period);
+			const initial = holtWintersInitialState(recent, period);
+			return fitted(name, period, fitHoltWintersParameters(recent, period, options, initial), history, options);
 		},
 	};
 }
 
-function fitted(name: string, period: number, params: HoltWintersParameters, history: Float64Array): FittedModel {
+function fitted(
+	name: string,
+	period: number,
+	params: HoltWintersParameters,
+	history: Float64Array,
+	options: HoltWintersOptions,
+): FittedModel {
 	const { final } = holtWintersFilter(history, period, params, holtWintersInitialState(history, period));
 	return {
 		name,
 		predict: (horizon) => holtWintersForecast(final, params, horizon),
-		update: (longer) => fitted(name, period, params, longer),
+		update: (longer) => fitted(name, period, params, longer, options),
+		refit(longer) {
+			if (longer.length < 2 * period + 2) return null;
+			const recent = estimationWindow(longer, period);
+			const initial = holtWintersInitialState(recent, period);
+			return fitted(name, period, fitHoltWintersParameters(recent, period, options, initial, 0, params), longer, options);
+		},
 	};
 }

@@ -28,6 +28,11 @@ export function logTransformed(model: ForecastModel): ForecastModel {
 				if (!logged) return null;
 				return wrap(inner.update ? inner.update(logged, seasons) : model.fit(logged, seasons));
 			},
+			refit(history, seasons) {
+				const logged = logOf(history);
+				if (!logged) return null;
+				return wrap(inner.refit ? inner.refit(logged, seasons) : model.fit(logged, seasons));
+			},
 		};
 	return {
 		name,

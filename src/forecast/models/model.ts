@@ -19,4 +19,11 @@ export interface FittedModel {
 	 * optimisation; the parameters still never saw anything after the origin.
 	 */
 	update?(history: Float64Array, seasons: readonly number[]): FittedModel | null;
+	/**
+	 * Parameters re-estimated on a longer history that begins like the one
+	 * fitted, the search starting from the current ones. Later backtest origins
+	 * get fresh parameters (nothing after their origin) at a fraction of the
+	 * cost of a fit from scratch, because the optimum moves little.
+	 */
+	refit?(history: Float64Array, seasons: readonly number[]): FittedModel | null;
 }

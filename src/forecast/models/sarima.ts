@@ -1,4 +1,5 @@
 import { minimize } from '../optimize';
+import { estimationWindow } from './estimation-window';
 import type { FittedModel, ForecastModel } from './model';
 
 export interface SarimaOrder {
@@ -27,8 +28,30 @@ export interface SarimaFit {
 	count: number;
 }
 
-/** Product of a non-seasonal and a seasonal lag polynomial, as sparse (lag, coefficient) pairs. */
+/**
+ * Product of a non-seasonal and a seasonal lag polynomial, as sparse (lag,
+ * coefficient) pairs sorted by lag. It runs at every step of the CSS search,
+ * so it writes the few products directly instead of through a dense array.
+ */
 function expand(regular: number[], seasonal: number[], period: number): { lags: Int32Array; coefs: Float64Array } {
+	const size = (regular.length + 1) * (seasonal.length + 1) - 1;
+	const lags = new Int32Array(size);
+	const coefs = new Float64Array(size);
+	if (regular.length >= period) return expandDense(regular, seasonal, period);
+	let k = 0;
+	for (let j = 0; j <= seasonal.length; j++) {
+		const outer = j === 0 ? 1 : seasonal[j - 1];
+		for (let i = 0; i <= regular.length; i++) {
+			if (i === 0 && j === 0) continue;
+			lags[k] = i + j * period;
+			coefs[k++] = outer * (i === 0 ? 1 : regular[i - 1]);
+		}
+	}
+	return { lags, coefs };
+}
+
+/** The general case, where a regular lag can reach the seasonal one and terms must be summed. */
+function expandDense(regular: number[], seasonal: number[], period: number): { lags: Int32Array; coefs: Float64Array } {
 	const dense = new Float64Array(regular.length + seasonal.length * period + 1);
 	const regularPoly = [1, ...regular];
 	const seasonalPoly = [1, ...seasonal];
@@ -75,17 +98,26 @@ function innovations(
 ): { css: number; count: number } {
 	const arPoly = expand(coefficients.ar, coefficients.seasonalAr, period);
 	const maPoly = expand(coefficients.ma, coefficients.seasonalMa, period);
-	const arStart = arPoly.lags.length > 0 ? arPoly.lags[arPoly.lags.length - 1] : 0;
+	const arLags = arPoly.lags;
+	const arCoefs = arPoly.coefs;
+	const maLags = maPoly.lags;
+	const maCoefs = maPoly.coefs;
+	const arStart = arLags.length > 0 ? arLags[arLags.length - 1] : 0;
+	const maReach = maLags.length > 0 ? maLags[maLags.length - 1] : 0;
 	let css = 0;
 	let count = 0;
-	residuals.fill(0);
+	residuals.fill(0, 0, Math.min(arStart, residuals.length));
 	for (let t = arStart; t < w.length; t++) {
 		let e = w[t];
 		// AR polynomial is 1 - sum ar B^i, its expansion carries the signs.
-		for (let k = 0; k < arPoly.lags.length; k++) e += arPoly.coefs[k] * w[t - arPoly.lags[k]];
-		for (let k = 0; k < maPoly.lags.length; k++) {
-			const lag = maPoly.lags[k];
-			if (t - lag >= 0) e -= maPoly.coefs[k] * residuals[t - lag];
+		for (let k = 0; k < arLags.length; k++) e += arCoefs[k] * w[t - arLags[k]];
+		if (t >= maReach) {
+			for (let k = 0; k < maLags.length; k++) e -= maCoefs[k] * residuals[t - maLags[k]];
+		} else {
+			for (let k = 0; k < maLags.length; k++) {
+				const lag = maLags[k];
+				if (t - lag >= 0) e -= maCoefs[k] * residuals[t - lag];
+			}
 		}
 		residuals[t] = e;
 		css += e * e;
@@ -105,8 +137,13 @@ function forExpansion(c: SarimaCoefficients): SarimaCoefficients {
 	return { ar: c.ar.map((v) => -v), ma: c.ma, seasonalAr: c.seasonalAr.map((v) => -v), seasonalMa: c.seasonalMa };
 }
 
-/** Fits SARIMA coefficients by conditional sum of squares. */
-export function fitSarimaCss(y: ArrayLike<number>, order: SarimaOrder, period: number): SarimaFit | null {
+/** Fits SARIMA coefficients by conditional sum of squares; `from` (earlier coefficients) starts a shorter, narrower search. */
+export function fitSarimaCss(
+	y: ArrayLike<number>,
+	order: SarimaOrder,
+	period: number,
+	from?: SarimaCoefficients,
+): SarimaFit | null {
 	const w = difference(y, order.d, order.D, period);
 	const dims = order.p + order.q + order.P + order.Q;
 	const maxLag = order.p + order.q + (order.P + order.Q) * period;
@@ -117,11 +154,14 @@ export function fitSarimaCss(y: ArrayLike<number>, order: SarimaOrder, period: n
 	let x: number[] = [];
 	if (dims > 0) {
 		const bound = 0.99;
-		x = minimize(objective, new Array<number>(dims).fill(0.1).map((v, i) => (i < order.p ? v : -v)), {
+		const start = from
+			? [...from.ar, ...from.ma, ...from.seasonalAr, ...from.seasonalMa]
+			: new Array<number>(dims).fill(0.1).map((v, i) => (i < order.p ? v : -v));
+		x = minimize(objective, start, {
 			lower: new Array<number>(dims).fill(-bound),
 			upper: new Array<number>(dims).fill(bound),
-			step: 0.2,
-			maxEvaluations: 80 * dims,
+			step: from ? 0.03 : 0.2,
+			maxEvaluations: (from ? 12 : 80) * dims,
 			tolerance: 1e-7,
 		}).x;
 	}
@@ -197,7 +237,7 @@ export function sarima(options: SarimaOptions = {}): ForecastModel {
 			const period = seasons.length > 0 ? seasons[0] : 1;
 			const effective = period > 1 ? order : { ...order, P: 0, D: 0, Q: 0 };
 			if (history.length < 3 * period) return null;
-			const fit = fitSarimaCss(history, effective, period);
+			const fit = fitSarimaCss(estimationWindow(history, period), effective, period);
 			return fit ? fitted(name, effective, period, fit.coefficients, history) : null;
 		},
 	};
@@ -214,5 +254,9 @@ function fitted(
 		name,
 		predict: (horizon) => sarimaForecast(history, order, period, coefficients, horizon),
 		update: (longer) => fitted(name, order, period, coefficients, longer),
+		refit(longer) {
+			const fit = fitSarimaCss(estimationWindow(longer, period), order, period, coefficients);
+			return fit ? fitted(name, order, period, fit.coefficients, longer) : null;
+		},
 	};
 }

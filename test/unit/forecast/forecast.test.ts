@@ -112,7 +112,10 @@ describe('forecast on a traffic-like series', () => {
 
 	test('reports backtest scores, the baseline and the winning models', () => {
 		const { backtest } = result;
-		expect(backtest.origins).toBe(3);
+		// Up to eight windows, fewer (never under three) for long histories such as this 5-minute one.
+		expect(backtest.origins).toBeGreaterThanOrEqual(3);
+		expect(backtest.origins).toBeLessThanOrEqual(8);
+		expect(backtest.calibrationWindows).toBeGreaterThan(backtest.origins);
 		expect(backtest.horizon).toBe(48);
 		for (const key of ['mase', 'smape', 'mape', 'wape', 'underForecastRate', 'p90Coverage'] as const) {
 			expect(Number.isFinite(backtest[key])).toBe(true);
@@ -120,7 +123,7 @@ describe('forecast on a traffic-like series', () => {
 		expect(backtest.mase).toBeLessThan(backtest.baseline.mase);
 		const weights = backtest.candidates.map((c) => c.weight);
 		expect(weights.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
-		expect(backtest.candidates.filter((c) => c.weight > 0).length).toBeLessThanOrEqual(3);
+		expect(backtest.candidates.filter((c) => c.weight > 0).length).toBeLessThanOrEqual(6);
 		expect(result.model).toMatch(/^combination\(|\[288\]$/);
 	});
 

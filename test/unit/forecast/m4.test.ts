@@ -27,3 +27,18 @@ describe('M4 runner', () => {
 		expect(writeM4Submission([{ id: 'H1', forecast: [1.5, 2] }])).toBe('id,F1,F2\nH1,1.5,2\n');
 	});
 });
+
+describe('M4 runner: quantiles and CPU time', () => {
+	test('p90 coverage over the series that give a 0.9 quantile, and the CPU time of the run', () => {
+		const result = runM4(TRAIN, TEST, (values, horizon) => ({
+			forecast: Array(horizon).fill(values[values.length - 1]),
+			model: 'naive',
+			// H1 actuals 6, 7: the quantile 6.5 covers one of two; H2 actuals 10, 20: 15 covers one of two.
+			p90: Array(horizon).fill(values.length === 5 ? 6.5 : 15),
+		}));
+		expect(result.p90Coverage).toBeCloseTo(0.5, 10);
+		expect(result.forecasts.map((f) => f.p90Coverage)).toEqual([0.5, 0.5]);
+		expect(result.cpuSeconds).toBeGreaterThanOrEqual(0);
+		expect(Number.isNaN(runM4(TRAIN, TEST, (values, horizon) => ({ forecast: Array(horizon).fill(1), model: 'flat' })).p90Coverage)).toBe(true);
+	});
+});

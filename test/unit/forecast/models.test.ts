@@ -1,3 +1,5 @@
+import { backtestOrigins, fitAndPredict, runBacktests } from '../../../src/forecast/backtest';
+import { candidateModels } from '../../../src/forecast/candidates';
 import { mstlEts, mstlTheta } from '../../../src/forecast/models/decomposition-model';
 import { fitAutoEts, simpleExponentialSmoothing } from '../../../src/forecast/models/exponential-smoothing';
 import { logTransformed } from '../../../src/forecast/models/log-transformed';
@@ -59,5 +61,33 @@ describe('log transform', () => {
 		const model = logTransformed(seasonalNaive());
 		expect(model.fit(Float64Array.from([1, 0, 2]), [])).toBeNull();
 		expect(model.fit(Float64Array.from([1, 4, 2]), [])!.predict(1)[0]).toBeCloseTo(2, 12);
+	});
+});
+
+describe('candidate pool and rolling-origin refits', () => {
+	test('the pool has the mean-reverting SARIMA orders on the shortest season, raw and on log values', () => {
+		const names = candidateModels([24, 168], true).map((c) => c.name);
+		for (const order of ['(1,0,1)(0,1,1)', '(2,0,0)(0,1,1)', '(3,0,0)(0,1,1)']) {
+			expect(names).toContain(`sarima${order}[24]`);
+			expect(names).toContain(`log-sarima${order}[24]`);
+		}
+		expect(candidateModels([24], false).some((c) => c.name.startsWith('log-'))).toBe(false);
+	});
+
+	test('later origins re-estimate from the previous fit; the newest fit is kept to start the final one', () => {
+		const history = Float64Array.from({ length: 24 * 20 }, (_, i) => 100 + 10 * Math.sin((2 * Math.PI * i) / 24) + ((i * 7919) % 13) / 4);
+		const origins = backtestOrigins(history.length, 24, 4, 24, 48);
+		expect(origins).toHaveLength(4);
+		expect(origins[1] - origins[0]).toBe(12);
+		const candidate = candidateModels([24], true).find((c) => c.name === 'sarima(2,0,0)(0,1,1)[24]')!;
+		const [refitted] = runBacktests(history, [candidate], origins, 24, true);
+		const [carried] = runBacktests(history, [candidate], origins, 24, false);
+		expect(refitted.forecasts).toHaveLength(4);
+		expect(refitted.last).not.toBe(refitted.first);
+		// Without refits the newest origin still filters the newest data, with the oldest origin's parameters.
+		expect(carried.forecasts[3]).not.toEqual(refitted.forecasts[3]);
+		const final = fitAndPredict(candidate, history, 24, refitted.last)!;
+		const cold = fitAndPredict(candidate, history, 24)!;
+		final.forEach((v, h) => expect(Math.abs(v - cold[h])).toBeLessThan(0.5));
 	});
 });

@@ -1,4 +1,5 @@
 import { difference, fitSarimaCss, sarima, sarimaForecast } from '../../../src/forecast/models/sarima';
+import { ESTIMATION_POINTS, estimationWindow } from '../../../src/forecast/models/estimation-window';
 import { AIR_PASSENGERS } from './air-passengers';
 
 const AIRLINE = { p: 0, d: 1, q: 1, P: 0, D: 1, Q: 1 };
@@ -46,5 +47,52 @@ describe('SARIMA building blocks', () => {
 
 	test('the model needs three seasons of history', () => {
 		expect(sarima().fit(new Float64Array(50).fill(1), [24])).toBeNull();
+	});
+});
+
+describe('mean-reverting seasonal models and warm-started refits', () => {
+	/** y_t = y_{t-24} + w_t with w an AR(2): a daily pattern that disturbances leave only for a while. */
+	function seasonalAr2(length: number, seed: number): Float64Array {
+		let s = seed;
+		const noise = (): number => {
+			s = (s * 16807) % 2147483647;
+			return s / 2147483647 - 0.5;
+		};
+		const y = new Float64Array(length);
+		const w = new Float64Array(length);
+		for (let t = 0; t < length; t++) {
+			w[t] = (t > 0 ? 0.5 * w[t - 1] : 0) + (t > 1 ? 0.2 * w[t - 2] : 0) + noise();
+			y[t] = (t >= 24 ? y[t - 24] : 10 * Math.sin((2 * Math.PI * t) / 24)) + w[t];
+		}
+		return y;
+	}
+	const ORDER = { p: 2, d: 0, q: 0, P: 0, D: 1, Q: 1 };
+
+	test('SARIMA(2,0,0)(0,1,1) recovers the AR coefficients of simulated data', () => {
+		const fit = fitSarimaCss(seasonalAr2(1200, 11), ORDER, 24)!;
+		// CSS with a bounded simplex search: within 0.1 of the truth, and the seasonal MA near its true 0.
+		expect(Math.abs(fit.coefficients.ar[0] - 0.5)).toBeLessThan(0.1);
+		expect(Math.abs(fit.coefficients.ar[1] - 0.2)).toBeLessThan(0.1);
+		expect(Math.abs(fit.coefficients.seasonalMa[0])).toBeLessThan(0.1);
+	});
+
+	test('a refit on a longer history, started from the earlier fit, lands where a fit from scratch does', () => {
+		const y = seasonalAr2(1200, 13);
+		const model = sarima({ order: ORDER });
+		const early = model.fit(y.subarray(0, 1100), [24])!;
+		const refitted = early.refit!(y, [24])!.predict(24);
+		const cold = model.fit(y, [24])!.predict(24);
+		refitted.forEach((v, h) => expect(Math.abs(v - cold[h])).toBeLessThan(0.05));
+	});
+
+	test('parameters are estimated on the recent stretch only, the forecast still starts from the last value', () => {
+		const y = seasonalAr2(4000, 17);
+		const fit = sarima({ order: ORDER }).fit(y, [24])!;
+		const recent = fitSarimaCss(estimationWindow(y, 24), ORDER, 24)!;
+		expect(estimationWindow(y, 24).length).toBe(ESTIMATION_POINTS);
+		expect(estimationWindow(y, 400).length).toBe(2000);
+		expect(estimationWindow(y.subarray(0, 900), 24).length).toBe(900);
+		const expected = sarimaForecast(y, ORDER, 24, recent.coefficients, 12);
+		fit.predict(12).forEach((v, h) => expect(v).toBeCloseTo(expected[h], 9));
 	});
 });
