@@ -12,8 +12,8 @@ export type TrafficOperation = 'drain' | 'restore' | 'setWeight';
 export type MutatingOperation = KubeOperation | TrafficOperation;
 
 export type Permit =
-	/** expectReplicas: the live count the proposal stated; upOnly: never lower it (a failover's receiving region). */
-	| { operation: 'scale'; replicas: number; expectReplicas?: number; upOnly?: boolean }
+	/** expectReplicas: the live count the proposal stated; atLeast: never lower it (a failover's receiving region keeps more). */
+	| { operation: 'scale'; replicas: number; expectReplicas?: number; atLeast?: boolean }
 	/** The autoscaler's floor; expectReplicas is the stated current count it is compared with. */
 	| { operation: 'hpaBounds' | 'kedaBounds'; min: number; expectReplicas: number }
 	| { operation: 'waitReady'; replicas?: number }
@@ -72,12 +72,12 @@ const TABLE: Record<ProposalAction, Partial<Record<MutatingOperation, Builder>>>
 		waitReady: (v) => ({ operation: 'waitReady', replicas: replicaValue(v) }),
 	},
 	failover: {
-		scale: (v) => ({ operation: 'scale', replicas: scaleTo(v), upOnly: true }),
+		scale: (v) => ({ operation: 'scale', replicas: scaleTo(v), atLeast: true }),
 		waitReady: (v) => ({ operation: 'waitReady', replicas: scaleTo(v) }),
 		drain: (v) => ({ operation: 'drain', server: traffic(v, 'drain') }),
 	},
 	failback: {
-		scale: (v) => ({ operation: 'scale', replicas: scaleTo(v), upOnly: true }),
+		scale: (v) => ({ operation: 'scale', replicas: scaleTo(v), atLeast: true }),
 		waitReady: (v) => ({ operation: 'waitReady', replicas: scaleTo(v) }),
 		restore: (v) => ({ operation: 'restore', server: traffic(v, 'restore') }),
 	},

@@ -124,7 +124,7 @@ export async function carryOut(client: KubeClient, gated: GatedItem, operation: 
 			...spending,
 			expectReplicas: permit.expectReplicas,
 			// A failover verdict moves traffic here; it never sizes the region down.
-			upOnly: permit.upOnly ? `this region receives the traffic of a ${gated.action}` : undefined,
+			atLeast: permit.atLeast ? `this region receives the traffic of a ${gated.action}` : undefined,
 		});
 	}
 	if (permit.operation !== operation) throw permitMismatch(gated, operation);

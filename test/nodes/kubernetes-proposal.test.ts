@@ -154,10 +154,11 @@ describe('an apply verdict', () => {
 		// Replicas from the node is not read: the verdict authorises exactly the count it judged.
 		expect(only(await runPatch(cluster, { operation: 'scale', replicas: 40 }, { input: [{ json: item }], credential: west }))).toMatchObject({ after: { replicas: 10 }, target: { cluster: 'us-west' } });
 		expect(replicas('web')).toBe(10);
-		// A failover never sizes the receiving region down.
+		// A failover never sizes the receiving region down: one that already runs more keeps it.
 		cluster.sandbox.api.patchScale(cluster.sandbox.api.def('deployments.apps'), 'shop', 'web', 'merge', { spec: { replicas: 15 } });
-		const down = await runPatch(cluster, { operation: 'scale' }, { input: [{ json: gated(proposal) }], credential: west });
-		expect(down.error?.message).toBe('Refusing to scale deployments.apps "web" in namespace "shop" down from 15 to 10: this region receives the traffic of a failover');
+		const kept = only(await runPatch(cluster, { operation: 'scale' }, { input: [{ json: gated(proposal) }], credential: west }));
+		expect(kept).toMatchObject({ changed: false, after: { replicas: 15 } });
+		expect(kept.warnings).toContain('deployments.apps "web" already runs 15 replicas, more than the 10 asked for: kept (this region receives the traffic of a failover)');
 		expect(replicas('web')).toBe(15);
 	});
 });

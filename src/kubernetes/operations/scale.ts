@@ -47,8 +47,11 @@ async function autoscalerWarnings(client: KubeClient, res: ResourceInfo, target:
  * last-change annotation is a second, best-effort write on the object.
  */
 export interface ScaleOptions extends ChangeOptions {
-	/** Refuse to lower the count, e.g. for the region a failover moves traffic to. */
-	upOnly?: string;
+	/**
+	 * Never lower the count: a region a failover moves traffic to that already
+	 * runs more than asked keeps what it has (no write). Says why, for the record.
+	 */
+	atLeast?: string;
 	/** The count the gated proposal stated: any other live count means the verdict judged a state that is gone. */
 	expectReplicas?: number;
 }
@@ -67,13 +70,9 @@ export async function scaleWorkload(client: KubeClient, target: WorkloadTarget, 
 		const scale = await client.get(res, namespace, name, 'scale');
 		const current = numberOrNull(getPath(scale, ['spec', 'replicas'])) ?? 0;
 		if (options.expectReplicas !== undefined && current !== options.expectReplicas) throw stateMoved(`${qualifiedName(res)} "${name}" in namespace "${namespace}"`, 'replicas', current, options.expectReplicas);
-		if (options.upOnly && replicas < current) {
-			throw refused(
-				`Refusing to scale ${qualifiedName(res)} "${name}" in namespace "${namespace}" down from ${current} to ${replicas}: ${options.upOnly}`,
-				'Set Replicas to at least the current count; a failover only ever adds capacity where the traffic goes.',
-			);
-		}
-		if (current === replicas) {
+		const keep = options.atLeast !== undefined && replicas < current;
+		if (keep) warnings.push(`${qualifiedName(res)} "${name}" already runs ${current} replicas, more than the ${replicas} asked for: kept (${options.atLeast})`);
+		if (current === replicas || keep) {
 			return {
 				operation: 'scale',
 				target: recordTarget,

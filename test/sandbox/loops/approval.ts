@@ -64,6 +64,7 @@ async function approve(url: string, auth?: { user: string; password: string }): 
 
 async function finished(ctx: LoopsContext, id: string): Promise<Execution> {
 	return until(`run ${id} to finish after the approval`, async () => {
+		// n8n answers the resume before the rest of the run is done.
 		const execution = await ctx.n8n.api<Execution>('GET', `/executions/${id}?includeData=true`);
 		return execution.status === 'success' || execution.status === 'error' ? execution : undefined;
 	});
@@ -106,4 +107,52 @@ export async function preScalingApproval(ctx: LoopsContext): Promise<ApprovalObs
 	};
 	ctx.log(`  approval: unauthenticated ${status}, after change ${afterChange.gateVerdict?.decision}${afterChange.failure}, approved ${approved.gateVerdict?.decision}${approved.failure}; lease ${JSON.stringify(leaseState(east.lease(PRESCALE_LEASE)))}`);
 	return { asked: { verdict: first.verdict, approvalUrl: first.approvalUrl }, unauthenticated, afterChange, approved };
+}
+
+export interface FailoverApprovalObservation {
+	asked: { verdict: Json; approvalUrl: string };
+	approved: { gateVerdict: Json | undefined; eastDrained: boolean; westReplicas: number; failure: string };
+}
+
+const FAILOVER_LEASE = 'kube-ops-failover-checkout';
+const REGION_DOWN_AGAIN = { alertname: 'RegionDown', region: 'us-east', service: 'checkout', namespace: 'shop', severity: 'critical' };
+
+/**
+ * A RegionDown for a region whose own signals look healthy: the gate asks a
+ * person instead of moving traffic. Approved through the authenticated
+ * resume link, the move goes round again (lock, fresh signals, fresh
+ * proposal) and the gate, with the approval, lets exactly that move through.
+ */
+export async function failoverApproval(ctx: LoopsContext): Promise<FailoverApprovalObservation> {
+	const { stack } = ctx;
+	const id = ctx.workflows.ids.failover;
+	const control = stack.kube.control.api;
+	// A fresh loop: the earlier scenario's flips would hold this one by the flip rate.
+	if (cluster(stack, 'control').lease(FAILOVER_LEASE)) control.patch(control.def('leases.coordination.k8s.io'), 'shop', FAILOVER_LEASE, 'merge', { metadata: { annotations: { 'kube-ops.io/state': null } } });
+	const waitingBefore = new Set((await ctx.n8n.api<{ data: Execution[] }>('GET', `/executions?workflowId=${id}&status=waiting&limit=50`)).data.map((e) => e.id));
+	ctx.log('  Alertmanager: RegionDown for us-east, whose own signals are healthy');
+	await stack.alertmanager.addAlert(REGION_DOWN_AGAIN, { summary: 'probe failures from one vantage point' });
+	const waiting = await until('a failover run waiting for approval', async () => {
+		const page = await ctx.n8n.api<{ data: Execution[] }>('GET', `/executions?workflowId=${id}&status=waiting&includeData=true&limit=50`);
+		return page.data.find((e) => !waitingBefore.has(e.id));
+	});
+	// Alertmanager repeats every 10 s; each repeat would ask again and hold the Lease for a moment. Silence it.
+	await fetch(`${stack.alertmanager.url}/api/v2/silences`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ matchers: [{ name: 'alertname', value: 'RegionDown', isRegex: false, isEqual: true }], startsAt: new Date().toISOString(), endsAt: new Date(Date.now() + 3600_000).toISOString(), createdBy: 'e2e', comment: 'approval under test' }),
+	});
+	await new Promise((r) => setTimeout(r, 2000));
+	const [asked] = itemsOf(waiting, 'Ask for approval');
+	if (!asked) throw new Error(`the waiting failover run asked nobody${firstFailure(waiting)}`);
+	ctx.log(`  approval asked: ${String((asked.verdict as Json).reason)}`);
+	await approve(String(asked.approvalUrl), SANDBOX_APPROVER);
+	const run = await finished(ctx, waiting.id);
+	const east = await stack.haproxy.serverState('us-east');
+	const gateVerdict = itemsOf(run, 'Policy Gate', 0).find((i) => (i.verdict as Json)?.approvedBy)?.verdict as Json | undefined;
+	ctx.log(`  approved failover: ${String(gateVerdict?.decision)}${firstFailure(run)}`);
+	return {
+		asked: { verdict: asked.verdict as Json, approvalUrl: String(asked.approvalUrl) },
+		approved: { gateVerdict, eastDrained: east?.draining === true, westReplicas: cluster(stack, 'us-west').deployment('checkout')?.spec?.replicas as number, failure: firstFailure(run) },
+	};
 }
