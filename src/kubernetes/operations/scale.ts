@@ -4,7 +4,7 @@ import { type ChangeOptions, type ChangeRecord, DEFAULT_MAX_ATTEMPTS, backoffMs,
 import { KubeError } from '../errors';
 import { getPath } from '../json';
 import { type KubeObject, type ResourceInfo, apiVersionOf, qualifiedName, resources } from '../resources';
-import { checkTarget, numberOrNull, refused, stateMoved, wholeNumber } from './common';
+import { checkTarget, numberOrNull, stateMoved, wholeNumber } from './common';
 
 export interface WorkloadTarget {
 	apiVersion: string;
