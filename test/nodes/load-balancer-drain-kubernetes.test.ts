@@ -6,7 +6,7 @@ import { LoadBalancerDrain } from '../../nodes/LoadBalancerDrain/LoadBalancerDra
 import { RESTORE_ANNOTATION } from '../../src/loadbalancer';
 import { closeN8n, runNode } from '../harness/n8n';
 import { signingKeyCredential } from '../harness/signing';
-import { type KubeSandbox, startKubeSandbox } from '../sandbox/kube';
+import { type KubeSandbox, renderKubeconfig, startKubeSandbox } from '../sandbox/kube';
 import { failoverProposal, gatedItem } from '../unit/loadbalancer/verdicts';
 
 /*
@@ -178,5 +178,16 @@ describe('credential', () => {
 		const result = await run({ operation: 'drain', ...route, kubernetesService: 'checkout-canary' }, { credential: { source: 'kubeconfig', kubeconfig }, continueOnFail: true });
 		expect(result.outputs[0][0]).toMatchObject({ json: { error: expect.stringMatching(/has "exec", which makes n8n run a command on its host.*"Allow Exec Plugins and Local Files" is off/) }, pairedItem: { item: 0 } });
 		expect(routeWeights()).toEqual({ checkout: 90, 'checkout-canary': 10 });
+	});
+
+	test('a credential that skips TLS verification needs "Allow Insecure Connection"; then the output and the hints say so', async () => {
+		const kubeconfig = renderKubeconfig([{ name: 'shop', url: sandbox.url, tokens: sandbox.tokens }]).replace(/(    server: .*\n)/, '$1    insecure-skip-tls-verify: true\n');
+		const insecure = { source: 'kubeconfig', kubeconfig };
+		const refused = await run({ operation: 'status', ...route }, { credential: insecure });
+		expect(refused.error?.message).toMatch(/Allow Insecure Connection/);
+		const allowed = await run({ operation: 'status', ...route }, { credential: { ...insecure, allowInsecure: true } });
+		expect(allowed.error).toBeUndefined();
+		expect(allowed.outputs[0][0].json.insecure).toMatch(/^Insecure connection allowed by the credential/);
+		expect(allowed.taskData?.hints?.map((h) => h.message)).toEqual(expect.arrayContaining([expect.stringMatching(/^Insecure connection allowed by the credential/)]));
 	});
 });

@@ -64,7 +64,10 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 			const request = action.request(this, itemIndex, provider.target(this, itemIndex, operation), choice);
 			const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 			const keys = operation === 'status' ? undefined : await signingKeysOf(this);
-			const client = operation === 'status' ? undefined : await ledgerClient();
+			const client = operation === 'status' && choice !== 'kubernetes' ? undefined : await ledgerClient();
+			// The Kubernetes provider and the ledger use this credential: say so when it skips TLS verification.
+			const insecure = client?.connection.insecure;
+			if (insecure) hints.add(insecure);
 			const actor = `n8n workflow ${this.getWorkflow().id ?? '?'}, execution ${this.getExecutionId() ?? '?'}`;
 			const claim = client ? async (gated: GatedAdmission) => void (await claimVerdict(client, { namespace: gated.target.namespace, key: gated.claimKey, by: actor })) : undefined;
 			const outcome = await runOperation(lb, {
@@ -72,7 +75,7 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 				gate: { item: json, requireVerdict, keys: keys?.verify ?? [], maxAgeSeconds: maxVerdictAge(options.maxVerdictAgeSeconds), now: new Date(), claim },
 			});
 			if (outcome.operation !== 'status') outcome.warnings.forEach((w) => hints.add(`${outcome.backend}/${outcome.server}: ${w}`));
-			out.push({ json: { ...(outcome as unknown as IDataObject), ...passthrough }, pairedItem });
+			out.push({ json: { ...(outcome as unknown as IDataObject), ...(insecure ? { insecure } : {}), ...passthrough }, pairedItem });
 		} catch (error) {
 			const nodeError = toNodeError(this, error, itemIndex);
 			if (!this.continueOnFail()) throw nodeError;
