@@ -183,6 +183,24 @@ describe('Alertmanager-driven failover', () => {
 	});
 });
 
+describe('an approved failover', () => {
+	let seen: FailoverApprovalObservation;
+	beforeAll(async () => {
+		seen = await failoverApproval(ctx());
+	}, 300_000);
+
+	test('a RegionDown for a region that looks healthy asks a person instead of moving traffic', () => {
+		expect(seen.asked.verdict).toMatchObject({ decision: 'approve', action: 'failover', decidedBy: 'failover.fromUnhealthy', signature: { alg: 'HMAC-SHA256' } });
+	});
+
+	test('approved through the authenticated link, the gate judges the fresh proposal with the approval and the drain is carried out', () => {
+		expect(seen.approved.failure).toBe('');
+		expect(seen.approved.gateVerdict).toMatchObject({ decision: 'apply', value: 'us-west', approvedBy: { by: 'alice' }, scope: { drain: { server: 'us-east' } } });
+		expect(seen.approved.eastDrained).toBe(true);
+		expect(seen.approved.westReplicas).toBeGreaterThanOrEqual(seen.approved.gateVerdict?.scope?.scaleTo);
+	});
+});
+
 // Last: it stops Prometheus.
 describe('secrets stay out of Events', () => {
 	test('with Prometheus unreachable and a password in its URL, the canary loop holds; the error, the verdict and the Event never show the password', async () => {
@@ -203,22 +221,4 @@ describe('secrets stay out of Events', () => {
 		const everything = JSON.stringify(CLUSTERS.map((name) => cluster(loops.stack, name).events()));
 		expect(everything).not.toContain(PROMETHEUS_URL_PASSWORD);
 	}, 300_000);
-});
-
-describe('an approved failover', () => {
-	let seen: FailoverApprovalObservation;
-	beforeAll(async () => {
-		seen = await failoverApproval(ctx());
-	}, 300_000);
-
-	test('a RegionDown for a region that looks healthy asks a person instead of moving traffic', () => {
-		expect(seen.asked.verdict).toMatchObject({ decision: 'approve', action: 'failover', decidedBy: 'failover.fromUnhealthy', signature: { alg: 'HMAC-SHA256' } });
-	});
-
-	test('approved through the authenticated link, the gate judges the fresh proposal with the approval and the drain is carried out', () => {
-		expect(seen.approved.failure).toBe('');
-		expect(seen.approved.gateVerdict).toMatchObject({ decision: 'apply', value: 'us-west', approvedBy: { by: 'alice' }, scope: { drain: { server: 'us-east' } } });
-		expect(seen.approved.eastDrained).toBe(true);
-		expect(seen.approved.westReplicas).toBeGreaterThanOrEqual(seen.approved.gateVerdict?.scope?.scaleTo);
-	});
 });
