@@ -9,7 +9,8 @@ import { makeKubectl, waitFor, type Kubectl } from '../sandbox/kube/testing';
  * rollback, and the HPA / KEDA bounds.
  */
 
-const podStartupMs = 400;
+// Long enough that kubectl (a process start, then a watch) sees the rollout in progress, whatever the machine's load.
+const podStartupMs = 2000;
 let sandbox: KubeSandbox;
 let kubectl: Kubectl;
 let dir: string;

@@ -1,5 +1,5 @@
 import { type Execution, firstFailure, itemsOf } from './executions';
-import { type LoopsContext, cluster, leaseState } from './scenarios';
+import { type LoopsContext, cluster, leaseState, setHpaFloor } from './scenarios';
 import { SANDBOX_APPROVER } from './workflows';
 
 /**
@@ -36,10 +36,8 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 	throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
 }
 
-/** The floor as it was when approval was asked, and no cooldown from the earlier scenario. */
 function setFloor(ctx: LoopsContext, minReplicas: number): void {
-	const api = ctx.stack.kube['us-east'].api;
-	api.patch(api.def('horizontalpodautoscalers.autoscaling'), 'shop', 'checkout', 'merge', { spec: { minReplicas } });
+	setHpaFloor(ctx.stack, minReplicas);
 }
 
 function clearLoopState(ctx: LoopsContext): void {

@@ -105,8 +105,17 @@ async function runPreScalingOnce(ctx: LoopsContext, seen: Set<string>): Promise<
 	};
 }
 
+/** Sets the checkout HPA's floor in us-east, as a person or another controller would. */
+export function setHpaFloor(stack: OpsStack, minReplicas: number): void {
+	const api = stack.kube['us-east'].api;
+	api.patch(api.def('horizontalpodautoscalers.autoscaling'), 'shop', 'checkout', 'merge', { spec: { minReplicas } });
+}
+
 export async function preScaling(ctx: LoopsContext): Promise<PreScalingObservation> {
 	await awayFromQuarterHour(ctx.log);
+	// A floor the forecast's proposal stays well below 4x of (the policy's approvalFactor), so this run applies
+	// whatever the history's last hours forecast; the approval path has its own scenario.
+	setHpaFloor(ctx.stack, 4);
 	const east = cluster(ctx.stack, 'us-east');
 	const minReplicasBefore = east.hpa('checkout')?.spec?.minReplicas as number;
 	const seen = new Set<string>();
