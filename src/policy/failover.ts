@@ -206,7 +206,9 @@ function scopeOf(context: FailoverContext): VerdictScope {
 	const moved = context.fromRegion?.requiredReplicas;
 	const scope: VerdictScope = {};
 	if (own !== undefined && moved !== undefined) scope.scaleTo = Math.max(1, neededReplicas(own, moved, context.failover));
-	const traffic = (region: string): TrafficTarget => context.failover.trafficTargets?.[region] ?? { server: region };
+	// Own keys only: a region named "constructor" (a valid DNS label) must not find Object.prototype's.
+	const map = context.failover.trafficTargets;
+	const traffic = (region: string): TrafficTarget => (map && Object.hasOwn(map, region) ? (map[region] as TrafficTarget) : { server: region });
 	if (context.action === 'failover') scope.drain = traffic(context.from);
 	else scope.restore = traffic(context.to);
 	return scope;

@@ -202,3 +202,23 @@ describe('regionHealth', () => {
 		expect(regionHealth(null, FAILOVER_DEFAULTS)).toBe('unknown');
 	});
 });
+
+describe('failover scope: the load-balancer server a verdict names', () => {
+	it('takes only own entries of failover.trafficTargets: a region named like an Object.prototype member maps to itself', () => {
+		const now = new Date('2026-12-04T12:00:00Z');
+		const proposal = {
+			action: 'failover',
+			source: 'alert',
+			target: { cluster: 'global', namespace: 'shop', kind: 'Deployment', name: 'web' },
+			from: 'constructor',
+			to: 'us-west',
+			evidence: {
+				alert: { status: 'firing', name: 'RegionDown' },
+				regions: { constructor: { readyFraction: 0.1, errorRate: 0.5, requiredReplicas: 2 }, 'us-west': { readyFraction: 1, errorRate: 0, capacityReplicas: 20, requiredReplicas: 2, healthyPools: 1 } },
+			},
+		};
+		const verdict = evaluate(proposal, { allowedNamespaces: ['shop'], failover: { trafficTargets: { 'us-west': { server: 'west-1' } } } }, {}, now);
+		expect(verdict).toMatchObject({ decision: 'apply', scope: { drain: { server: 'constructor' } } });
+		expect(JSON.parse(JSON.stringify(verdict.scope))).toEqual(verdict.scope);
+	});
+});
