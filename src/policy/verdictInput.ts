@@ -6,9 +6,8 @@
 /**
  * Fields carried through a mutating node: what the gate added (so later nodes
  * can check the same verdict) and the loop's context around it (the Lease held
- * for this run, the state read with it, the alert's dedupe key, a human's
- * approval), so the node that records the decision at the end of a branch
- * finds them on its input without reaching back across the workflow.
+ * for this run, the state read with it, the alert's dedupe key), so the node
+ * that records the decision at the end of a branch finds them on its input without reaching back across the workflow.
  */
 const GATE_FIELDS = ['proposal', 'verdict', 'decision', 'lock', 'state', 'dedupeKey'] as const;
 
