@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The real servers the tests and the demo start on loopback, from Debian's archive:
-# Prometheus (+ promtool), Alertmanager (+ amtool), HAProxy, and openssl for the sandboxes' certificates.
+# Prometheus (+ promtool), Alertmanager (+ amtool), HAProxy, openssl for the sandboxes' certificates, and
+# PostgreSQL 15 + Redis for n8n's queue mode (test/sandbox/queue).
 # Installs only what is missing; a no-op on a machine that has them.
 set -euo pipefail
 
@@ -11,6 +12,9 @@ command -v prometheus-alertmanager >/dev/null || missing+=(prometheus-alertmanag
 command -v amtool >/dev/null || missing+=(prometheus-alertmanager)
 command -v haproxy >/dev/null || missing+=(haproxy)
 command -v openssl >/dev/null || missing+=(openssl)
+# Debian keeps the server binaries out of PATH, under /usr/lib/postgresql/<major>/bin.
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+command -v redis-server >/dev/null || missing+=(redis-server)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo_cmd=""
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"

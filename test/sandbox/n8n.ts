@@ -99,7 +99,12 @@ export function packPackage(outDir: string): string {
 
 export interface RunningN8n {
 	url: string;
+	/** Where production webhooks answer: the main itself, or a queue-mode webhook processor. */
+	webhookBase: string;
 	userFolder: string;
+	/** The n8n binary and the environment the main runs with (queue mode starts its workers from them). */
+	bin: string;
+	env: NodeJS.ProcessEnv;
 	apiKey: string;
 	process: ManagedProcess;
 	api: <T = unknown>(method: string, route: string, body?: unknown) => Promise<T>;
@@ -114,32 +119,64 @@ export interface RunningN8n {
 
 export const N8N_OWNER = { email: 'sre@example.com', firstName: 'Site', lastName: 'Reliability', password: 'KubeOps-e2e-2026' };
 
-export async function startN8nWithPackage(tarball: string): Promise<RunningN8n> {
-	const bin = ensureN8nInstalled();
-	const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'kube-ops-n8n-'));
+export interface N8nStartOptions {
+	/**
+	 * Environment on top of the defaults, for the main and the CLI (queue mode:
+	 * database, Redis). A key set to undefined removes a default.
+	 */
+	env?: Record<string, string | undefined>;
+	/** An existing user folder that already holds the package (queue mode shares one between processes). */
+	userFolder?: string;
+}
+
+/** Installs the package tarball into `<userFolder>/.n8n/nodes`, as n8n's community-package installer does. */
+export function installPackageInto(userFolder: string, tarball: string): void {
 	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
 	fs.mkdirSync(nodesDir, { recursive: true });
 	fs.writeFileSync(path.join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true }));
 	run(npm(), ['install', '--no-audit', '--no-fund', tarball], nodesDir, 'Installing the package tarball into n8n\'s nodes folder');
+}
 
-	const port = await freePort();
-	const env = {
-		...process.env,
+/** The settings every n8n process of the harness shares (headless, loopback, no phoning home). */
+export function baseN8nEnv(userFolder: string): Record<string, string> {
+	return {
 		// jest sets NODE_ENV=test, under which n8n exits at once with code 1 and no message.
 		NODE_ENV: 'production',
 		N8N_USER_FOLDER: userFolder,
 		N8N_ENCRYPTION_KEY: 'kube-ops-e2e-encryption-key',
-		N8N_PORT: String(port),
 		N8N_LISTEN_ADDRESS: '127.0.0.1',
 		N8N_HOST: '127.0.0.1',
 		N8N_DIAGNOSTICS_ENABLED: 'false',
 		N8N_PERSONALIZATION_ENABLED: 'false',
 		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
 		N8N_SECURE_COOKIE: 'false',
-		N8N_RUNNERS_BROKER_PORT: String(await freePort()),
-		WEBHOOK_URL: `http://127.0.0.1:${port}/`,
 	};
-	const child = startProcess(bin, ['start'], userFolder, env);
+}
+
+function mergeEnv(base: NodeJS.ProcessEnv, extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
+	const env = { ...base, ...extra };
+	for (const [key, value] of Object.entries(extra)) if (value === undefined) delete env[key];
+	return env;
+}
+
+export async function startN8nWithPackage(tarball: string, options: N8nStartOptions = {}): Promise<RunningN8n> {
+	const bin = ensureN8nInstalled();
+	const userFolder = options.userFolder ?? fs.mkdtempSync(path.join(os.tmpdir(), 'kube-ops-n8n-'));
+	if (!options.userFolder) installPackageInto(userFolder, tarball);
+
+	const port = await freePort();
+	const env = mergeEnv(
+		{
+			...process.env,
+			...baseN8nEnv(userFolder),
+			N8N_PORT: String(port),
+			N8N_RUNNERS_BROKER_PORT: String(await freePort()),
+			WEBHOOK_URL: `http://127.0.0.1:${port}/`,
+		},
+		options.env ?? {},
+	);
+	// Its own process group: stopping it also stops the task runner it spawns.
+	const child = startProcess(bin, ['start'], userFolder, env, { group: true });
 	const url = `http://127.0.0.1:${port}`;
 	const cli = async (args: string[], timeoutMs = 180_000): Promise<string> => {
 		// Its own task-runner broker port: the server holds the other one.
@@ -152,14 +189,14 @@ export async function startN8nWithPackage(tarball: string): Promise<RunningN8n> 
 		});
 	};
 	try {
-		return { ...(await prepareOwner(url, userFolder, child)), cli };
+		return { ...(await prepareOwner(url, userFolder, child)), cli, bin, env, webhookBase: url };
 	} catch (error) {
 		await child.stop();
 		throw error;
 	}
 }
 
-async function prepareOwner(url: string, userFolder: string, child: ManagedProcess): Promise<Omit<RunningN8n, 'cli'>> {
+async function prepareOwner(url: string, userFolder: string, child: ManagedProcess): Promise<Omit<RunningN8n, 'cli' | 'bin' | 'env' | 'webhookBase'>> {
 	// /healthz answers before migrations end; readiness waits for the database.
 	await waitUntil(async () => (await fetch(`${url}/healthz/readiness`)).status === 200, `n8n on ${url}`, 180_000, child);
 

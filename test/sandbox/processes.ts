@@ -48,11 +48,22 @@ export interface ManagedProcess {
 	child: ChildProcess;
 	log: () => string;
 	stop: () => Promise<void>;
+	/** Sends a signal (to the whole process group when started with `group`) and waits for the exit. */
+	kill: (signal: NodeJS.Signals) => Promise<void>;
+}
+
+export interface StartProcessOptions {
+	/**
+	 * Starts the process as the leader of its own process group, and signals
+	 * go to the group: n8n's worker and main spawn task runners, which a
+	 * SIGKILL to the parent alone would leave behind.
+	 */
+	group?: boolean;
 }
 
 /** Starts a server process, keeping its output for error messages. */
-export function startProcess(binary: string, args: string[], cwd?: string, env?: NodeJS.ProcessEnv): ManagedProcess {
-	const child = spawn(binary, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startProcess(binary: string, args: string[], cwd?: string, env?: NodeJS.ProcessEnv, options: StartProcessOptions = {}): ManagedProcess {
+	const child = spawn(binary, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: options.group === true });
 	let output = '';
 	const keep = (chunk: Buffer) => {
 		output = (output + chunk.toString()).slice(-20_000);
@@ -60,14 +71,34 @@ export function startProcess(binary: string, args: string[], cwd?: string, env?:
 	child.stdout?.on('data', keep);
 	child.stderr?.on('data', keep);
 	const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+	const alive = () => child.exitCode === null && child.signalCode === null;
+	const signal = (name: NodeJS.Signals) => {
+		try {
+			if (options.group && child.pid !== undefined) process.kill(-child.pid, name);
+			else child.kill(name);
+		} catch {
+			// already gone
+		}
+	};
+	const kill = async (name: NodeJS.Signals) => {
+		if (alive()) {
+			signal(name);
+			await exited;
+		}
+		// The group's other members (task runners) go with their leader.
+		if (options.group) signal('SIGKILL');
+	};
 	return {
 		child,
 		log: () => output,
+		kill,
 		stop: async () => {
-			if (child.exitCode !== null || child.signalCode !== null) return;
-			child.kill('SIGTERM');
-			const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-			await exited;
+			if (!alive()) {
+				if (options.group) signal('SIGKILL');
+				return;
+			}
+			const timer = setTimeout(() => signal('SIGKILL'), options.group ? 15_000 : 5000);
+			await kill('SIGTERM');
 			clearTimeout(timer);
 		},
 	};

@@ -92,6 +92,12 @@ export interface SandboxSettings {
 	minDwellSeconds: number;
 	/** Extra canaries to watch besides checkout (the stack's search canary gets no traffic). */
 	watchSearchCanary: boolean;
+	/** Seconds the failover's Lease lasts (shipped: 600): a crashed worker's claim runs out within a test. */
+	failoverLeaseSeconds?: number;
+	/** Pre-scaling: Deployments in us-east/shop managed besides checkout, each with its own HPA (the queue e2e's 50). */
+	extraWorkloads?: string[];
+	/** Pre-scaling: the schedule fires every this many seconds instead of every 15 minutes. */
+	preScalingEverySeconds?: number;
 }
 
 export const SANDBOX_SETTINGS: SandboxSettings = {
@@ -119,12 +125,29 @@ export function editForSandbox(loop: LoopName, workflow: WorkflowFile, settings:
 		code = replaceOnce(code, /demandQuery: '[^\n]*',/, `demandQuery: '${settings.demandQuery}',`, 'Workloads to manage');
 		code = replaceOnce(code, /perPodCapacity: \d+,/, `perPodCapacity: ${settings.perPodCapacity},`, 'Workloads to manage');
 		list.parameters.jsCode = code;
+		if (settings.extraWorkloads?.length) {
+			// The same entry as checkout's for each further Deployment: appended to the list the node returns.
+			list.parameters.jsCode = replaceOnce(
+				list.parameters.jsCode as string,
+				/\n\]\.map\(\(workload\) => \(\{ json: workload \}\)\);/,
+				`\n].flatMap((w) => [w, ...${JSON.stringify(settings.extraWorkloads)}.map((deployment) => ({ ...w, deployment }))]).map((workload) => ({ json: workload }));`,
+				'Workloads to manage',
+			);
+		}
+		if (settings.preScalingEverySeconds) {
+			const trigger = nodeNamed(copy, 'Every 15 minutes');
+			trigger.parameters = { rule: { interval: [{ field: 'seconds', secondsInterval: settings.preScalingEverySeconds }] } };
+		}
 		const gate = nodeNamed(copy, 'Policy Gate');
 		gate.parameters.policy = replaceOnce(gate.parameters.policy as string, /maxWape: [0-9.]+/, `maxWape: ${settings.maxWape}`, 'Policy Gate');
 	}
 	if (loop === 'failover') {
 		const failoverSettings = nodeNamed(copy, 'Failover settings');
 		failoverSettings.parameters.jsCode = replaceOnce(failoverSettings.parameters.jsCode as string, /perPodCapacity: \d+,/, `perPodCapacity: ${settings.failoverPerPodCapacity},`, 'Failover settings');
+		if (settings.failoverLeaseSeconds) {
+			const lock = nodeNamed(copy, 'Lock service');
+			lock.parameters = { ...lock.parameters, leaseSeconds: settings.failoverLeaseSeconds };
+		}
 		const dwell = nodeNamed(copy, 'Wait resolve dwell');
 		dwell.parameters = { ...dwell.parameters, amount: settings.resolveDwellSeconds, unit: 'seconds' };
 		const gate = nodeNamed(copy, 'Policy Gate');
@@ -168,8 +191,10 @@ export async function publishWorkflows(n8n: RunningN8n, stack: OpsStack, root: s
 	}
 	fs.rmSync(dir, { recursive: true, force: true });
 	// Published like a user would; the pre-scaling loop's schedule runs at the quarter hour (its scenario steers clear).
-	for (const loop of Object.keys(ids) as LoopName[]) await n8n.api('POST', `/workflows/${ids[loop]}/activate`);
-	const webhooks = { failover: `${n8n.url}/webhook/${triggerPaths.failover}`, canary: `${n8n.url}/webhook/${triggerPaths.canary}` };
+	// A schedule of seconds is published by the scenario that wants its runs.
+	for (const loop of Object.keys(ids) as LoopName[]) if (!(loop === 'prescaling' && settings.preScalingEverySeconds)) await n8n.api('POST', `/workflows/${ids[loop]}/activate`);
+	// In queue mode they answer on the webhook processor, not the main.
+	const webhooks = { failover: `${n8n.webhookBase}/webhook/${triggerPaths.failover}`, canary: `${n8n.webhookBase}/webhook/${triggerPaths.canary}` };
 	// Publishing registers production webhooks asynchronously: wait until each answers (401 without a token) rather than 404.
 	for (const url of Object.values(webhooks)) {
 		await waitUntil(async () => (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status !== 404, `${url} to answer after the workflow was published`, 30_000);
