@@ -72,8 +72,8 @@ test('kubernetes: secrets come from a Secret, the webhook Service selects the we
 	const objects = kubernetesObjects(ROOT);
 	const service = objects.find((o) => o.kind === 'Service' && o.metadata.name === 'n8n-webhook');
 	const deployment = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'n8n-webhook');
-	expect(deployment.spec.template.metadata.labels).toMatchObject(service.spec.selector);
-	expect(objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'n8n-main').spec.replicas).toBe(1);
+	expect(deployment?.spec.template.metadata.labels).toMatchObject(service?.spec.selector);
+	expect(objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'n8n-main')?.spec.replicas).toBe(1);
 });
 
 test('the Alertmanager receivers post to the webhook Service at the shipped workflows\' trigger paths', () => {
