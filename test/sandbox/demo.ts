@@ -2,10 +2,13 @@
  * `npm run demo`: the whole local stack and the three shipped workflows in a
  * real n8n, each loop driven once, what it saw and decided said in plain
  * words. Then n8n stays open with the workflows on the canvas until Ctrl-C
- * (`--once` stops after the scenarios, for CI).
+ * (`--once` stops after the scenarios, for CI). `--queue` runs the same on
+ * n8n's queue mode: Postgres, Redis, a main, two workers and a webhook
+ * processor that Alertmanager posts to (test/sandbox/queue).
  */
 import { type LoopsContext, canary, failover, preScaling, startLoopsStack } from './loops';
 import { N8N_OWNER, REPOSITORY_ROOT } from './n8n';
+import { startQueueLoopsStack, startedWorkers } from './queue';
 
 const say = (text = '') => process.stdout.write(text + '\n');
 
@@ -27,12 +30,16 @@ function describeVerdict(verdict: Record<string, unknown> | undefined): string {
 
 async function main(): Promise<void> {
 	const once = process.argv.includes('--once');
+	const queue = process.argv.includes('--queue');
 	const started = Date.now();
-	say('kube-ops demo: the three shipped workflows in a real n8n, on a local stack');
+	say(`kube-ops demo: the three shipped workflows in a real n8n${queue ? ' in queue mode (Postgres, Redis, main, 2 workers, webhook processor)' : ''}, on a local stack`);
 	say('  real Prometheus (NYC taxi history + live scrapes), real Alertmanager, real HAProxy with traffic,');
 	say('  Kubernetes API sandboxes for us-east, us-west and a control cluster');
 	say();
-	const loops = await startLoopsStack(REPOSITORY_ROOT, Math.floor(Date.now() / 1000), (line) => say(`  ${line.trim()}`));
+	const log = (line: string) => say(`  ${line.trim()}`);
+	const now = Math.floor(Date.now() / 1000);
+	const queued = queue ? await startQueueLoopsStack(REPOSITORY_ROOT, now, log) : undefined;
+	const loops = queued ?? (await startLoopsStack(REPOSITORY_ROOT, now, log));
 	const ctx: LoopsContext = { n8n: loops.n8n, stack: loops.stack, workflows: loops.workflows, log: say };
 	try {
 		say(`stack up in ${((Date.now() - started) / 1000).toFixed(0)} s`);
@@ -70,11 +77,16 @@ async function main(): Promise<void> {
 		say(`  Events (control cluster): ${loopEvents(fo.events)}`);
 		say();
 
+		if (queued) {
+			say(`queue mode: executions per worker: ${startedWorkers(queued)}; \`n8n execute\` (the pre-scaling runs) always runs in its own process (n8n falls back to regular mode for the CLI)`);
+			say();
+		}
 		say(`all three loops done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
 		if (!once) {
 			say();
 			say(`n8n is open at ${loops.n8n.url} (log in as ${N8N_OWNER.email} / ${N8N_OWNER.password}); the three workflows are on the canvas.`);
+			if (queued) say(`webhook processor ${queued.n8n.webhookBase}; workers ${queued.n8n.workers.map((w) => w.url).join(', ')}; Postgres 127.0.0.1:${queued.n8n.postgres.port}; Redis 127.0.0.1:${queued.n8n.redis.port}`);
 			say(`Prometheus ${loops.stack.prometheus.url}, Alertmanager ${loops.stack.alertmanager.url}, HAProxy ${loops.stack.haproxy.url}`);
 			say('Press Ctrl-C to stop everything.');
 			await new Promise<void>((resolve) => {

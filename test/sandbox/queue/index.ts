@@ -68,3 +68,8 @@ export async function startQueueLoopsStack(root: string, now: number, log: (line
 	}
 	return loops;
 }
+
+/** "worker-1 12, worker-2 9": how many executions each worker logged as started. */
+export function startedWorkers(loops: QueueLoopsStack): string {
+	return loops.n8n.workers.map((w) => `${w.name} ${w.started().length}`).join(', ');
+}

@@ -58,6 +58,8 @@ export interface QueueProcess {
 	kill: (signal: NodeJS.Signals) => Promise<void>;
 	restart: () => Promise<void>;
 	log: () => string;
+	/** Execution ids this process logged "Worker started execution <id>" for, over all its restarts. */
+	started: () => string[];
 }
 
 export interface QueueN8n extends RunningN8n {
@@ -87,8 +89,21 @@ async function startRole(bin: string, role: Exclude<QueueRole, 'main'>, name: st
 	else roleEnv.N8N_PORT = String(port);
 	const args = role === 'worker' ? ['worker', `--concurrency=${env.KUBE_OPS_WORKER_CONCURRENCY ?? '5'}`] : ['webhook'];
 	const url = `http://127.0.0.1:${port}`;
+	const started: string[] = [];
 	const launch = async () => {
 		const child = startProcess(bin, args, userFolder, roleEnv, { group: true });
+		// The process log is a ring buffer; the executions it started are kept whole.
+		for (const stream of [child.child.stdout, child.child.stderr]) {
+			let partial = '';
+			stream?.on('data', (chunk: Buffer) => {
+				const lines = (partial + chunk.toString()).split('\n');
+				partial = lines.pop() ?? '';
+				for (const line of lines) {
+					const id = /Worker started execution (\d+)/.exec(line)?.[1];
+					if (id) started.push(id);
+				}
+			});
+		}
 		// The worker's readiness checks its database and Redis connections; the webhook processor's /healthz/readiness the database.
 		await waitUntil(async () => (await fetch(`${url}/healthz/readiness`)).status === 200, `n8n ${name} on ${url}`, 180_000, child);
 		return child;
@@ -105,6 +120,7 @@ async function startRole(bin: string, role: Exclude<QueueRole, 'main'>, name: st
 			child = await launch();
 		},
 		log: () => child.log(),
+		started: () => [...started],
 	};
 }
 
@@ -165,7 +181,7 @@ export async function startQueueN8n(tarball: string, options: QueueOptions = {})
 			workers,
 			webhooks,
 			envByRole,
-			workerOf: (executionId: string) => workers.find((w) => new RegExp(`started execution ${executionId}\\b`, 'i').test(w.log()))?.name,
+			workerOf: (executionId: string) => workers.find((w) => w.started().includes(executionId))?.name,
 			stop: cleanup,
 		};
 	} catch (error) {
