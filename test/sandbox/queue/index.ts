@@ -1,5 +1,9 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
 import { seedDeployment } from '../kube/seed';
-import { type LoopsStack, SANDBOX_SETTINGS, type SandboxSettings, startLoopsStack } from '../loops';
+import { type LoopsStack, SANDBOX_SETTINGS, type SandboxSettings, editForSandbox, readWorkflow, startLoopsStack } from '../loops';
 import type { OpsStack } from '../stack';
 import { CHECKOUT_HPA, IMAGES, NAMESPACE } from '../stack';
 import { type QueueN8n, type QueueOptions, startQueueN8n } from './n8n';
@@ -72,4 +76,31 @@ export async function startQueueLoopsStack(root: string, now: number, log: (line
 /** "worker-1 12, worker-2 9": how many executions each worker logged as started. */
 export function startedWorkers(loops: QueueLoopsStack): string {
 	return loops.n8n.workers.map((w) => `${w.name} ${w.started().length}`).join(', ');
+}
+
+/**
+ * Re-imports the pre-scaling workflow (same id, left inactive) managing
+ * checkout plus `extra`: the benchmark runs it for 10, 50 and 100 workloads.
+ */
+export async function importPreScaling(loops: QueueLoopsStack, root: string, extra: string[], everySeconds = PRESCALING_EVERY_SECONDS): Promise<void> {
+	const id = loops.workflows.ids.prescaling;
+	await loops.n8n.api('POST', `/workflows/${id}/deactivate`);
+	const edited = editForSandbox('prescaling', readWorkflow(root, 'prescaling'), { ...SANDBOX_SETTINGS, extraWorkloads: extra, preScalingEverySeconds: everySeconds });
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kube-ops-workflows-'));
+	try {
+		const file = path.join(dir, 'predictive-prescaling.json');
+		fs.writeFileSync(file, JSON.stringify(edited, null, 2));
+		await loops.n8n.cli(['import:workflow', `--input=${file}`]);
+	} finally {
+		fs.rmSync(dir, { recursive: true, force: true });
+	}
+}
+
+/** Puts every pre-scaling workload back to a floor of `floor` and forgets the loop's state (Leases in us-east). */
+export function resetPreScaling(loops: QueueLoopsStack, names: string[], floor = 4): void {
+	const api = loops.stack.kube['us-east'].api;
+	for (const name of names) {
+		api.patch(api.def('horizontalpodautoscalers.autoscaling'), 'shop', name, 'merge', { spec: { minReplicas: floor } });
+		if (api.find(api.def('leases.coordination.k8s.io'), 'shop', `kube-ops-prescale-${name}`)) api.delete(api.def('leases.coordination.k8s.io'), 'shop', `kube-ops-prescale-${name}`);
+	}
 }
