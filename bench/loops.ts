@@ -14,7 +14,7 @@
  *   rising rates; the highest rate at which the webhook processor still
  *   answers 95 % within 1 s, and how far the workers fell behind.
  *
- *   npm run bench -- --only loops
+ *   npm run bench -- --only loops [--workloads 10,50]
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -224,13 +224,15 @@ async function queued(loops: QueueLoopsStack): Promise<number> {
 	return total;
 }
 
-export async function runLoopsBenchmarks(): Promise<void> {
+export async function runLoopsBenchmarks(args: string[] = []): Promise<void> {
+	// --workloads 10,50: only these pre-scaling sizes (default 10, 50, 100).
+	const sizes = args.includes('--workloads') ? args[args.indexOf('--workloads') + 1].split(',').map(Number) : [10, 50, 100];
 	const started = Date.now();
 	say('loops benchmark: n8n 2.41.1 queue mode (Postgres, Redis, main, 2 workers x concurrency 5, 1 webhook processor)');
-	const loops = await startQueueLoopsStack(REPOSITORY_ROOT, Math.floor(Date.now() / 1000), (line) => say(`  ${line.trim()}`), { extraWorkloads: 99 });
+	const loops = await startQueueLoopsStack(REPOSITORY_ROOT, Math.floor(Date.now() / 1000), (line) => say(`  ${line.trim()}`), { extraWorkloads: Math.max(...sizes) - 1 });
 	try {
 		const pre: PreScalingFigure[] = [];
-		for (const n of [10, 50, 100]) {
+		for (const n of sizes) {
 			const figure = await preScalingRun(loops, n);
 			const rss = Object.entries(figure.peakRss).map(([w, r]) => `${w} ${r.self.toFixed(0)} MB (+ runner ${r.children.toFixed(0)} MB)`).join(', ');
 			say(`  pre-scaling ${n} workloads on ${figure.worker}: ${figure.wallSeconds.toFixed(1)} s, raised ${figure.raised}; peak RSS ${rss}`);

@@ -12,7 +12,7 @@ async function main(args: string[]): Promise<void> {
 	if (only !== 'simulate' && only !== 'loops') await runForecastBenchmarks(args);
 	if (!only || only === 'simulate') await runSimulateBenchmarks(args);
 	// Starts n8n in queue mode with the whole ops stack (about 10 minutes here).
-	if (!only || only === 'loops') await runLoopsBenchmarks();
+	if (!only || only === 'loops') await runLoopsBenchmarks(args);
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
