@@ -22,7 +22,8 @@ export * from './services';
 
 export type QueueLoopsStack = LoopsStack<QueueN8n>;
 
-export const QUEUE_FAILOVER_LEASE_SECONDS = 20;
+// Long enough for a whole failover run on a loaded 2-core machine (a run that outlives its Lease may not record: seen at 20 s).
+export const QUEUE_FAILOVER_LEASE_SECONDS = 45;
 export const PRESCALING_EVERY_SECONDS = 20;
 
 /** `extra-001` ... : the pre-scaling workloads besides checkout. */
