@@ -324,6 +324,24 @@ describe('wait for ready', () => {
 		expect(json).toMatchObject({ ready: false, readyReplicas: 4, targetReplicas: 6 });
 	});
 
+	test('items wait side by side, come out in input order, and the first failing item in that order fails the node', async () => {
+		// Each Deployment's first read is held back 4 s: one item after another, the second read could not arrive within 3 s.
+		const faults = ['checkout', 'web'].map((name) =>
+			cluster.sandbox.faults.add({ type: 'latency', latencyMs: 4000, path: new RegExp(`^/apis/apps/v1/namespaces/shop/deployments/${name}$`), methods: ['GET'], times: 1 }),
+		);
+		const input = [{ json: { name: 'checkout' } }, { json: { name: 'web' } }];
+		const running = runPatch(cluster, { operation: 'waitReady', namespace: 'shop', name: '={{ $json.name }}', timeoutSeconds: 20, pollSeconds: 0.1 }, { input });
+		await waitFor(() => faults.map((f) => cluster.sandbox.faults.hits(f.id)), (hits) => hits.every((h) => h > 0), { timeoutMs: 3000, what: 'both items reading at once' });
+		const result = await running;
+		expect(result.error).toBeUndefined();
+		expect(result.outputs[0].map((o) => [(o.json.target as { name: string }).name, o.json.ready, o.pairedItem])).toEqual([
+			['checkout', true, { item: 0 }],
+			['web', true, { item: 1 }],
+		]);
+		const failed = await runPatch(cluster, { operation: 'waitReady', namespace: 'shop', name: '={{ $json.name }}', timeoutSeconds: 5 }, { input: [{ json: { name: 'checkout' } }, { json: { name: 'db' } }, { json: { name: 'nope' } }] });
+		expect(failed.error?.message).toBe('deployments.apps "db" not found in namespace "shop"');
+	});
+
 	test('an explicit target; a missing Deployment ends the wait at once', async () => {
 		expect(only(await runPatch(cluster, { operation: 'waitReady', namespace: 'shop', name: 'web', targetReplicas: 2, timeoutSeconds: 5 }))).toMatchObject({ ready: true, targetReplicas: 2, readyReplicas: 3 });
 		const started = Date.now();

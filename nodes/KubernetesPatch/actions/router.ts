@@ -32,6 +32,10 @@ import { waitReady } from './waitReady';
 export const actions: Record<KubeOperation, Action> = { scale, hpaBounds, kedaBounds, patch, rolloutUndo, canaryWeight, annotate, waitReady };
 export const itemActions: Record<ItemOperation, ItemAction> = { lock, recordDecision, read };
 
+/** Operations whose items run side by side (read-only), and how many at once (each holds one API poll loop). */
+const CONCURRENT: KubeOperation[] = ['waitReady'];
+const MAX_CONCURRENT_ITEMS = 16;
+
 
 /** The fix and the API server's own words, for the error's description in the n8n UI. */
 export function describeFailure(error: KubeError): string {
@@ -79,7 +83,7 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 	// Waiting for Ready changes nothing: it checks a verdict when the item has one, and needs none otherwise.
 	const requireVerdict = MUTATING.includes(operation) && this.getNodeParameter('requireVerdict', 0, true) !== false;
 
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+	const runItem = async (itemIndex: number): Promise<INodeExecutionData> => {
 		const json = items[itemIndex].json;
 		const pairedItem = { item: itemIndex };
 		const passthrough = gateFieldsOf(json) as IDataObject;
@@ -105,7 +109,7 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 			const result = asData(await action.execute(ctx));
 			const warnings = [...((result.warnings as string[] | undefined) ?? []), ...notes, ...(connection.insecure ? [connection.insecure] : [])];
 			warnings.forEach((w) => hints.add(w));
-			out.push({
+			return {
 				json: {
 					...result,
 					target: { ...(result.target as IDataObject), ...(connection.clusterName ? { cluster: connection.clusterName } : {}) },
@@ -114,7 +118,7 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 					...passthrough,
 				},
 				pairedItem,
-			});
+			};
 		} catch (error) {
 			const kube = error instanceof KubeError ? error : undefined;
 			const nodeError =
@@ -126,7 +130,7 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 							description: kube ? describeFailure(kube) : undefined,
 						});
 			if (!this.continueOnFail()) throw nodeError;
-			out.push({
+			return {
 				json: {
 					operation,
 					error: nodeError.message,
@@ -135,8 +139,31 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 					...passthrough,
 				},
 				pairedItem,
-			});
+			};
 		}
+	};
+	if (CONCURRENT.includes(operation)) {
+		// Waiting only reads: the items wait side by side. One after another, a pre-scaling run for 50 workloads
+		// waited 50 times in a row (minutes on n8n's queue mode). Outputs keep the input order; with Continue On
+		// Fail off, the first failing item in that order fails the node, as it would one by one.
+		const settled: Array<{ ok: true; data: INodeExecutionData } | { ok: false; error: unknown }> = new Array(items.length);
+		let next = 0;
+		const lane = async () => {
+			while (next < items.length) {
+				const index = next++;
+				settled[index] = await runItem(index).then(
+					(data) => ({ ok: true as const, data }),
+					(error: unknown) => ({ ok: false as const, error }),
+				);
+			}
+		};
+		await Promise.all(Array.from({ length: Math.min(MAX_CONCURRENT_ITEMS, items.length) }, lane));
+		for (const result of settled) {
+			if (!result.ok) throw result.error;
+			out.push(result.data);
+		}
+	} else {
+		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) out.push(await runItem(itemIndex));
 	}
 	if (hints.size > 0) this.addExecutionHints(...[...hints].map((message) => ({ message, type: 'warning' as const, location: 'outputPane' as const })));
 	return [out];
