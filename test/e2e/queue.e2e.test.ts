@@ -267,6 +267,10 @@ describe('pre-scaling 50 workloads on the schedule, Postgres restarted between t
 		floorsAfterFirst = Object.fromEntries(workloads.map((n) => [n, east.hpa(n)?.spec?.minReplicas as number]));
 		log('restarting Postgres between two scheduled runs');
 		await loops.n8n.postgres.restart();
+		// The main answers 503 "Database is not ready!" until it has reconnected; a readiness probe waits the same way.
+		for (const url of [loops.n8n.url, ...loops.n8n.workers.map((w) => w.url), ...loops.n8n.webhooks.map((w) => w.url)]) {
+			await waitUntil(async () => (await fetch(`${url}/healthz/readiness`)).status === 200, `${url} ready after the Postgres restart`, 120_000);
+		}
 		runs.push(await scheduledRun('the second scheduled pre-scaling run'));
 		// Any run the schedule started meanwhile (two triggers in one instant) counts too.
 		await new Promise((r) => setTimeout(r, 2000));
