@@ -59,8 +59,12 @@ test('origin level: drain, a repeat, status and restore, each read back', async 
 
 test('pool level: a failover verdict disables the failing region\'s pool; the last serving pool is refused', async () => {
 	const now = new Date();
-	const item = gatedItem(failoverProposal('eu-west', 'us-east', now), now);
 	const params = { operation: 'drain', cloudflareLevel: 'pool', cloudflareZoneId: cf.zoneId, cloudflareLoadBalancer: 'shop.example.com', cloudflarePoolInLoadBalancer: '={{ $json.proposal.from }}' };
+	// As the failover workflow does it: the proposal states the load balancer read by Status right before it.
+	const read = await run({ ...params, operation: 'status' });
+	const traffic = read.outputs[0][0].json.traffic as Record<string, unknown>;
+	expect(traffic).toEqual({ backend: 'lb:shop.example.com', servers: { 'us-east': 'ready', 'eu-west': 'ready', sorry: 'ready' } });
+	const item = gatedItem(failoverProposal('eu-west', 'us-east', now, 'failover', traffic), now);
 	const drained = await run(params, { input: [{ json: item }] });
 	expect(drained.error).toBeUndefined();
 	expect(drained.outputs[0][0].json).toMatchObject({ server: 'eu-west', changed: true, after: { admin: 'maint' }, gate: { verified: true }, verdict: { decision: 'apply' } });
