@@ -210,13 +210,20 @@ export async function recordLoopDecision(client: KubeClient, input: RecordInput)
 		notes.push('No Lease was acquired in this run (the item has no lock with acquired: true), so no state was saved; the Event was written.');
 		return { ...base, state: null, saved: false, released: false, attempts: 0, lease: null, dedupeKeySaved: null, notes };
 	}
+	const runKey = typeof item.dedupeKey === 'string' && item.dedupeKey.trim() ? item.dedupeKey.trim() : lock.dedupeKey;
 	// Only a handled alert is a duplicate later: a held or failed one must be able to act when Alertmanager sends it again.
-	const dedupeKey = outcome === 'applied' ? (typeof item.dedupeKey === 'string' && item.dedupeKey.trim() ? item.dedupeKey.trim() : lock.dedupeKey) : undefined;
+	const dedupeKey = outcome === 'applied' ? runKey : undefined;
+	// An alert whose move went to a person is not asked about again on every repeat, until the approval deadline.
+	const waiting = verdict.decision === 'approve' && outcome === 'notApplied' && runKey !== undefined && verdict.approvalDeadline !== undefined;
+	// Carried out, or the approved run judged again and not carried out: either way nothing waits any more.
+	const settled = outcome === 'applied' || isObject(item.approval);
+	const awaitingApproval = waiting ? { dedupeKey: runKey, verdictHash: verdict.verdictHash, until: verdict.approvalDeadline as string } : settled ? null : undefined;
 	const saved = await saveStateAndRelease(client, {
 		namespace: lock.namespace,
 		name: lock.name,
 		holder: lock.holder,
 		dedupeKey,
+		awaitingApproval,
 		maxAttempts: input.maxAttempts,
 		now: input.now,
 		sleep: input.sleep,

@@ -14,6 +14,15 @@ import { type JsonObject, type KubeObject, resources } from './resources';
  */
 export const STATE_ANNOTATION = 'kube-ops.io/state';
 export const DEDUPE_ANNOTATION = 'kube-ops.io/last-dedupe-key';
+/** The alert whose move waits for a person: its repeats are duplicates until the approval deadline. */
+export const AWAITING_APPROVAL_ANNOTATION = 'kube-ops.io/awaiting-approval';
+
+export interface AwaitingApproval {
+	dedupeKey: string;
+	verdictHash: string;
+	/** The approval deadline of the verdict that asked. */
+	until: string;
+}
 
 export interface LockRequest {
 	namespace: string;
@@ -23,6 +32,8 @@ export interface LockRequest {
 	durationSeconds: number;
 	/** The alert's dedupe key; a key equal to the last one handled is a duplicate. */
 	dedupeKey?: string;
+	/** This run carries the approval of the move its alert waits for, so that wait does not make it a duplicate. */
+	resumesApproval?: boolean;
 	now?: () => Date;
 }
 
@@ -90,6 +101,26 @@ function storedDedupeKey(lease: KubeObject | undefined): string | undefined {
 	return lease?.metadata.annotations?.[DEDUPE_ANNOTATION];
 }
 
+// Unreadable means "not waiting": the worst case is a second approval request, never a move left undone.
+export function awaitingApproval(lease: KubeObject | undefined): AwaitingApproval | undefined {
+	const raw = lease?.metadata.annotations?.[AWAITING_APPROVAL_ANNOTATION];
+	if (raw === undefined) return undefined;
+	try {
+		const parsed = JSON.parse(raw) as unknown;
+		if (!isObject(parsed)) return undefined;
+		const { dedupeKey, verdictHash, until } = parsed;
+		return typeof dedupeKey === 'string' && typeof verdictHash === 'string' && typeof until === 'string' ? { dedupeKey, verdictHash, until } : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+function waitingFor(lease: KubeObject | undefined, dedupeKey: string, nowMs: number): AwaitingApproval | undefined {
+	const waiting = awaitingApproval(lease);
+	const until = waiting ? Date.parse(waiting.until) : NaN;
+	return waiting && waiting.dedupeKey === dedupeKey && Number.isFinite(until) && nowMs < until ? waiting : undefined;
+}
+
 /**
  * Takes the Lease (creating it on first use) and reads the state the last
  * run left on it. Never throws for a busy lease or a duplicate alert: the
@@ -98,10 +129,14 @@ function storedDedupeKey(lease: KubeObject | undefined): string | undefined {
 export async function lockAndReadState(client: KubeClient, request: LockRequest): Promise<LockResult> {
 	const dedupeKey = request.dedupeKey?.trim() || undefined;
 	const base = { namespace: request.namespace, name: request.name, holder: request.holder, ...(dedupeKey ? { dedupeKey } : {}) };
-	const duplicateOf = (lease: KubeObject | undefined): LockResult | undefined =>
-		dedupeKey !== undefined && storedDedupeKey(lease) === dedupeKey
-			? { lock: { ...base, acquired: false, heldBy: null, expiresAt: null, duplicate: true, reason: `already handled: dedupe key "${dedupeKey}" is the last one recorded on ${leaseName(request)}` }, state: {} }
-			: undefined;
+	const duplicate = (reason: string): LockResult => ({ lock: { ...base, acquired: false, heldBy: null, expiresAt: null, duplicate: true, reason }, state: {} });
+	const duplicateOf = (lease: KubeObject | undefined): LockResult | undefined => {
+		if (dedupeKey === undefined) return undefined;
+		if (storedDedupeKey(lease) === dedupeKey) return duplicate(`already handled: dedupe key "${dedupeKey}" is the last one recorded on ${leaseName(request)}`);
+		const waiting = request.resumesApproval ? undefined : waitingFor(lease, dedupeKey, (request.now?.() ?? new Date()).getTime());
+		if (waiting) return duplicate(`awaiting approval: the move for dedupe key "${dedupeKey}" was sent for approval (verdict ${waiting.verdictHash.slice(0, 12)}) and waits until ${waiting.until}; ${leaseName(request)}`);
+		return undefined;
+	};
 
 	// A duplicate needs no write at all: answer from a plain read.
 	const before = await readLease(client, request.namespace, request.name);
@@ -137,6 +172,8 @@ export interface SaveRequest {
 	next: (previous: JsonObject) => JsonObject;
 	/** Stored as the last handled alert, when given. */
 	dedupeKey?: string;
+	/** Stored as the alert waiting for a person; null clears it (the move was carried out). */
+	awaitingApproval?: AwaitingApproval | null;
 	maxAttempts?: number;
 	now?: () => Date;
 	sleep?: (ms: number) => Promise<void>;
@@ -176,6 +213,8 @@ export async function saveStateAndRelease(client: KubeClient, request: SaveReque
 		const state = request.next(parseStateAnnotation(current, request));
 		const annotations: Record<string, string> = { ...(current.metadata.annotations ?? {}), [STATE_ANNOTATION]: JSON.stringify(state) };
 		if (request.dedupeKey) annotations[DEDUPE_ANNOTATION] = request.dedupeKey;
+		if (request.awaitingApproval === null) delete annotations[AWAITING_APPROVAL_ANNOTATION];
+		else if (request.awaitingApproval) annotations[AWAITING_APPROVAL_ANNOTATION] = JSON.stringify(request.awaitingApproval);
 		const spec: JsonObject = { ...((current.spec as JsonObject | undefined) ?? {}), holderIdentity: null, renewTime: microTime(request.now?.() ?? new Date()) };
 		try {
 			// PUT carries metadata.resourceVersion: the API server refuses it if anyone wrote the Lease since our read.

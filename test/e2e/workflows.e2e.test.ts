@@ -193,6 +193,11 @@ describe('an approved failover', () => {
 		expect(seen.asked.verdict).toMatchObject({ decision: 'approve', action: 'failover', decidedBy: 'failover.fromUnhealthy', signature: { alg: 'HMAC-SHA256' } });
 	});
 
+	test('Alertmanager\'s repeats of the alert meanwhile are duplicates: one run waits, nobody is asked twice', () => {
+		expect(seen.repeats.duplicateReason).toMatch(/^awaiting approval: the move for dedupe key ".+" was sent for approval/);
+		expect(seen.repeats.waitingRuns).toBe(1);
+	});
+
 	test('approved through the authenticated link, the gate judges the fresh proposal with the approval and the drain is carried out', () => {
 		expect(seen.approved.failure).toBe('');
 		expect(seen.approved.gateVerdict).toMatchObject({ decision: 'apply', value: 'us-west', approvedBy: { by: 'alice' }, scope: { drain: { server: 'us-east' } } });

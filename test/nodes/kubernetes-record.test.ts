@@ -124,6 +124,45 @@ test('failover applied: activeRegions without the drained region, the flip count
 	expect(evaluate(failoverProposal, scalingPolicy, storedState(cluster, name), new Date())).toMatchObject({ decision: 'hold' });
 });
 
+test('a failover sent for approval: repeats of its alert are duplicates until the approval deadline, the approved run is not, and carrying it out ends the wait', async () => {
+	const name = 'kube-ops-failover-web';
+	const lock = (parameters: Record<string, unknown> = {}) => runLock(cluster, {}, { leaseName: name, dedupeKey: 'fp-2:firing', ...parameters });
+	const locked = await lock();
+	// An LLM-proposed move always needs a person.
+	const asked = gated({ ...failoverProposal, source: 'llm' }, scalingPolicy, locked.state);
+	expect(asked.verdict).toMatchObject({ decision: 'approve', approvalDeadline: expect.any(String) });
+	const result = (await record({ ...asked, ...locked, dedupeKey: 'fp-2:firing' }, { outcome: 'notApplied' })).record as IDataObject;
+	expect(result).toMatchObject({ outcome: 'notApplied', dedupeKeySaved: null, released: true });
+	const marker = JSON.parse(lease(cluster, name)?.metadata.annotations?.['kube-ops.io/awaiting-approval'] ?? 'null');
+	expect(marker).toEqual({ dedupeKey: 'fp-2:firing', verdictHash: (asked.verdict as IDataObject).verdictHash, until: (asked.verdict as IDataObject).approvalDeadline });
+
+	// Alertmanager repeats the notification: no second request for approval.
+	expect((await lock()).lock).toMatchObject({ acquired: false, duplicate: true, reason: expect.stringMatching(/^awaiting approval: the move for dedupe key "fp-2:firing" was sent for approval/) });
+	// Another alert (another firing set) is judged on its own.
+	const other = await runLock(cluster, {}, { leaseName: name, dedupeKey: 'fp-3:firing' });
+	expect(other.lock).toMatchObject({ acquired: true });
+	await record({ ...gated(failoverProposal, scalingPolicy, other.state), ...other }, { outcome: 'notApplied' });
+	expect((await lock()).lock).toMatchObject({ acquired: false, reason: expect.stringMatching(/^awaiting approval/) });
+
+	// The approved run takes the lock, and carrying the move out ends the wait.
+	const approved = await lock({ resumesApproval: true });
+	expect(approved.lock).toMatchObject({ acquired: true });
+	const applied = gated(failoverProposal, scalingPolicy, approved.state);
+	await record({ ...applied, ...approved, dedupeKey: 'fp-2:firing', operation: 'drain' });
+	expect(lease(cluster, name)?.metadata.annotations).not.toHaveProperty(['kube-ops.io/awaiting-approval']);
+	expect((await lock()).lock).toMatchObject({ acquired: false, duplicate: true, reason: expect.stringMatching(/^already handled/) });
+});
+
+test('an approval wait ends at its deadline, and an unreadable marker never blocks an alert', async () => {
+	const name = 'kube-ops-failover-web';
+	const past = new Date(Date.now() - 1000).toISOString();
+	seedLease(cluster, { 'kube-ops.io/awaiting-approval': JSON.stringify({ dedupeKey: 'fp-4:firing', verdictHash: 'a'.repeat(64), until: past }) }, name);
+	expect((await runLock(cluster, {}, { leaseName: name, dedupeKey: 'fp-4:firing' })).lock).toMatchObject({ acquired: true });
+	const other = 'kube-ops-failover-api';
+	seedLease(cluster, { 'kube-ops.io/awaiting-approval': '{"dedupeKey": ["fp-5:firing"]' }, other);
+	expect((await runLock(cluster, {}, { leaseName: other, dedupeKey: 'fp-5:firing' })).lock).toMatchObject({ acquired: true });
+});
+
 test('canary held: the gate\'s nextState is saved; a rollback applied resets the counters', async () => {
 	const name = 'kube-ops-canary-checkout';
 	let locked = await runLock(cluster, {}, { leaseName: name });
