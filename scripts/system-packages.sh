@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The real servers the tests and the demo start on loopback, from Debian's archive:
-# Prometheus (+ promtool), Alertmanager (+ amtool), HAProxy, and openssl for the sandboxes' certificates.
+# Prometheus (+ promtool), Alertmanager (+ amtool), HAProxy, openssl for the sandboxes' certificates, and
+# chromium for the browser test of the n8n editor (driven by puppeteer-core; its own browser download is not reachable).
 # Installs only what is missing; a no-op on a machine that has them.
 set -euo pipefail
 
@@ -11,6 +12,7 @@ command -v prometheus-alertmanager >/dev/null || missing+=(prometheus-alertmanag
 command -v amtool >/dev/null || missing+=(prometheus-alertmanager)
 command -v haproxy >/dev/null || missing+=(haproxy)
 command -v openssl >/dev/null || missing+=(openssl)
+command -v chromium >/dev/null || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo_cmd=""
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"

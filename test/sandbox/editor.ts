@@ -1,0 +1,70 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+
+import { N8N_OWNER, type RunningN8n } from './n8n';
+
+/**
+ * The n8n editor in a real browser (Debian's chromium driven by
+ * puppeteer-core): what a person sees after importing the workflows. n8n
+ * marks a node whose type is not installed with `node-not-installed` and a
+ * question-mark icon; an installed one of ours shows its own SVG icon.
+ */
+
+export const CHROMIUM = process.env.KUBE_OPS_CHROMIUM ?? '/usr/bin/chromium';
+
+export interface RenderedNode {
+	name: string;
+	type: string;
+	notInstalled: boolean;
+	/** Our nodes: whether their icon image loaded (a broken icon path shows as an empty box). */
+	iconLoaded: boolean | null;
+}
+
+export interface Editor {
+	open(workflowId: string): Promise<RenderedNode[]>;
+	screenshot(file: string): Promise<void>;
+	close(): Promise<void>;
+}
+
+export async function openEditor(n8n: RunningN8n): Promise<Editor> {
+	if (!fs.existsSync(CHROMIUM)) throw new Error(`No browser at ${CHROMIUM}: install Debian's chromium (scripts/system-packages.sh does) or set KUBE_OPS_CHROMIUM`);
+	const browser: Browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+	try {
+		const page: Page = await browser.newPage();
+		await page.setViewport({ width: 1600, height: 1000 });
+		await page.goto(`${n8n.url}/signin`, { waitUntil: 'networkidle2', timeout: 120_000 });
+		await page.type('input[type=email]', N8N_OWNER.email);
+		await page.type('input[type=password]', N8N_OWNER.password);
+		await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle2', timeout: 120_000 }).catch(() => undefined), page.keyboard.press('Enter')]);
+		return {
+			async open(workflowId) {
+				await page.goto(`${n8n.url}/workflow/${workflowId}`, { waitUntil: 'networkidle2', timeout: 120_000 });
+				await page.waitForSelector('[data-test-id="canvas-node"]', { timeout: 120_000 });
+				// Icons load after the canvas; give them until the network is quiet.
+				await page.waitForNetworkIdle({ idleTime: 500, timeout: 60_000 }).catch(() => undefined);
+				return page.$$eval('[data-test-id="canvas-node"]', (elements) =>
+					elements.map((element) => {
+						const type = element.getAttribute('data-node-type') ?? '';
+						const image = element.querySelector('[data-test-id="canvas-default-node"] img') as unknown as { complete: boolean; naturalWidth: number } | null;
+						return {
+							name: element.getAttribute('data-node-name') ?? '',
+							type,
+							notInstalled: element.querySelector('[data-test-id="node-not-installed"]') !== null,
+							iconLoaded: type.startsWith('n8n-nodes-kube-ops.') ? image !== null && image.complete && image.naturalWidth > 0 : null,
+						};
+					}),
+				);
+			},
+			async screenshot(file) {
+				fs.mkdirSync(path.dirname(file), { recursive: true });
+				await page.screenshot({ path: file as `${string}.png` });
+			},
+			close: () => browser.close(),
+		};
+	} catch (error) {
+		await browser.close();
+		throw error;
+	}
+}
