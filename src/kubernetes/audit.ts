@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 
 import { buildDecisionRecord, toKubernetesEvent, truncateUtf8, type DecisionRecord } from '../decision';
 import type { KubeClient } from './client';
+import { writeDecisionEvent } from './decisionEvent';
 import { KubeError } from './errors';
 import { type JsonObject, type KubeObject, type ResourceInfo, apiVersionOf, resources } from './resources';
 
@@ -78,13 +79,13 @@ function involvedObject(change: ChangeSummary): JsonObject {
 }
 
 /**
- * The Policy Gate's decision record as an Event, with this change as its
- * action. The record came in on an n8n item, so anything malformed in it
- * falls back to the plain Event rather than losing the audit trail.
+ * The Policy Gate's decision record with this change as its action. The
+ * record came in on an n8n item, so anything malformed in it gives undefined
+ * and the plain Event, rather than losing the audit trail.
  */
-function decisionEvent(change: ChangeSummary, decision: DecisionRecord, audit: Audit, summary: string, now: Date): JsonObject | undefined {
+function decisionRecordOf(change: ChangeSummary, decision: DecisionRecord, summary: string, now: Date): DecisionRecord | undefined {
 	try {
-		const record = buildDecisionRecord({
+		return buildDecisionRecord({
 			id: decision.id,
 			time: decision.time,
 			loop: decision.loop,
@@ -94,15 +95,13 @@ function decisionEvent(change: ChangeSummary, decision: DecisionRecord, audit: A
 			verdict: decision.verdict,
 			actions: [{ action: change.operation, status: 'succeeded', detail: truncateUtf8(summary, 400), at: now.toISOString() }],
 		});
-		const event = toKubernetesEvent(record, { reportingInstance: audit.reportingInstance }) as unknown as JsonObject & { metadata: { name: string } };
-		// One Event per decision and operation: replaying the same decision finds its Event already there.
-		event.metadata.name = `${event.metadata.name}.${change.operation.toLowerCase()}`;
-		// Attached to what was changed (an HPA, an Ingress), which may differ from the proposal's workload.
-		event.involvedObject = involvedObject(change);
-		return event;
 	} catch {
 		return undefined;
 	}
+}
+
+function changeSummary(change: ChangeSummary, audit: Audit): string {
+	return `${change.operation} ${change.res.plural}/${change.object.metadata.name}: ${compact(change.before)} → ${compact(change.after)} by ${audit.actor}`;
 }
 
 /** A core/v1 Event about the change, from the decision record when there is one. */
@@ -111,9 +110,13 @@ export function changeEvent(change: ChangeSummary, audit: Audit): JsonObject {
 	const stamp = now.toISOString().replace(/\.\d+Z$/, 'Z');
 	const namespace = change.object.metadata.namespace ?? 'default';
 	const { reason, type } = reasons[change.operation] ?? { reason: 'Changed', type: 'Normal' as const };
-	const summary = `${change.operation} ${change.res.plural}/${change.object.metadata.name}: ${compact(change.before)} → ${compact(change.after)} by ${audit.actor}`;
-	const fromDecision = audit.decision ? decisionEvent(change, audit.decision, audit, summary, now) : undefined;
-	if (fromDecision) return fromDecision;
+	const summary = changeSummary(change, audit);
+	const record = audit.decision ? decisionRecordOf(change, audit.decision, summary, now) : undefined;
+	if (record) {
+		// Attached to what was changed (an HPA, an Ingress), which may differ from the proposal's workload.
+		const event = toKubernetesEvent(record, { reportingInstance: audit.reportingInstance }) as unknown as JsonObject;
+		return { ...event, involvedObject: involvedObject(change) };
+	}
 	return {
 		apiVersion: 'v1',
 		kind: 'Event',
@@ -139,6 +142,19 @@ export function changeEvent(change: ChangeSummary, audit: Audit): JsonObject {
  */
 export async function recordChangeEvent(client: KubeClient, change: ChangeSummary, audit: Audit): Promise<EventResult> {
 	if (change.dryRun) return { written: false, skipped: 'dry run: nothing was changed' };
+	const now = audit.now?.() ?? new Date();
+	const record = audit.decision ? decisionRecordOf(change, audit.decision, changeSummary(change, audit), now) : undefined;
+	if (record) {
+		// The decision's one Event: this change is added to it, and the record step adds the outcome.
+		const namespace = change.object.metadata.namespace ?? 'default';
+		try {
+			const written = await writeDecisionEvent(client, { record, namespace, involvedObject: involvedObject(change), options: { reportingInstance: audit.reportingInstance }, now });
+			return { written: true, name: written.name, reason: written.reason, ...(written.action === 'updated' ? { skipped: 'added to the Event an earlier step of this decision wrote' } : {}) };
+		} catch (error) {
+			const message = error instanceof Error ? error.message : String(error);
+			return { written: false, warning: `The change was made, but its Event could not be recorded: ${message}` };
+		}
+	}
 	const event = changeEvent(change, audit);
 	const name = (event.metadata as { name: string }).name;
 	const namespace = change.object.metadata.namespace ?? 'default';

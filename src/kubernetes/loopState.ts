@@ -19,6 +19,8 @@ export const AWAITING_APPROVAL_ANNOTATION = 'kube-ops.io/awaiting-approval';
 
 export interface AwaitingApproval {
 	dedupeKey: string;
+	/** The move asked about: action, target, from and to; a different move is asked about on its own. */
+	move: string;
 	verdictHash: string;
 	/** The approval deadline of the verdict that asked. */
 	until: string;
@@ -32,8 +34,6 @@ export interface LockRequest {
 	durationSeconds: number;
 	/** The alert's dedupe key; a key equal to the last one handled is a duplicate. */
 	dedupeKey?: string;
-	/** This run carries the approval of the move its alert waits for, so that wait does not make it a duplicate. */
-	resumesApproval?: boolean;
 	now?: () => Date;
 }
 
@@ -108,17 +108,11 @@ export function awaitingApproval(lease: KubeObject | undefined): AwaitingApprova
 	try {
 		const parsed = JSON.parse(raw) as unknown;
 		if (!isObject(parsed)) return undefined;
-		const { dedupeKey, verdictHash, until } = parsed;
-		return typeof dedupeKey === 'string' && typeof verdictHash === 'string' && typeof until === 'string' ? { dedupeKey, verdictHash, until } : undefined;
+		const { dedupeKey, move, verdictHash, until } = parsed;
+		return typeof dedupeKey === 'string' && typeof move === 'string' && typeof verdictHash === 'string' && typeof until === 'string' ? { dedupeKey, move, verdictHash, until } : undefined;
 	} catch {
 		return undefined;
 	}
-}
-
-function waitingFor(lease: KubeObject | undefined, dedupeKey: string, nowMs: number): AwaitingApproval | undefined {
-	const waiting = awaitingApproval(lease);
-	const until = waiting ? Date.parse(waiting.until) : NaN;
-	return waiting && waiting.dedupeKey === dedupeKey && Number.isFinite(until) && nowMs < until ? waiting : undefined;
 }
 
 /**
@@ -129,14 +123,10 @@ function waitingFor(lease: KubeObject | undefined, dedupeKey: string, nowMs: num
 export async function lockAndReadState(client: KubeClient, request: LockRequest): Promise<LockResult> {
 	const dedupeKey = request.dedupeKey?.trim() || undefined;
 	const base = { namespace: request.namespace, name: request.name, holder: request.holder, ...(dedupeKey ? { dedupeKey } : {}) };
-	const duplicate = (reason: string): LockResult => ({ lock: { ...base, acquired: false, heldBy: null, expiresAt: null, duplicate: true, reason }, state: {} });
-	const duplicateOf = (lease: KubeObject | undefined): LockResult | undefined => {
-		if (dedupeKey === undefined) return undefined;
-		if (storedDedupeKey(lease) === dedupeKey) return duplicate(`already handled: dedupe key "${dedupeKey}" is the last one recorded on ${leaseName(request)}`);
-		const waiting = request.resumesApproval ? undefined : waitingFor(lease, dedupeKey, (request.now?.() ?? new Date()).getTime());
-		if (waiting) return duplicate(`awaiting approval: the move for dedupe key "${dedupeKey}" was sent for approval (verdict ${waiting.verdictHash.slice(0, 12)}) and waits until ${waiting.until}; ${leaseName(request)}`);
-		return undefined;
-	};
+	const duplicateOf = (lease: KubeObject | undefined): LockResult | undefined =>
+		dedupeKey !== undefined && storedDedupeKey(lease) === dedupeKey
+			? { lock: { ...base, acquired: false, heldBy: null, expiresAt: null, duplicate: true, reason: `already handled: dedupe key "${dedupeKey}" is the last one recorded on ${leaseName(request)}` }, state: {} }
+			: undefined;
 
 	// A duplicate needs no write at all: answer from a plain read.
 	const before = await readLease(client, request.namespace, request.name);
@@ -172,8 +162,8 @@ export interface SaveRequest {
 	next: (previous: JsonObject) => JsonObject;
 	/** Stored as the last handled alert, when given. */
 	dedupeKey?: string;
-	/** Stored as the alert waiting for a person; null clears it (the move was carried out). */
-	awaitingApproval?: AwaitingApproval | null;
+	/** From the marker on the Lease now: the marker to store (null clears it, undefined leaves it). Run on every attempt. */
+	awaitingApproval?: (current: AwaitingApproval | undefined) => AwaitingApproval | null | undefined;
 	maxAttempts?: number;
 	now?: () => Date;
 	sleep?: (ms: number) => Promise<void>;
@@ -181,6 +171,8 @@ export interface SaveRequest {
 
 export interface SaveResult {
 	state: JsonObject;
+	/** The awaiting-approval marker the Lease had before this write. */
+	awaitingBefore?: AwaitingApproval;
 	released: boolean;
 	attempts: number;
 }
@@ -213,13 +205,15 @@ export async function saveStateAndRelease(client: KubeClient, request: SaveReque
 		const state = request.next(parseStateAnnotation(current, request));
 		const annotations: Record<string, string> = { ...(current.metadata.annotations ?? {}), [STATE_ANNOTATION]: JSON.stringify(state) };
 		if (request.dedupeKey) annotations[DEDUPE_ANNOTATION] = request.dedupeKey;
-		if (request.awaitingApproval === null) delete annotations[AWAITING_APPROVAL_ANNOTATION];
-		else if (request.awaitingApproval) annotations[AWAITING_APPROVAL_ANNOTATION] = JSON.stringify(request.awaitingApproval);
+		const awaitingBefore = awaitingApproval(current);
+		const marker = request.awaitingApproval?.(awaitingBefore);
+		if (marker === null) delete annotations[AWAITING_APPROVAL_ANNOTATION];
+		else if (marker) annotations[AWAITING_APPROVAL_ANNOTATION] = JSON.stringify(marker);
 		const spec: JsonObject = { ...((current.spec as JsonObject | undefined) ?? {}), holderIdentity: null, renewTime: microTime(request.now?.() ?? new Date()) };
 		try {
 			// PUT carries metadata.resourceVersion: the API server refuses it if anyone wrote the Lease since our read.
 			await client.replace(resources.leases, request.namespace, request.name, { ...current, metadata: { ...current.metadata, annotations }, spec });
-			return { state, released: true, attempts: attempt };
+			return { state, released: true, attempts: attempt, ...(awaitingBefore ? { awaitingBefore } : {}) };
 		} catch (error) {
 			if (!(error instanceof KubeError && error.kind === 'conflict') || attempt >= maxAttempts) {
 				if (error instanceof KubeError && error.kind === 'conflict') {

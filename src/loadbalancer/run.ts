@@ -52,18 +52,22 @@ export async function runOperation(provider: LoadBalancerProvider, request: Oper
 				fix: 'Give Load Balancer Drain a Kubernetes API credential: it records each verdict it carries out on a Lease in the proposal\'s namespace.',
 			});
 		}
-		// Compare before the claim: a refusal here leaves the verdict unspent for a run that judges the live state again.
-		const drift = trafficDrift(gate.expect, await provider.status(backend));
-		if (drift.length > 0) {
+		const compare = async (spent: boolean) => {
+			const drift = trafficDrift(gate.expect, await provider.status(backend));
+			if (drift.length === 0) return;
 			throw new LoadBalancerError({
 				provider: provider.name,
 				kind: 'refused',
 				object: `${backend}/${server}`,
-				cause: `the load balancer changed since the ${gate.admission.action} verdict was judged (${drift.join('; ')}); nothing was moved`,
+				cause: `the load balancer changed since the ${gate.admission.action} verdict was judged (${drift.join('; ')}); nothing was moved${spent ? ', and the verdict is used up' : ''}`,
 				fix: 'Run the loop again so the Policy Gate judges the load balancer as it is now (the workflow reads it right before building the proposal).',
 			});
-		}
+		};
+		// Before the claim: a refusal leaves the verdict unspent for a run that judges the live state again.
+		await compare(false);
 		await request.gate.claim(gate.admission);
+		// And after it: the claim is a Kubernetes write that takes time; a change meanwhile refuses too (spent: the safe side).
+		await compare(true);
 	}
 	let result: ChangeResult;
 	if (operation === 'drain') result = await provider.drain(ref, { force: request.force, wait: request.wait, maintAfter: request.maintAfter });

@@ -42,8 +42,18 @@ export async function openEditor(n8n: RunningN8n): Promise<Editor> {
 			async open(workflowId) {
 				await page.goto(`${n8n.url}/workflow/${workflowId}`, { waitUntil: 'networkidle2', timeout: 120_000 });
 				await page.waitForSelector('[data-test-id="canvas-node"]', { timeout: 120_000 });
-				// Icons load after the canvas; give them until the network is quiet.
+				// Icons load after the canvas: wait until every one of ours has (or give up after 60 s and report the missing ones).
 				await page.waitForNetworkIdle({ idleTime: 500, timeout: 60_000 }).catch(() => undefined);
+				await page
+					.waitForFunction(
+						() =>
+							Array.from((globalThis as unknown as { document: { querySelectorAll(selector: string): ArrayLike<unknown> } }).document.querySelectorAll('[data-test-id="canvas-node"][data-node-type^="n8n-nodes-kube-ops."] [data-test-id="canvas-default-node"] img')).every((image) => {
+								const loaded = image as unknown as { complete: boolean; naturalWidth: number };
+								return loaded.complete && loaded.naturalWidth > 0;
+							}),
+						{ timeout: 60_000, polling: 250 },
+					)
+					.catch(() => undefined);
 				return page.$$eval('[data-test-id="canvas-node"]', (elements) =>
 					elements.map((element) => {
 						const type = element.getAttribute('data-node-type') ?? '';

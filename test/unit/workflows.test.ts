@@ -172,3 +172,16 @@ test.each(files)('%s: no sticky note covers a node or another note', (file) => {
 	expect(notes.length).toBeGreaterThan(0);
 	expect(covered).toEqual([]);
 });
+
+// An approval link that dies (the Wait's limit) before the verdict's approval deadline leaves a window where nobody
+// can approve and the alert's repeats ask nobody (they find the move already waiting).
+test.each(['alertmanager-failover.json', 'predictive-prescaling.json'])('%s: Wait for approval lasts at least as long as the approval deadline', (file) => {
+	const nodes = load(file).nodes;
+	const wait = nodes.find((node) => node.name === 'Wait for approval')?.parameters as { limitWaitTime?: boolean; resumeAmount: number; resumeUnit: string };
+	const unit = ({ seconds: 1, minutes: 60, hours: 3600, days: 86_400 } as Record<string, number>)[wait.resumeUnit];
+	const waitSeconds = wait.limitWaitTime ? wait.resumeAmount * unit : Infinity;
+	const gate = nodes.find((node) => node.name === 'Policy Gate')?.parameters as { policy: string };
+	const policy = parsePolicy(gate.policy);
+	if (!policy.ok) throw new Error(`${file}: the Policy Gate's policy does not parse`);
+	expect(policy.policy.approvalTimeoutSeconds).toBeLessThanOrEqual(waitSeconds);
+});

@@ -39,16 +39,7 @@ export const description: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: '={{ $json.dedupeKey }}',
-		description: 'Optional. When it equals the key of the last alert this loop acted on, or of an alert whose move waits for approval (until its deadline), the item is a duplicate: lock.acquired is false and lock.duplicate true.',
-		displayOptions: show,
-	},
-	{
-		displayName: 'Resumes an Approval',
-		name: 'resumesApproval',
-		type: 'boolean',
-		default: false,
-		placeholder: '={{ $json.approval !== undefined }}',
-		description: 'Whether this lock is taken by the approved run of a move that waited for a person: its alert is then not a duplicate of the one waiting. Leave off for runs started by Alertmanager.',
+		description: 'Optional. When it equals the key of the last alert this loop acted on, the item is a duplicate: lock.acquired is false and lock.duplicate true.',
 		displayOptions: show,
 	},
 ];
@@ -65,8 +56,7 @@ async function execute(ctx: ItemContext) {
 		const lock: LockInfo = { namespace, name, holder: ctx.holder, acquired: false, heldBy: ctx.holder, expiresAt: null, duplicate: false, reason: `Lease "${name}" in namespace "${namespace}" is already held by this execution for item ${earlier}` };
 		return { fields: { lock: lock as unknown as IDataObject, state: {} } };
 	}
-	const resumesApproval = itemParam<unknown>(ctx, 'resumesApproval', false) === true;
-	const result = await lockAndReadState(ctx.client, { namespace, name, holder: ctx.holder, durationSeconds: seconds, dedupeKey: itemText(ctx, 'dedupeKey'), resumesApproval });
+	const result = await lockAndReadState(ctx.client, { namespace, name, holder: ctx.holder, durationSeconds: seconds, dedupeKey: itemText(ctx, 'dedupeKey') });
 	if (result.lock.acquired) ctx.shared.set(key, ctx.itemIndex);
 	return { fields: { lock: result.lock as unknown as IDataObject, state: result.state as IDataObject } };
 }

@@ -109,8 +109,8 @@ export async function preScalingApproval(ctx: LoopsContext): Promise<ApprovalObs
 
 export interface FailoverApprovalObservation {
 	asked: { verdict: Json; approvalUrl: string };
-	/** Alertmanager's repeats while the move waited: each a duplicate, none asking again. */
-	repeats: { duplicateReason: string; waitingRuns: number };
+	/** Alertmanager's repeats while the move waited: judged again, none asking again. */
+	repeats: { verdict: Json; asked: number; waitingRuns: number };
 	approved: { gateVerdict: Json | undefined; eastDrained: boolean; westReplicas: number; failure: string };
 }
 
@@ -137,12 +137,12 @@ export async function failoverApproval(ctx: LoopsContext): Promise<FailoverAppro
 		const page = await ctx.n8n.api<{ data: Execution[] }>('GET', `/executions?workflowId=${id}&status=waiting&includeData=true&limit=50`);
 		return page.data.find((e) => !waitingBefore.has(e.id));
 	});
-	// Alertmanager repeats the notification every 10 s: each repeat finds the move waiting for a person and asks nobody.
-	const duplicateReason = await until('a repeat of the alert handled as a duplicate of the move waiting for approval', async () => {
+	// Alertmanager repeats the notification every 10 s: each repeat is judged again, finds the move waiting for a person and asks nobody.
+	const judgedAgain = await until('a repeat of the alert judged again without asking anybody', async () => {
 		const page = await ctx.n8n.api<{ data: Execution[] }>('GET', `/executions?workflowId=${id}&includeData=true&limit=20`);
-		const repeats = page.data.filter((e) => !runsBefore.has(e.id) && e.id !== waiting.id).flatMap((e) => itemsOf(e, 'Already handled or in progress'));
-		const reason = repeats.map((i) => String((i.lock as Json | undefined)?.reason ?? '')).find((text) => text.startsWith('awaiting approval'));
-		return reason;
+		const repeats = page.data.filter((e) => !runsBefore.has(e.id) && e.id !== waiting.id && e.status === 'success');
+		const repeat = repeats.find((e) => itemsOf(e, 'Record: approval requested').some((i) => (i.record as Json | undefined)?.approvalAlreadyRequested === true));
+		return repeat && { verdict: itemsOf(repeat, 'Record: approval requested')[0]?.verdict as Json, asked: itemsOf(repeat, 'Ask for approval').length };
 	}, 60_000);
 	const waitingRuns = (await ctx.n8n.api<{ data: Execution[] }>('GET', `/executions?workflowId=${id}&status=waiting&limit=50`)).data.filter((e) => !waitingBefore.has(e.id)).length;
 	// Done with repeats: silence the alert so none arrives while the approved run holds the Lease.
@@ -162,7 +162,7 @@ export async function failoverApproval(ctx: LoopsContext): Promise<FailoverAppro
 	ctx.log(`  approved failover: ${String(gateVerdict?.decision)}${firstFailure(run)}`);
 	return {
 		asked: { verdict: asked.verdict as Json, approvalUrl: String(asked.approvalUrl) },
-		repeats: { duplicateReason, waitingRuns },
+		repeats: { ...judgedAgain, waitingRuns },
 		approved: { gateVerdict, eastDrained: east?.draining === true, westReplicas: cluster(stack, 'us-west').deployment('checkout')?.spec?.replicas as number, failure: firstFailure(run) },
 	};
 }
