@@ -2,7 +2,7 @@ import { CloudflareApi, CloudflareAuth, RateLimiter } from './cloudflare-api';
 import { LoadBalancerError } from './errors';
 import { ReadResult, TrafficProvider, servingNames } from './provider';
 import { Desired } from './safety';
-import type { BackendStatus, RestoreOptions, ServerRef, ServerState } from './types';
+import type { BackendStatus, ChangeResult, Health, RestoreOptions, ServerRef, ServerState } from './types';
 
 export interface CloudflareOptions {
 	accountId: string;
@@ -42,6 +42,20 @@ export interface CloudflareLoadBalancer {
 	[key: string]: unknown;
 }
 
+/** Cloudflare's Pool Health Details result (GET /accounts/{account}/load_balancers/pools/{pool}/health). */
+interface PoolHealthResult {
+	pool_id?: string;
+	pop_health?: Record<string, { healthy?: boolean; origins?: Array<Record<string, { healthy?: boolean; failure_reason?: string; response_code?: number; rtt?: string }>> }>;
+}
+
+interface PoolHealth {
+	health: Health;
+	/** PoPs that report the pool healthy, of those that report it at all. */
+	healthyPops: number;
+	pops: number;
+	origins: Map<string, { health: Health; reason?: string }>;
+}
+
 type Snapshot = { level: 'origin'; pool: CloudflarePool } | { level: 'pool'; loadBalancer: CloudflareLoadBalancer; pools: Map<string, CloudflarePool> };
 
 const ID = /^[0-9a-f]{32}$/i;
@@ -60,6 +74,7 @@ const ORIGIN_READ_ONLY = ['disabled_at', 'healthy', 'failure_reason'];
 export class CloudflareProvider extends TrafficProvider<Snapshot> {
 	readonly name = 'cloudflare' as const;
 	readonly endpoint: string;
+	protected readonly refuseUnhealthy = true;
 	private readonly api: CloudflareApi;
 
 	constructor(private readonly options: CloudflareOptions) {
@@ -71,6 +86,15 @@ export class CloudflareProvider extends TrafficProvider<Snapshot> {
 	/** For credential tests: the token works and may read this account's pools. */
 	async check(): Promise<{ pools: number }> {
 		return { pools: (await this.listPools()).length };
+	}
+
+	/** Disabled pools and origins are not health-checked: their first health data comes with the read-back. */
+	async restore(ref: ServerRef, options: RestoreOptions = {}): Promise<ChangeResult> {
+		const result = await super.restore(ref, options);
+		if (result.changed && result.after.health === 'down') {
+			result.warnings.push(`${ref.server} is enabled again, and Cloudflare's first health check of it says down${result.after.detail.failureReason ? ` (${String(result.after.detail.failureReason)})` : ''}: it takes no traffic until it passes; drain it again if it stays down`);
+		}
+		return result;
 	}
 
 	protected objectName(ref: ServerRef): string {
@@ -178,17 +202,31 @@ export class CloudflareProvider extends TrafficProvider<Snapshot> {
 
 	private async readPool(backend: string, idOrName: string): Promise<ReadResult<Snapshot>> {
 		const pool = await this.findPool(idOrName);
+		const health = await this.poolHealth(pool);
 		const servers = (pool.origins ?? []).map((origin, index) => {
 			const enabled = origin.enabled !== false;
 			const weight = typeof origin.weight === 'number' ? origin.weight : 1;
+			const seen = health.origins.get(origin.address ?? '');
 			return {
 				server: originName(origin),
 				admin: enabled ? 'ready' : 'maint',
-				health: 'unknown',
+				health: seen?.health ?? 'unknown',
 				weight,
 				sessions: null,
-				serving: enabled && weight > 0 && pool.enabled !== false,
-				detail: { index, address: origin.address ?? null, enabled, pool: pool.name, poolId: pool.id, poolEnabled: pool.enabled !== false, ...(origin.disabled_at ? { disabledAt: origin.disabled_at } : {}) },
+				// Cloudflare steers only to healthy origins of a healthy pool.
+				serving: enabled && weight > 0 && pool.enabled !== false && seen?.health !== 'down' && health.health !== 'down',
+				detail: {
+					index,
+					address: origin.address ?? null,
+					enabled,
+					pool: pool.name,
+					poolId: pool.id,
+					poolEnabled: pool.enabled !== false,
+					poolHealth: health.health,
+					...(seen?.reason ? { failureReason: seen.reason } : {}),
+					...(!seen ? { healthNote: healthNote(pool, enabled) } : {}),
+					...(origin.disabled_at ? { disabledAt: origin.disabled_at } : {}),
+				},
 			} satisfies ServerState;
 		});
 		return { status: this.status_(backend, servers), snapshot: { level: 'origin', pool } };
@@ -225,8 +263,14 @@ export class CloudflareProvider extends TrafficProvider<Snapshot> {
 		const pools = new Map((await this.listPools()).map((p) => [p.id, p]));
 		const defaults = loadBalancer.default_pools ?? [];
 		const ids = [...new Set([...defaults, ...(loadBalancer.fallback_pool ? [loadBalancer.fallback_pool] : [])])];
+		const healths = new Map<string, PoolHealth>();
+		for (const id of ids) {
+			const pool = pools.get(id);
+			if (pool) healths.set(id, await this.poolHealth(pool));
+		}
 		const servers = ids.map((id) => {
 			const pool = pools.get(id);
+			const health = healths.get(id);
 			const enabled = pool?.enabled !== false && pool !== undefined;
 			const enabledOrigins = (pool?.origins ?? []).filter((o) => o.enabled !== false && (o.weight ?? 1) > 0).length;
 			const minimum = Math.max(1, pool?.minimum_origins ?? 1);
@@ -234,20 +278,69 @@ export class CloudflareProvider extends TrafficProvider<Snapshot> {
 			return {
 				server: pool?.name ?? id,
 				admin: enabled ? 'ready' : 'maint',
-				health: 'unknown',
+				health: health?.health ?? 'unknown',
 				weight: null,
 				sessions: null,
 				// The fallback pool takes traffic only when every default pool is unhealthy; it does not count as serving.
-				serving: enabled && enabledOrigins >= minimum && role !== 'fallback',
-				detail: { id, role, enabledOrigins, minimumOrigins: minimum, ...(pool ? {} : { missing: true }) },
+				// An unhealthy pool takes none either: draining the last *healthy* pool is the outage the rule refuses.
+				serving: enabled && enabledOrigins >= minimum && role !== 'fallback' && health?.health !== 'down',
+				detail: {
+					id,
+					role,
+					enabledOrigins,
+					minimumOrigins: minimum,
+					...(health && health.pops ? { healthyPops: health.healthyPops, pops: health.pops } : {}),
+					...(health ? { origins: Object.fromEntries([...health.origins].map(([address, o]) => [address, o.health])) } : {}),
+					...(pool && !health?.pops ? { healthNote: healthNote(pool, enabled) } : {}),
+					...(pool ? {} : { missing: true }),
+				},
 			} satisfies ServerState;
 		});
 		return { status: this.status_(backend, servers), snapshot: { level: 'pool', loadBalancer, pools } };
 	}
 
+	/**
+	 * Pool and origin health as Cloudflare's monitors see it, from every PoP
+	 * that reports: down as soon as one PoP reports down (no action on doubt),
+	 * up when all report up, unknown where nothing is checked (no monitor, or
+	 * disabled: Cloudflare excludes disabled pools and origins from checks).
+	 */
+	private async poolHealth(pool: CloudflarePool): Promise<PoolHealth> {
+		let result: PoolHealthResult | undefined;
+		try {
+			result = await this.api.get<PoolHealthResult>(`${this.poolPath(pool.id)}/health`, `pool ${pool.name} health`);
+		} catch (error) {
+			// No health data for this pool (never checked): unknown, like a pool without a monitor.
+			if (error instanceof LoadBalancerError && error.kind === 'not_found') result = undefined;
+			else throw error;
+		}
+		const pops = Object.values(result?.pop_health ?? {}).filter((p) => p && typeof p === 'object');
+		const origins = new Map<string, { health: Health; reason?: string }>();
+		for (const pop of pops) {
+			for (const entry of Array.isArray(pop.origins) ? pop.origins : []) {
+				for (const [address, data] of Object.entries(entry ?? {})) {
+					if (!data || typeof data.healthy !== 'boolean') continue;
+					const before = origins.get(address);
+					if (!data.healthy) origins.set(address, { health: 'down', reason: data.failure_reason });
+					else if (!before) origins.set(address, { health: 'up' });
+				}
+			}
+		}
+		const reported = pops.filter((p) => typeof p.healthy === 'boolean');
+		const healthyPops = reported.filter((p) => p.healthy).length;
+		const health: Health = reported.length === 0 ? 'unknown' : healthyPops === reported.length ? 'up' : 'down';
+		return { health, healthyPops, pops: reported.length, origins };
+	}
+
 	private status_(backend: string, servers: ServerState[]): BackendStatus {
 		return { provider: this.name, endpoint: this.endpoint, backend, servers, serving: servingNames(servers) };
 	}
+}
+
+function healthNote(pool: CloudflarePool, enabled: boolean): string {
+	if (!enabled || pool.enabled === false) return 'disabled: Cloudflare does not health-check it, so its health shows only once it is enabled';
+	if (!pool.monitor) return 'the pool has no monitor: Cloudflare treats its origins as healthy';
+	return 'no health data from Cloudflare yet';
 }
 
 function originName(origin: CloudflareOrigin): string {

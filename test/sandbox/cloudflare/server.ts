@@ -11,6 +11,15 @@ import type { AddressInfo } from 'node:net';
  * `origins` replaces the whole list, PUT, references), zone load balancers
  * (list, get), and the global rate limit: 1,200 requests per 5 minutes per
  * user, then 429 with Retry-After and every call blocked for the window.
+ *
+ * Pool health (GET .../pools/{pool_id}/health, "Pool Health Details"): the
+ * result is `{ pool_id, pop_health: { "<PoP>": { healthy, origins: [ { "<origin
+ * address>": { healthy, failure_reason, response_code, rtt } } ] } } }`, as the
+ * API reference's load-balancing_origin-health schema keys origins by address.
+ * Disabled pools and origins are "excluded from health checks" (the pool and
+ * origin `enabled` field docs), and a pool without a monitor is never checked:
+ * neither appears in the health data. A pool is healthy at a PoP while at least
+ * minimum_origins of its enabled origins are.
  */
 
 export interface Origin {
@@ -75,6 +84,8 @@ export interface CloudflareSandbox {
 	loadBalancers: Map<string, LoadBalancer>;
 	poolId(name: string): string;
 	requests: RecordedRequest[];
+	/** What the monitors see at an origin address (default healthy). */
+	setOriginHealthy(address: string, healthy: boolean): void;
 	/** The next `count` requests answer `status` with this Cloudflare error. */
 	failNext(count: number, status: number, code: number, message: string): void;
 	close(): Promise<void>;
@@ -152,6 +163,18 @@ export async function startCloudflareSandbox(options: CloudflareSandboxOptions =
 	const sent = new Map<string, number[]>();
 	const blockedUntil = new Map<string, number>();
 	let failures: { count: number; status: number; code: number; message: string } | undefined;
+	const unhealthy = new Set<string>();
+	const POPS = ['Amsterdam, NL', 'Ashburn, VA, US'];
+	const poolHealth = (pool: Pool): Record<string, unknown> => {
+		const checked = pool.enabled && pool.monitor ? pool.origins.filter((o) => o.enabled !== false) : [];
+		const originHealth = checked.map((o) => {
+			const ok = !unhealthy.has(o.address);
+			return { [o.address]: { healthy: ok, failure_reason: ok ? 'No failures' : 'TCP connection failed', response_code: ok ? 200 : 0, rtt: ok ? '12.1ms' : '0ms' } };
+		});
+		const healthyCount = checked.filter((o) => !unhealthy.has(o.address)).length;
+		const popHealth = checked.length ? Object.fromEntries(POPS.map((pop) => [pop, { healthy: healthyCount >= pool.minimum_origins, origins: originHealth }])) : {};
+		return { pool_id: pool.id, pop_health: popHealth };
+	};
 
 	const addPool = (name: string, origins: Origin[], extra: Partial<Pool> = {}): Pool => {
 		const pool: Pool = {
@@ -260,7 +283,7 @@ export async function startCloudflareSandbox(options: CloudflareSandboxOptions =
 	};
 
 	const route = (method: string, path: string, body: unknown): { result: unknown; resultInfo?: Record<string, number> } => {
-		const accountPools = new RegExp(`^/client/v4/accounts/${accountId}/load_balancers/pools(?:/([0-9a-f]{32}))?(/references)?$`);
+		const accountPools = new RegExp(`^/client/v4/accounts/${accountId}/load_balancers/pools(?:/([0-9a-f]{32}))?(/references|/health)?$`);
 		const zoneLbs = new RegExp(`^/client/v4/zones/${zoneId}/load_balancers(?:/([0-9a-f]{32}))?$`);
 		let m = accountPools.exec(path);
 		if (m) {
@@ -271,6 +294,10 @@ export async function startCloudflareSandbox(options: CloudflareSandboxOptions =
 				return { result: list, resultInfo: { page: 1, per_page: list.length, count: list.length, total_count: list.length, total_pages: 1 } };
 			}
 			const pool = poolOr404(poolId);
+			if (references === '/health') {
+				if (method !== 'GET') throw new ApiFailure(405, 10405, 'Method not allowed');
+				return { result: poolHealth(pool) };
+			}
 			if (references) {
 				const refs = [...loadBalancers.values()]
 					.filter((l) => l.default_pools.includes(poolId) || l.fallback_pool === poolId)
@@ -353,6 +380,10 @@ export async function startCloudflareSandbox(options: CloudflareSandboxOptions =
 		loadBalancers,
 		poolId: (name) => [...pools.values()].find((p) => p.name === name)?.id ?? '',
 		requests,
+		setOriginHealthy: (address, healthy) => {
+			if (healthy) unhealthy.delete(address);
+			else unhealthy.add(address);
+		},
 		failNext: (count, status, code, message) => {
 			failures = { count, status, code, message };
 		},
