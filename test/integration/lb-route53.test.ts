@@ -1,3 +1,4 @@
+import { runCli } from '../../src/cli/main';
 import { LoadBalancerError, ROUTE53_MEMO_PREFIX, Route53Provider } from '../../src/loadbalancer';
 import { type Route53Sandbox, startRoute53Sandbox } from '../sandbox/route53';
 
@@ -239,5 +240,59 @@ describe('hostile and wrong input', () => {
 		const error = await refusal(provider({ timeoutMs: 2000 }).status(BACKEND));
 		expect(['unreachable', 'timeout']).toContain(error.kind);
 		r53 = await startRoute53Sandbox();
+	});
+});
+
+describe('the CLI: kube-ops lb --provider route53', () => {
+	const saved = { ...process.env };
+	afterEach(() => {
+		for (const key of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) {
+			if (saved[key] === undefined) delete process.env[key];
+			else process.env[key] = saved[key];
+		}
+	});
+
+	test('status, drain --wait, the last-record refusal (exit 3), --force, restore; keys from the AWS default chain', async () => {
+		process.env.AWS_ACCESS_KEY_ID = r53.accessKeyId;
+		process.env.AWS_SECRET_ACCESS_KEY = r53.secretAccessKey;
+		delete process.env.AWS_SESSION_TOKEN;
+		let stdout = '';
+		let stderr = '';
+		const io = { stdout: (t: string) => void (stdout += t), stderr: (t: string) => void (stderr += t), now: () => Date.now() / 1000 };
+		const common = ['--provider', 'route53', '--endpoint-url', r53.endpoint, '--zone', 'example.com', '--record', 'shop.example.com'];
+		expect(await runCli(['lb', 'status', ...common], io)).toBe(0);
+		expect(stdout).toMatch(/^route53 route53 http:\/\/127\.0\.0\.1:\d+ example\.com\/shop\.example\.com\/A: 2 of 2 serving\n/);
+		expect(stdout).toMatch(/us-east\s+ready\s+up\s+100\s+-\s+yes/);
+		stdout = '';
+		expect(await runCli(['lb', 'drain', ...common, '--server', 'us-east', '--wait', '30s', '--poll', '10ms'], io)).toBe(0);
+		expect(stdout).toMatch(/drained us-east: it takes no new traffic; Route 53 reported INSYNC after [\d.]+s, then the record's TTL of 1s passed/);
+		expect(stdout).toMatch(/ {2}dns: {4}Route 53 reported INSYNC/);
+		expect(stderr).toMatch(/warning: us-east has weight 0, but Route 53 answers with it again when every record with a non-zero weight fails its health check/);
+		stdout = '';
+		expect(await runCli(['lb', 'status', ...common], io)).toBe(0);
+		expect(stdout).toMatch(/note: drained record\(s\) us-east come back into DNS answers if eu-west all fail their health checks/);
+		stderr = '';
+		expect(await runCli(['lb', 'drain', '--provider', 'route53', '--endpoint-url', r53.endpoint, '--backend', 'example.com/shop.example.com/A', '--server', 'eu-west'], io)).toBe(3);
+		expect(stderr).toMatch(/refusing to drain eu-west: it is the last server that takes traffic/);
+		expect(r53.record('eu-west')?.Weight).toBe(100);
+		expect(await runCli(['lb', 'restore', ...common, '--server', 'us-east', '--json'], io)).toBe(0);
+		expect(JSON.parse(stdout.slice(stdout.indexOf('{')))).toMatchObject({ provider: 'route53', changed: true, after: { weight: 100 } });
+		expect(await runCli(['lb', 'weight', ...common, '--server', 'eu-west', '--weight', '0'], io)).toBe(0);
+		expect(await runCli(['lb', 'drain', ...common, '--server', 'us-east', '--force'], io)).toBe(0);
+		expect(r53.record('us-east')?.Weight).toBe(0);
+	});
+
+	test('--wait past the deadline exits 4; wrong flags are usage errors', async () => {
+		process.env.AWS_ACCESS_KEY_ID = r53.accessKeyId;
+		process.env.AWS_SECRET_ACCESS_KEY = r53.secretAccessKey;
+		r53.insyncAfterPolls = 1_000_000;
+		let stderr = '';
+		const io = { stdout: () => undefined, stderr: (t: string) => void (stderr += t), now: () => Date.now() / 1000 };
+		const common = ['--provider', 'route53', '--endpoint-url', r53.endpoint, '--zone', 'example.com', '--record', 'shop'];
+		expect(await runCli(['lb', 'drain', ...common, '--server', 'us-east', '--wait', '50ms', '--poll', '10ms'], io)).toBe(4);
+		expect(stderr).toMatch(/still reports the change PENDING/);
+		expect(await runCli(['lb', 'status', '--provider', 'haproxy', '--address', '127.0.0.1:1', '--backend', 'x', '--record', 'shop'], io)).toBe(2);
+		expect(await runCli(['lb', 'status', '--provider', 'route53', '--zone', 'example.com'], io)).toBe(2);
+		expect(await runCli(['lb', 'status', ...common, '--backend', 'example.com/shop'], io)).toBe(2);
 	});
 });
