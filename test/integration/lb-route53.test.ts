@@ -143,6 +143,16 @@ describe('DNS safety rules', () => {
 		expect(batches()).toHaveLength(0);
 	});
 
+	test('the last non-zero record is refused even when it is the unhealthy one (weights all 0 = every record answered)', async () => {
+		await provider().drain({ backend: BACKEND, server: 'us-east' });
+		r53.setHealthy('eu-west', false);
+		// eu-west serves nothing now (Route 53 answers with the drained us-east), yet taking it to 0 is still the rule's case.
+		expect((await provider().status(BACKEND)).serving).toEqual(['us-east']);
+		const error = await refusal(provider().drain({ backend: BACKEND, server: 'eu-west' }));
+		expect(error.kind).toBe('refused');
+		expect(r53.record('eu-west')?.Weight).toBe(100);
+	});
+
 	test('status says when a drained record comes back: every non-zero record is unhealthy', async () => {
 		await provider().drain({ backend: BACKEND, server: 'us-east' });
 		let status = await provider().status(BACKEND);

@@ -83,7 +83,7 @@ test('status lists the records with health; the last non-zero record is refused;
 
 test('the credential test reads the zone through the signed SDK client; wrong keys fail with AWS\'s code, no secret shown', async () => {
 	const test = new LoadBalancerDrain().methods.credentialTest.route53ApiTest;
-	const call = (data: Record<string, unknown>) => test.call({} as ICredentialTestFunctions, { id: '1', name: 'r', type: 'kubeOpsAwsRoute53Api', data });
+	const call = (data: Record<string, string | boolean>) => test.call({} as ICredentialTestFunctions, { id: '1', name: 'r', type: 'kubeOpsAwsRoute53Api', data });
 	expect(await call({ ...credential(), testZone: 'example.com' })).toEqual({ status: 'OK', message: expect.stringMatching(/^Connected: hosted zone example\.com\. readable \(7 record set\(s\) on the first page\) \(The Route 53 endpoint http:.* is plain http/) });
 	expect(await call(credential())).toEqual({ status: 'OK', message: expect.stringMatching(/^Connected: 2 hosted zone\(s\) visible/) });
 	const bad = await call({ ...credential(), secretAccessKey: 'wrong-secret-value-0123456789' });

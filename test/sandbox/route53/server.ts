@@ -71,8 +71,8 @@ export interface Route53Sandbox {
 	zones: Map<string, HostedZone>;
 	healthChecks: Map<string, HealthCheck>;
 	/** The health check attached to a region's record of shop.example.com. */
-	healthCheckId(region: 'us-east' | 'eu-west'): string;
-	setHealthy(region: 'us-east' | 'eu-west', healthy: boolean): void;
+	healthCheckId(region: string): string;
+	setHealthy(region: string, healthy: boolean): void;
 	/** GetChange looks that answer PENDING before INSYNC (default 2). */
 	insyncAfterPolls: number;
 	requests: Route53Request[];
@@ -87,6 +87,8 @@ export interface Route53SandboxOptions {
 	/** TTL of the shop.example.com records (default 60). */
 	ttl?: number;
 	insyncAfterPolls?: number;
+	/** Set identifiers of the two weighted records of shop.example.com (default us-east, eu-west). */
+	regions?: [string, string];
 }
 
 class AwsError extends Error {
@@ -245,16 +247,17 @@ export async function startRoute53Sandbox(options: Route53SandboxOptions = {}): 
 		healthChecks.set(id, { id, healthyCheckers: REGIONS.length });
 		return id;
 	};
-	const checks = { 'us-east': addCheck(), 'eu-west': addCheck() };
+	const [first, second] = options.regions ?? ['us-east', 'eu-west'];
+	const checks: Record<string, string> = { [first]: addCheck(), [second]: addCheck() };
 	const zone: HostedZone = {
 		id: zoneId(),
 		name: 'example.com.',
 		records: [
 			{ Name: 'example.com.', Type: 'SOA', TTL: 900, ResourceRecords: ['ns-1.awsdns-01.org. awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400'] },
 			{ Name: 'example.com.', Type: 'NS', TTL: 172800, ResourceRecords: ['ns-1.awsdns-01.org.', 'ns-2.awsdns-02.co.uk.'] },
-			{ Name: 'shop.example.com.', Type: 'A', SetIdentifier: 'us-east', Weight: 100, TTL: ttl, ResourceRecords: ['192.0.2.10'], HealthCheckId: checks['us-east'] },
-			{ Name: 'shop.example.com.', Type: 'A', SetIdentifier: 'eu-west', Weight: 100, TTL: ttl, ResourceRecords: ['198.51.100.10'], HealthCheckId: checks['eu-west'] },
-			{ Name: 'api.example.com.', Type: 'A', SetIdentifier: 'primary', Failover: 'PRIMARY', TTL: 60, ResourceRecords: ['192.0.2.20'], HealthCheckId: checks['us-east'] },
+			{ Name: 'shop.example.com.', Type: 'A', SetIdentifier: first, Weight: 100, TTL: ttl, ResourceRecords: ['192.0.2.10'], HealthCheckId: checks[first] },
+			{ Name: 'shop.example.com.', Type: 'A', SetIdentifier: second, Weight: 100, TTL: ttl, ResourceRecords: ['198.51.100.10'], HealthCheckId: checks[second] },
+			{ Name: 'api.example.com.', Type: 'A', SetIdentifier: 'primary', Failover: 'PRIMARY', TTL: 60, ResourceRecords: ['192.0.2.20'], HealthCheckId: checks[first] },
 			{ Name: 'api.example.com.', Type: 'A', SetIdentifier: 'secondary', Failover: 'SECONDARY', TTL: 60, ResourceRecords: ['198.51.100.20'] },
 			{ Name: 'www.example.com.', Type: 'A', TTL: 300, ResourceRecords: ['192.0.2.30'] },
 		],
@@ -435,7 +438,9 @@ export async function startRoute53Sandbox(options: Route53SandboxOptions = {}): 
 		healthChecks,
 		healthCheckId: (region) => checks[region],
 		setHealthy: (region, healthy) => {
-			(healthChecks.get(checks[region]) as HealthCheck).healthyCheckers = healthy ? REGIONS.length : 0;
+			const check = healthChecks.get(checks[region]);
+			if (!check) throw new Error(`no health check for ${region}`);
+			check.healthyCheckers = healthy ? REGIONS.length : 0;
 		},
 		get insyncAfterPolls() {
 			return sandbox.insyncAfterPolls;
