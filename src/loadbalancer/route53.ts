@@ -382,7 +382,10 @@ export class Route53Provider extends TrafficProvider<Snapshot> {
 			} catch {
 				continue;
 			}
-			weights.set(`${m[1]}:${id}`, Number(m[3]));
+			const weight = Number(m[3]);
+			// Edited by hand beyond Route 53's range: not a weight we can restore, so not remembered at all.
+			if (weight > MAX_WEIGHT) continue;
+			weights.set(`${m[1]}:${id}`, weight);
 		}
 		return { record, weights };
 	}

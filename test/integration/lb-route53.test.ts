@@ -245,6 +245,18 @@ describe('hostile and wrong input', () => {
 		expect(restored.after.weight).toBe(100);
 	});
 
+	test('a remembered weight edited by hand beyond 255 is not used: restore asks for a weight instead of sending it', async () => {
+		await provider().drain({ backend: BACKEND, server: 'us-east' });
+		const memo = r53.zone.records.find((r) => r.Name.startsWith('_kube-ops'));
+		memo!.ResourceRecords = ['"A:us-east=999"', '"not ours"'];
+		const error = await refusal(provider().restore({ backend: BACKEND, server: 'us-east' }));
+		expect(error.kind).toBe('invalid');
+		expect(batches()).toHaveLength(1);
+		// A restore with an explicit weight keeps the values that are not ours.
+		await provider().restore({ backend: BACKEND, server: 'us-east' }, { weight: 40 });
+		expect(r53.zone.records.find((r) => r.Name.startsWith('_kube-ops'))?.ResourceRecords).toEqual(['"not ours"']);
+	});
+
 	test('an unreachable endpoint is named, not a stack trace', async () => {
 		await r53.close();
 		const error = await refusal(provider({ timeoutMs: 2000 }).status(BACKEND));
