@@ -59,6 +59,8 @@ interface PoolHealth {
 type Snapshot = { level: 'origin'; pool: CloudflarePool } | { level: 'pool'; loadBalancer: CloudflareLoadBalancer; pools: Map<string, CloudflarePool> };
 
 const ID = /^[0-9a-f]{32}$/i;
+// Monitor fields a Preview Pool request takes (API reference, Preview Pool body).
+const PREVIEW_FIELDS = new Set(['allow_insecure', 'consecutive_down', 'consecutive_up', 'description', 'expected_body', 'expected_codes', 'follow_redirects', 'header', 'interval', 'method', 'path', 'port', 'probe_zone', 'retries', 'timeout', 'type']);
 // Fields Cloudflare sets itself; echoing them back in a PATCH is not ours to do.
 const ORIGIN_READ_ONLY = ['disabled_at', 'healthy', 'failure_reason'];
 
@@ -88,13 +90,64 @@ export class CloudflareProvider extends TrafficProvider<Snapshot> {
 		return { pools: (await this.listPools()).length };
 	}
 
-	/** Disabled pools and origins are not health-checked: their first health data comes with the read-back. */
+	/**
+	 * Disabled pools and origins are not health-checked, so before enabling one
+	 * its pool's monitor is run once as a preview (Preview Pool, then Preview
+	 * Result): a pool or origin the preview finds unhealthy is not restored.
+	 * Without a monitor, or without a preview result, the restore goes ahead and
+	 * its read-back carries Cloudflare's first real check.
+	 */
 	async restore(ref: ServerRef, options: RestoreOptions = {}): Promise<ChangeResult> {
+		const preview = await this.previewBeforeRestore(ref);
 		const result = await super.restore(ref, options);
+		if (preview.note) result.warnings.push(preview.note);
+		if (preview.health) result.before = { ...result.before, detail: { ...result.before.detail, preview: preview.health } };
 		if (result.changed && result.after.health === 'down') {
 			result.warnings.push(`${ref.server} is enabled again, and Cloudflare's first health check of it says down${result.after.detail.failureReason ? ` (${String(result.after.detail.failureReason)})` : ''}: it takes no traffic until it passes; drain it again if it stays down`);
 		}
 		return result;
+	}
+
+	private async previewBeforeRestore(ref: ServerRef): Promise<{ health?: Record<string, unknown>; note?: string }> {
+		const { status, snapshot } = await this.read(ref.backend);
+		const current = this.findServer(status, ref);
+		if (current.admin !== 'maint' || current.health !== 'unknown') return {};
+		const pool = snapshot.level === 'origin' ? snapshot.pool : snapshot.pools.get(String(current.detail.id));
+		const monitor = typeof pool?.monitor === 'string' && pool.monitor ? pool.monitor : undefined;
+		if (!pool || !monitor) return {};
+		const account = `/accounts/${encodeURIComponent(this.options.accountId)}/load_balancers`;
+		let result: Record<string, { healthy?: boolean; origins?: Array<Record<string, { healthy?: boolean; failure_reason?: string }>> }> | undefined;
+		try {
+			const details = await this.api.get<Record<string, unknown>>(`${account}/monitors/${encodeURIComponent(monitor)}`, `monitor ${monitor}`);
+			const body = Object.fromEntries(Object.entries(details ?? {}).filter(([key]) => PREVIEW_FIELDS.has(key)));
+			const started = await this.api.post<{ preview_id?: string }>(`${this.poolPath(pool.id)}/preview`, body, `pool ${pool.name} preview`);
+			if (started?.preview_id) result = await this.api.get(`${account}/preview/${encodeURIComponent(started.preview_id)}`, `pool ${pool.name} preview`);
+		} catch (error) {
+			// A preview is a look ahead, not the change: if it cannot run, say so and let the read-back show the first check.
+			if (error instanceof LoadBalancerError && error.kind !== 'rate_limited') return { note: `could not preview ${pool.name}'s health before enabling it (${error.reason}); the result's "after" shows Cloudflare's first check` };
+			throw error;
+		}
+		const entry = result?.[pool.id];
+		if (!entry || typeof entry.healthy !== 'boolean') return { note: `the health preview of ${pool.name} had no result yet; the result's "after" shows Cloudflare's first check` };
+		let healthy = entry.healthy;
+		let reason: string | undefined;
+		if (snapshot.level === 'origin') {
+			const address = String(current.detail.address ?? '');
+			const seen = (entry.origins ?? []).map((o) => o?.[address]).filter((o) => o && typeof o.healthy === 'boolean');
+			if (seen.length === 0) return { note: `the health preview of ${pool.name} did not cover ${address}` };
+			healthy = seen.every((o) => o.healthy === true);
+			reason = seen.find((o) => o.healthy === false)?.failure_reason;
+		}
+		if (!healthy) {
+			throw new LoadBalancerError({
+				provider: this.name,
+				kind: 'refused',
+				object: this.objectName(ref),
+				cause: `refusing to restore ${ref.server}: a health preview with ${pool.name}'s monitor finds it unhealthy${reason ? ` (${reason})` : ''}, so it would be sent traffic it cannot serve`,
+				fix: 'Fix the origin until the monitor passes (Cloudflare dashboard: pool > preview), then repeat.',
+			});
+		}
+		return { health: { healthy: true, monitor } };
 	}
 
 	protected objectName(ref: ServerRef): string {

@@ -190,24 +190,53 @@ describe('pool and origin health (Pool Health Details)', () => {
 		expect((await provider().setWeight({ backend: 'pool:us-east', server: 'use1-b' }, 0.1)).changed).toBe(true);
 	});
 
-	test('a disabled origin is not health-checked: restore goes ahead and says what the first check found', async () => {
+	test('a disabled origin is not health-checked: restore previews it with the pool\'s monitor and refuses if it fails', async () => {
 		await provider().drain({ backend: 'pool:us-east', server: 'use1-b' });
 		cf.setOriginHealthy('10.0.1.11', false);
 		const status = await provider().status('pool:us-east');
 		expect(status.servers[1]).toMatchObject({ health: 'unknown', detail: { healthNote: expect.stringMatching(/does not health-check it/) } });
+		const refused = await provider().restore({ backend: 'pool:us-east', server: 'use1-b' }).catch((e: unknown) => e);
+		expect(refused).toMatchObject({ kind: 'refused', message: expect.stringMatching(/refusing to restore use1-b: a health preview with us-east's monitor finds it unhealthy \(TCP connection failed\)/) });
+		expect(cf.previews).toBe(1);
+		expect(cf.pools.get(cf.poolId('us-east'))?.origins[1].enabled).toBe(false);
+		// The preview body is the monitor's own settings, nothing Cloudflare sets itself.
+		const post = cf.requests.find((r) => r.method === 'POST');
+		expect(post?.path).toBe(`/client/v4/accounts/${cf.accountId}/load_balancers/pools/${cf.poolId('us-east')}/preview`);
+		expect(post?.body).toMatchObject({ type: 'https', path: '/healthz', expected_codes: '2xx' });
+		expect(Object.keys(post?.body as object)).not.toContain('id');
+		cf.setOriginHealthy('10.0.1.11', true);
 		const restored = await provider().restore({ backend: 'pool:us-east', server: 'use1-b' });
-		expect(restored).toMatchObject({ changed: true, after: { health: 'down', serving: false } });
-		expect(restored.warnings).toContain("use1-b is enabled again, and Cloudflare's first health check of it says down (TCP connection failed): it takes no traffic until it passes; drain it again if it stays down");
+		expect(restored).toMatchObject({ changed: true, before: { detail: { preview: { healthy: true } } }, after: { health: 'up', serving: true } });
+	});
+
+	test('a disabled pool is previewed before it is enabled again; an unhealthy one stays disabled', async () => {
+		await provider().drain({ backend: 'lb:shop.example.com', server: 'eu-west' });
+		cf.setOriginHealthy('10.1.1.10', false); // eu-west needs 2 healthy origins
+		await expect(provider().restore({ backend: 'lb:shop.example.com', server: 'eu-west' })).rejects.toMatchObject({ kind: 'refused', message: expect.stringMatching(/health preview with eu-west's monitor finds it unhealthy/) });
+		expect(cf.pools.get(cf.poolId('eu-west'))?.enabled).toBe(false);
+		cf.setOriginHealthy('10.1.1.10', true);
+		expect((await provider().restore({ backend: 'lb:shop.example.com', server: 'eu-west' })).after).toMatchObject({ admin: 'ready', health: 'up', serving: true });
+	});
+
+	test('a pool without a monitor is not previewed (Cloudflare treats it as healthy); a restore whose first check says down warns', async () => {
+		const pool = cf.pools.get(cf.poolId('us-east'))!;
+		delete pool.monitor;
+		await provider().drain({ backend: 'pool:us-east', server: 'use1-b' });
+		const restored = await provider().restore({ backend: 'pool:us-east', server: 'use1-b' });
+		expect(restored.changed).toBe(true);
+		expect(cf.previews).toBe(0);
+		expect(restored.after.detail.healthNote).toMatch(/no monitor/);
 	});
 });
 
 describe('rate limit and errors', () => {
 	test('a 429 is a clear error with Cloudflare\'s Retry-After, and later calls stop here without being sent', async () => {
 		await cf.close();
-		cf = await startCloudflareSandbox({ rateLimit: { limit: 7, windowSeconds: 120 } });
+		cf = await startCloudflareSandbox({ rateLimit: { limit: 12, windowSeconds: 120 } });
 		const p = provider();
 		await p.drain({ backend: 'pool:us-east', server: 'use1-a' }); // GET + health, PATCH, GET + health
-		const error = await p.restore({ backend: 'pool:us-east', server: 'use1-a' }).catch((e: unknown) => e); // GET + health, then 429 on PATCH
+		// GET + health, monitor, preview POST + GET, GET + health, then 429 on PATCH
+		const error = await p.restore({ backend: 'pool:us-east', server: 'use1-a' }).catch((e: unknown) => e);
 		expect(error).toBeInstanceOf(LoadBalancerError);
 		expect(error).toMatchObject({ kind: 'rate_limited', httpStatus: 429, retryAfterSeconds: 120 });
 		expect((error as Error).message).toBe(
