@@ -245,6 +245,18 @@ describe('hostile and wrong input', () => {
 		expect(restored.after.weight).toBe(100);
 	});
 
+	test('a record set longer than one page is read across pages (NextRecordName/Type/Identifier); a huge backend is refused', async () => {
+		for (let i = 0; i < 120; i++) {
+			r53.zone.records.push({ Name: 'shop.example.com.', Type: 'A', SetIdentifier: `r${String(i).padStart(3, '0')}`, Weight: 1, TTL: 1, ResourceRecords: [`203.0.113.${i}`] });
+		}
+		r53.zone.records.push({ Name: 'shop.example.com.', Type: 'AAAA', SetIdentifier: 'v6', Weight: 1, TTL: 1, ResourceRecords: ['2001:db8::1'] });
+		const status = await provider().status(BACKEND);
+		expect(status.servers).toHaveLength(122);
+		expect(status.servers.some((s) => s.server === 'v6')).toBe(false);
+		expect(r53.requests.filter((r) => r.path.endsWith('/rrset') && r.query.identifier).length).toBeGreaterThanOrEqual(1);
+		expect((await refusal(provider().status(`example.com/${'a'.repeat(300)}.example.com/A`))).kind).toBe('invalid');
+	});
+
 	test('a remembered weight edited by hand beyond 255 is not used: restore asks for a weight instead of sending it', async () => {
 		await provider().drain({ backend: BACKEND, server: 'us-east' });
 		const memo = r53.zone.records.find((r) => r.Name.startsWith('_kube-ops'));
