@@ -131,6 +131,9 @@ export class Route53Provider extends TrafficProvider<Snapshot> {
 		// For the decision record: a weight of 0 is not "never": say when Route 53 answers with it again.
 		const returns = result.after.detail.returnsWhen;
 		if (result.changed && typeof returns === 'string') result.warnings.push(`${ref.server} has weight 0, but Route 53 answers with it again ${returns}`);
+		if (result.changed && (result.before.weight ?? 0) > 0 && result.after.detail.rememberedWeight === undefined) {
+			result.warnings.push(`the weight ${result.before.weight} of ${ref.server} could not be remembered (its set identifier is too long for a TXT string): give it to restore`);
+		}
 		if (wait) {
 			if (!result.changed || !this.lastChange) {
 				result.propagation = { completed: true, changeId: null, status: null, waitedMs: 0, insyncAfterMs: null, ttlSeconds: null, ttlWaitedMs: 0, polls: 0, note: 'nothing changed, so nothing to wait for' };
@@ -516,10 +519,13 @@ function memoChanges(snapshot: Snapshot, weights: Map<string, number>): Change[]
 	const old = snapshot.memo.record;
 	// Values that are not ours stay as they were.
 	const foreign = (old?.ResourceRecords ?? []).filter((r) => !/^"[A-Z0-9]+:.*=\d{1,3}"$/.test(r.Value ?? ''));
-	const values = [...weights].map(([key, weight]) => {
-		const at = key.indexOf(':');
-		return { Value: `"${key.slice(0, at)}:${encodeURIComponent(key.slice(at + 1))}=${weight}"` };
-	});
+	const values = [...weights]
+		.map(([key, weight]) => {
+			const at = key.indexOf(':');
+			return { Value: `"${key.slice(0, at)}:${encodeURIComponent(key.slice(at + 1))}=${weight}"` };
+		})
+		// A TXT character string holds 255 characters: a longer entry would fail the whole batch, so it is not kept.
+		.filter((v) => v.Value.length <= 257);
 	const next = [...foreign, ...values];
 	const same = old && JSON.stringify((old.ResourceRecords ?? []).map((r) => r.Value).sort()) === JSON.stringify(next.map((r) => r.Value).sort());
 	if (same || (!old && next.length === 0)) return [];

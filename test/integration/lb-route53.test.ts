@@ -257,6 +257,16 @@ describe('hostile and wrong input', () => {
 		expect((await refusal(provider().status(`example.com/${'a'.repeat(300)}.example.com/A`))).kind).toBe('invalid');
 	});
 
+	test('a set identifier too long to remember in a TXT string: the drain still works and says the weight was not kept', async () => {
+		const long = `eu-${'é'.repeat(60)}`; // 123 characters, 363 once encoded
+		r53.record('eu-west')!.SetIdentifier = long;
+		const drained = await provider().drain({ backend: BACKEND, server: long });
+		expect(drained.changed).toBe(true);
+		expect(drained.warnings).toContain(`the weight 100 of ${long} could not be remembered (its set identifier is too long for a TXT string): give it to restore`);
+		expect((await refusal(provider().restore({ backend: BACKEND, server: long }))).kind).toBe('invalid');
+		expect((await provider().restore({ backend: BACKEND, server: long }, { weight: 100 })).after.weight).toBe(100);
+	});
+
 	test('a remembered weight edited by hand beyond 255 is not used: restore asks for a weight instead of sending it', async () => {
 		await provider().drain({ backend: BACKEND, server: 'us-east' });
 		const memo = r53.zone.records.find((r) => r.Name.startsWith('_kube-ops'));

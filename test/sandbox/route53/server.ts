@@ -309,6 +309,12 @@ export async function startRoute53Sandbox(options: Route53SandboxOptions = {}): 
 			if (record.HealthCheckId !== undefined && !healthChecks.has(record.HealthCheckId)) {
 				throw new AwsError(400, 'NoSuchHealthCheck', `A health check with id ${record.HealthCheckId} does not exist.`);
 			}
+			// A TXT value is one or more quoted character strings of at most 255 characters each (RFC 1035 3.3).
+			const tooLong = record.Type === 'TXT' ? (record.ResourceRecords ?? []).find((v) => (v.match(/"((?:[^"\\]|\\.)*)"/g) ?? [v]).some((part) => part.length - 2 > 255)) : undefined;
+			if (tooLong !== undefined) {
+				problems.push(`Invalid Resource Record: 'FATAL problem: CharacterStringTooLong (Value is too long) encountered with '${tooLong.slice(0, 40)}''`);
+				continue;
+			}
 			const at = working.findIndex((r) => r.Name === record.Name && r.Type === record.Type && r.SetIdentifier === record.SetIdentifier);
 			if (action === 'CREATE') {
 				if (at >= 0) problems.push(`Tried to create resource record set ${describe(record)} but it already exists`);
