@@ -100,3 +100,20 @@ test('a plain http API base URL needs "Allow Insecure Connection", and the token
 	expect(refused).toEqual({ status: 'Error', message: expect.stringMatching(/is plain http .*"Allow Insecure Connection"/) });
 	expect(refused.message).not.toContain(cf.token);
 });
+
+test('pool and origin health through the node: status reports it, a higher weight for a failing origin is refused', async () => {
+	cf.setOriginHealthy('10.0.1.11', false);
+	try {
+		const status = await run({ operation: 'status', cloudflareLevel: 'pool', cloudflareZoneId: cf.zoneId, cloudflareLoadBalancer: 'shop.example.com' });
+		expect(status.outputs[0][0].json).toMatchObject({ operation: 'status', servers: [{ server: 'us-east', health: 'up', detail: { origins: { '10.0.1.11': 'down' } } }, { server: 'eu-west', health: 'up' }, { server: 'sorry' }] });
+		const origins = await run({ operation: 'status', cloudflarePool: 'us-east' });
+		expect((origins.outputs[0][0].json.servers as Array<{ server: string; health: string }>).map((s) => [s.server, s.health])).toEqual([
+			['use1-a', 'up'],
+			['use1-b', 'down'],
+		]);
+		const raise = await run({ operation: 'setWeight', cloudflarePool: 'us-east', cloudflareOrigin: 'use1-b', weight: 1 }, { continueOnFail: true });
+		expect(raise.outputs[0][0].json).toMatchObject({ errorKind: 'refused', error: expect.stringMatching(/health check says it is down/) });
+	} finally {
+		cf.setOriginHealthy('10.0.1.11', true);
+	}
+});
