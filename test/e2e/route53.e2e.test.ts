@@ -31,7 +31,7 @@ import { type Load, startLoad } from '../sandbox/stack/load';
  */
 
 const ROUTE53_CREDENTIAL = { id: 'kubeOpsRoute5301', name: 'AWS Route 53' };
-const LB_NODES = ['Drain the failing region', 'Restore the recovered region', 'Traffic now'];
+const LB_NODES = ['Traffic before', 'Drain the failing region', 'Restore the recovered region', 'Traffic now'];
 const BACKEND = 'example.com/shop.example.com/A';
 
 /** What a user edits to move the failover loop from HAProxy to Route 53 weighted records. */
