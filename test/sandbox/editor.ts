@@ -40,10 +40,10 @@ export async function openEditor(n8n: RunningN8n): Promise<Editor> {
 		await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle2', timeout: 120_000 }).catch(() => undefined), page.keyboard.press('Enter')]);
 		return {
 			async open(workflowId) {
-				await page.goto(`${n8n.url}/workflow/${workflowId}`, { waitUntil: 'networkidle2', timeout: 120_000 });
+				// Not networkidle: the editor keeps polling (executions, a waiting run), so the network is never quiet.
+				await page.goto(`${n8n.url}/workflow/${workflowId}`, { waitUntil: 'domcontentloaded', timeout: 120_000 });
 				await page.waitForSelector('[data-test-id="canvas-node"]', { timeout: 120_000 });
 				// Icons load after the canvas: wait until every one of ours has (or give up after 60 s and report the missing ones).
-				await page.waitForNetworkIdle({ idleTime: 500, timeout: 60_000 }).catch(() => undefined);
 				await page
 					.waitForFunction(
 						() =>
@@ -69,6 +69,8 @@ export async function openEditor(n8n: RunningN8n): Promise<Editor> {
 			},
 			async screenshot(file) {
 				fs.mkdirSync(path.dirname(file), { recursive: true });
+				// The canvas fits the view with a short animation.
+				await new Promise((resolve) => setTimeout(resolve, 1000));
 				await page.screenshot({ path: file as `${string}.png` });
 			},
 			close: () => browser.close(),
