@@ -229,15 +229,22 @@ describe('the workflows in the n8n editor, in a real browser', () => {
 		}
 	}, 300_000);
 
-	test.each(Object.keys(WORKFLOW_FILES) as LoopName[])('%s: every node renders as an installed node with its icon', (loop) => {
+	test.each(Object.keys(WORKFLOW_FILES) as LoopName[])('%s: every node renders as an installed node with its icon', async (loop) => {
 		const file = JSON.parse(fs.readFileSync(path.join(ROOT, 'workflows', WORKFLOW_FILES[loop]), 'utf8')) as { nodes: { name: string; type: string }[] };
 		const nodes = rendered[loop] ?? [];
 		// Sticky notes are drawn apart from the nodes.
 		const shipped = file.nodes.filter((node) => node.type !== 'n8n-nodes-base.stickyNote');
 		expect(nodes.map((node) => node.name).sort()).toEqual(shipped.map((node) => node.name).sort());
 		expect(nodes.filter((node) => node.notInstalled).map((node) => `${node.name} (${node.type})`)).toEqual([]);
-		expect(nodes.filter((node) => node.iconLoaded === false).map((node) => node.name)).toEqual([]);
-		expect(nodes.some((node) => node.iconLoaded === true)).toBe(true);
+		// Each of our nodes shows an image, and n8n serves it as the SVG the package ships.
+		const ours = nodes.filter((node) => node.type.startsWith('n8n-nodes-kube-ops.'));
+		expect(ours.length).toBeGreaterThan(0);
+		expect(ours.filter((node) => node.icon === null).map((node) => node.name)).toEqual([]);
+		for (const icon of new Set(ours.map((node) => String(node.icon)))) {
+			const response = await fetch(icon);
+			expect([icon, response.status, (await response.text()).trimStart().slice(0, 4)]).toEqual([icon, 200, '<svg']);
+		}
+		expect(ours.some((node) => node.iconLoaded === true)).toBe(true);
 		expect(fs.statSync(path.join(shots, `${loop}.png`)).size).toBeGreaterThan(10_000);
 	});
 });

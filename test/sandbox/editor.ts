@@ -20,6 +20,8 @@ export interface RenderedNode {
 	notInstalled: boolean;
 	/** Our nodes: whether their icon image loaded (a broken icon path shows as an empty box). */
 	iconLoaded: boolean | null;
+	/** The icon's URL, where the node shows an image. */
+	icon: string | null;
 }
 
 export interface Editor {
@@ -40,14 +42,15 @@ export async function openEditor(n8n: RunningN8n): Promise<Editor> {
 		await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle2', timeout: 120_000 }).catch(() => undefined), page.keyboard.press('Enter')]);
 		return {
 			async open(workflowId) {
-				await page.goto(`${n8n.url}/workflow/${workflowId}`, { waitUntil: 'networkidle2', timeout: 120_000 });
+				// Not networkidle: the editor keeps polling (executions, a waiting run), so the network is never quiet.
+				await page.goto(`${n8n.url}/workflow/${workflowId}`, { waitUntil: 'domcontentloaded', timeout: 120_000 });
 				await page.waitForSelector('[data-test-id="canvas-node"]', { timeout: 120_000 });
+				await dismissChecklist(page);
 				// Icons load after the canvas: wait until every one of ours has (or give up after 60 s and report the missing ones).
-				await page.waitForNetworkIdle({ idleTime: 500, timeout: 60_000 }).catch(() => undefined);
 				await page
 					.waitForFunction(
 						() =>
-							Array.from((globalThis as unknown as { document: { querySelectorAll(selector: string): ArrayLike<unknown> } }).document.querySelectorAll('[data-test-id="canvas-node"][data-node-type^="n8n-nodes-kube-ops."] [data-test-id="canvas-default-node"] img')).every((image) => {
+							Array.from((globalThis as unknown as { document: { querySelectorAll(selector: string): ArrayLike<unknown> } }).document.querySelectorAll('[data-test-id="canvas-node"][data-node-type^="n8n-nodes-kube-ops."] img')).every((image) => {
 								const loaded = image as unknown as { complete: boolean; naturalWidth: number };
 								return loaded.complete && loaded.naturalWidth > 0;
 							}),
@@ -57,18 +60,22 @@ export async function openEditor(n8n: RunningN8n): Promise<Editor> {
 				return page.$$eval('[data-test-id="canvas-node"]', (elements) =>
 					elements.map((element) => {
 						const type = element.getAttribute('data-node-type') ?? '';
-						const image = element.querySelector('[data-test-id="canvas-default-node"] img') as unknown as { complete: boolean; naturalWidth: number } | null;
+						// Trigger nodes are drawn by another component than the others: any image in the node is its icon.
+						const image = element.querySelector('img') as unknown as { complete: boolean; naturalWidth: number; src: string } | null;
 						return {
 							name: element.getAttribute('data-node-name') ?? '',
 							type,
 							notInstalled: element.querySelector('[data-test-id="node-not-installed"]') !== null,
 							iconLoaded: type.startsWith('n8n-nodes-kube-ops.') ? image !== null && image.complete && image.naturalWidth > 0 : null,
+							icon: image?.src ?? null,
 						};
 					}),
 				);
 			},
 			async screenshot(file) {
 				fs.mkdirSync(path.dirname(file), { recursive: true });
+				// The canvas fits the view with a short animation.
+				await new Promise((resolve) => setTimeout(resolve, 1000));
 				await page.screenshot({ path: file as `${string}.png` });
 			},
 			close: () => browser.close(),
@@ -77,4 +84,21 @@ export async function openEditor(n8n: RunningN8n): Promise<Editor> {
 		await browser.close();
 		throw error;
 	}
+}
+
+// n8n shows a "Production Checklist" popover over the canvas's top-left corner on first visits; close it for the pictures.
+async function dismissChecklist(page: Page): Promise<void> {
+	await page
+		.evaluate(() => {
+			type Node = { textContent: string | null; children: ArrayLike<unknown>; parentElement: Node | null; querySelectorAll(selector: string): ArrayLike<{ click(): void; getAttribute(name: string): string | null; textContent: string | null }> };
+			const all = Array.from((globalThis as unknown as { document: { querySelectorAll(selector: string): ArrayLike<Node> } }).document.querySelectorAll('*'));
+			const heading = all.find((node) => node.children.length === 0 && node.textContent?.trim() === 'Production Checklist');
+			// Only a button that says it closes, near the heading: never anything that could change the workflow.
+			let box = heading?.parentElement ?? null;
+			for (let level = 0; box && level < 5; level++, box = box.parentElement) {
+				const close = Array.from(box.querySelectorAll('button, [role="button"]')).find((button) => /close/i.test(`${button.getAttribute('aria-label') ?? ''} ${button.getAttribute('class') ?? ''}`));
+				if (close) return close.click();
+			}
+		})
+		.catch(() => undefined);
 }
