@@ -90,13 +90,17 @@ export async function openEditor(n8n: RunningN8n): Promise<Editor> {
 async function dismissChecklist(page: Page): Promise<void> {
 	await page
 		.evaluate(() => {
-			type Node = { textContent: string | null; children: ArrayLike<unknown>; parentElement: Node | null; querySelectorAll(selector: string): ArrayLike<{ click(): void; getAttribute(name: string): string | null; textContent: string | null }> };
+			type Node = { textContent: string | null; children: ArrayLike<unknown>; parentElement: Node | null; querySelectorAll(selector: string): ArrayLike<{ click(): void; getAttribute(name: string): string | null; textContent: string | null; querySelectorAll(selector: string): ArrayLike<unknown> }> };
 			const all = Array.from((globalThis as unknown as { document: { querySelectorAll(selector: string): ArrayLike<Node> } }).document.querySelectorAll('*'));
 			const heading = all.find((node) => node.children.length === 0 && node.textContent?.trim() === 'Production Checklist');
 			// Only a button that says it closes, near the heading: never anything that could change the workflow.
 			let box = heading?.parentElement ?? null;
 			for (let level = 0; box && level < 5; level++, box = box.parentElement) {
-				const close = Array.from(box.querySelectorAll('button, [role="button"]')).find((button) => /close/i.test(`${button.getAttribute('aria-label') ?? ''} ${button.getAttribute('class') ?? ''}`));
+				const buttons = Array.from(box.querySelectorAll('button, [role="button"]'));
+				// Labelled as closing, or the popover's icon-only button (its ×): both only hide the popover.
+				const close =
+					buttons.find((button) => /close/i.test(`${button.getAttribute('aria-label') ?? ''} ${button.getAttribute('class') ?? ''}`)) ??
+					buttons.find((button) => (button.textContent ?? '').trim() === '' && button.querySelectorAll('svg').length > 0);
 				if (close) return close.click();
 			}
 		})
