@@ -74,8 +74,9 @@ export async function openEditor(n8n: RunningN8n): Promise<Editor> {
 			},
 			async screenshot(file) {
 				fs.mkdirSync(path.dirname(file), { recursive: true });
-				// The canvas fits the view with a short animation.
+				// The canvas fits the view with a short animation, and the checklist popover may come late.
 				await new Promise((resolve) => setTimeout(resolve, 1000));
+				await dismissChecklist(page);
 				await page.screenshot({ path: file as `${string}.png` });
 			},
 			close: () => browser.close(),
