@@ -74,8 +74,9 @@ export async function openEditor(n8n: RunningN8n): Promise<Editor> {
 			},
 			async screenshot(file) {
 				fs.mkdirSync(path.dirname(file), { recursive: true });
-				// The canvas fits the view with a short animation.
+				// The canvas fits the view with a short animation, and the checklist popover may come late.
 				await new Promise((resolve) => setTimeout(resolve, 1000));
+				await dismissChecklist(page);
 				await page.screenshot({ path: file as `${string}.png` });
 			},
 			close: () => browser.close(),
@@ -86,19 +87,23 @@ export async function openEditor(n8n: RunningN8n): Promise<Editor> {
 	}
 }
 
-// n8n shows a "Production Checklist" popover over the canvas's top-left corner on first visits; close it for the pictures.
+// n8n shows a "Production Checklist" popover over the canvas's top-left corner on first visits; hide it for the
+// pictures (hidden, not clicked: nothing in the editor is touched).
 async function dismissChecklist(page: Page): Promise<void> {
 	await page
 		.evaluate(() => {
-			type Node = { textContent: string | null; children: ArrayLike<unknown>; parentElement: Node | null; querySelectorAll(selector: string): ArrayLike<{ click(): void; getAttribute(name: string): string | null; textContent: string | null }> };
+			type Box = { width: number; height: number };
+			type Node = { textContent: string | null; children: ArrayLike<unknown>; parentElement: Node | null; style: { display: string }; getBoundingClientRect(): Box };
 			const all = Array.from((globalThis as unknown as { document: { querySelectorAll(selector: string): ArrayLike<Node> } }).document.querySelectorAll('*'));
 			const heading = all.find((node) => node.children.length === 0 && node.textContent?.trim() === 'Production Checklist');
-			// Only a button that says it closes, near the heading: never anything that could change the workflow.
-			let box = heading?.parentElement ?? null;
-			for (let level = 0; box && level < 5; level++, box = box.parentElement) {
-				const close = Array.from(box.querySelectorAll('button, [role="button"]')).find((button) => /close/i.test(`${button.getAttribute('aria-label') ?? ''} ${button.getAttribute('class') ?? ''}`));
-				if (close) return close.click();
+			// The largest ancestor still the popover's size (at most 600 x 600) is the popover.
+			let popover: Node | null = null;
+			for (let box = heading?.parentElement ?? null; box; box = box.parentElement) {
+				const { width, height } = box.getBoundingClientRect();
+				if (width > 600 || height > 600) break;
+				popover = box;
 			}
+			if (popover) popover.style.display = 'none';
 		})
 		.catch(() => undefined);
 }
