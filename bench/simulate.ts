@@ -30,10 +30,12 @@ import {
 	chooseSetting,
 	compare,
 	describeSettings,
+	minuteDemand,
 	renderChart,
 	renderSummary,
 	renderTuneChart,
 	renderTuneSummary,
+	resolveOptions,
 	simulate,
 	simulationPolicy,
 	tune,
@@ -161,6 +163,8 @@ interface TuneCaseResult {
 	/** The issue's protection (80 % fewer short minutes on the tune span) at the lowest tune-span cost, scored on the score span. */
 	protection: { settings: string; met: boolean; tuneReduction: number | null; reduction: number | null; replicaHoursRatio: number; nodeDefaultsRatio: number };
 	helps: boolean;
+	/** What no forecast can beat: see bounds(). */
+	bounds: Bounds;
 	replays: number;
 	seconds: number;
 	chart: string | null;
@@ -246,7 +250,7 @@ function tuneCase(c: Case): { result: TuneCaseResult; summary: string } {
 		base: { ...c.options, refitSeconds: c.options.refitSeconds === 1800 ? 3600 : c.options.refitSeconds, policy: open },
 		splitAt: c.splitAt,
 		target: { kind: 'cost', maxRatio: TUNED_TARGET.maxReplicaHoursRatio },
-		grid: c.grid,
+		grid: { ...c.grid, runIntervalSeconds: RUN_INTERVALS },
 		onProgress: ({ stage, done, total, elapsedSeconds }) => {
 			if (elapsedSeconds - last < 15 && done < total) return;
 			last = elapsedSeconds;
@@ -285,12 +289,73 @@ function tuneCase(c: Case): { result: TuneCaseResult; summary: string } {
 				replicaHoursRatio: guarded.score.replicaHours / result.reactive.score.replicaHours,
 				nodeDefaultsRatio: result.workflowDefaults.score.replicaHours / result.reactive.score.replicaHours,
 			},
+			bounds: bounds(c, open),
 			helps: defaultsReduction >= HELPS.minReduction && defaults.replicaHours / result.reactive.score.replicaHours <= HELPS.maxReplicaHoursRatio,
 			replays: result.points.length + 2,
 			seconds: result.seconds.total,
 			chart,
 		},
 		summary: renderTuneSummary(result, { title: `${c.name}: tuned`, source: c.source, ...(chart ? { chart } : {}) }).replace(/^# /, '### '),
+	};
+}
+
+/** The loop's schedules the tuner tries: every 5 minutes lets the floor follow each step of the forecast (and drop ahead of a trough). */
+const RUN_INTERVALS = [300, 900];
+
+interface Bounds {
+	/** Ready capacity of exactly ceil(demand / per-pod capacity) in every minute (never short, no start-up, no HPA): its replica-hours over the reactive HPA's. */
+	exactProvisioning: { tune: number; score: number };
+	/** The loop, floor rule, Policy Gate and HPA fed a forecast that knows every future step (src/simulate/perfect.ts), on the score span. */
+	perfectForecast: {
+		/** The most short minutes cut within 1.0x the reactive replica-hours (null: no setting within 1.0x) and the cheapest point. */
+		withinCost: { reduction: number | null; ratio: number; settings: string } | null;
+		cheapest: { reduction: number | null; ratio: number; settings: string };
+		/** Whether any replayed setting reaches the issue's bar on the score span. */
+		reachable: boolean;
+		replays: number;
+	};
+}
+
+/**
+ * What no forecast can beat on this series, so a miss can be told apart: a forecasting problem (a perfect forecast
+ * would reach the bar) or the loop's own limit (even a perfect forecast through the same floor rule, Policy Gate and
+ * HPA does not), or the bar itself (exact provisioning every minute costs more than the reactive HPA, which is cheap
+ * because it runs short: within its 10 % tolerance it leaves pods up to 10 % over their capacity).
+ */
+function bounds(c: Case, policy: Record<string, unknown>): Bounds {
+	const demand = minuteDemand(c.series);
+	const resolved = resolveOptions(c.options, demand.sourceIntervalSeconds);
+	const from = Math.ceil(resolved.warmupSeconds / 60);
+	const split = Math.ceil((c.splitAt - demand.start) / 60);
+	const pods = [0, 0];
+	for (let m = from; m < demand.values.length; m++) {
+		const d = demand.values[m];
+		if (Number.isNaN(d)) continue;
+		pods[m < split ? 0 : 1] += Math.min(resolved.maxReplicas, Math.max(resolved.minReplicas, Math.ceil(d / resolved.capacityPerPod - 1e-9))) / 60;
+	}
+	const perfect = tune(c.series, {
+		base: { ...c.options, refitSeconds: 3600, policy, perfectForecast: true },
+		splitAt: c.splitAt,
+		target: { kind: 'cost', maxRatio: TUNED_TARGET.maxReplicaHoursRatio },
+		// All levels of a perfect forecast are the same number: no quantile, headroom or extra lead to search.
+		grid: { quantiles: [0.5], headrooms: [0], extraLeadSeconds: [0], stepDownPercents: [100], stabilizationSeconds: [0, 300], runIntervalSeconds: RUN_INTERVALS },
+	});
+	const reactive = perfect.reactive.score;
+	const points = perfect.points.map((p) => ({
+		reduction: reactive.underProvisionedMinutes > 0 ? 1 - p.score.underProvisionedMinutes / reactive.underProvisionedMinutes : null,
+		ratio: p.score.replicaHours / reactive.replicaHours,
+		settings: describeSettings(p.settings),
+	}));
+	const within = points.filter((p) => p.ratio <= TUNED_TARGET.maxReplicaHoursRatio).sort((a, b) => (b.reduction ?? 0) - (a.reduction ?? 0));
+	const cheapest = [...points].sort((a, b) => a.ratio - b.ratio)[0];
+	return {
+		exactProvisioning: { tune: pods[0] / perfect.reactive.tune.replicaHours, score: pods[1] / reactive.replicaHours },
+		perfectForecast: {
+			withinCost: within[0] ?? null,
+			cheapest,
+			reachable: points.some((p) => p.reduction !== null && p.reduction >= TUNED_TARGET.minReduction && p.ratio <= TUNED_TARGET.maxReplicaHoursRatio),
+			replays: points.length + 2,
+		},
 	};
 }
 
@@ -344,6 +409,17 @@ function markdown(results: CaseResult[], summaries: string[], tuned: TuneCaseRes
 		'',
 		`Target met on ${tuned.filter((t) => t.score.targetMet).length} of ${tuned.length} series. Where it is not: ${whyNot(tuned)}`,
 		'',
+		'What no forecast can beat (so a miss is the loop\'s or the bar\'s, not the forecast\'s): *exact provisioning* is ceil(demand / per-pod capacity) ready in every minute, never short, with no start-up and no HPA; ' +
+			'*perfect forecast* replays the same loop, floor rule, Policy Gate and HPA with a forecast that knows every future step (every 5 or 15 minutes, HPA scale-down 0 or 300 s), scored on the score span.',
+		'',
+		'| series | exact provisioning: ratio tune / score | perfect forecast: most cut within 1.0x (score) | perfect forecast: cheapest (score) | 80 % at ≤ 1.0x reachable by any forecast |',
+		'|---|---:|---|---|---|',
+		...tuned.map((t) => {
+			const b = t.bounds;
+			const cell = (p: { reduction: number | null; ratio: number; settings: string } | null) => (p ? `${pct(p.reduction)} at ${p.ratio.toFixed(3)}x (${p.settings})` : 'none within 1.0x');
+			return `| ${t.name} | ${b.exactProvisioning.tune.toFixed(3)} / ${b.exactProvisioning.score.toFixed(3)} | ${cell(b.perfectForecast.withinCost)} | ${cell(b.perfectForecast.cheapest)} | ${b.perfectForecast.reachable ? 'yes' : 'no'} |`;
+		}),
+		'',
 		`What the same protection costs instead: the cheapest setting with at least ${100 * TUNED_TARGET.minReduction} % fewer short minutes on the tune span (\`--target-under\` at a fifth of the reactive share), scored on the score span, against the Forecast node's defaults (p90, +20 %) on the same span.`,
 		'',
 		'| series | setting (picked on the tune span) | tune: reduction | score: reduction | score: ratio | node defaults score: ratio |',
@@ -392,16 +468,28 @@ function whyNot(tuned: TuneCaseResult[]): string {
 	if (missed.length === 0) return 'nowhere.';
 	return (
 		missed
-			.map((t) => {
-				if (!t.tuned) return `${t.name}: every setting costs more than 1.0x the reactive replica-hours on the tune span (the cheapest ${(t.predictive.tune.replicaHours / t.reactive.tune.replicaHours).toFixed(3)}x)`;
-				if (t.score.replicaHoursRatio > TUNED_TARGET.maxReplicaHoursRatio) return `${t.name}: the pick kept within 1.0x on the tune span but cost ${t.score.replicaHoursRatio.toFixed(3)}x on the score span`;
-				if (t.reactive.score.underProvisionedMinutes === 0) return `${t.name}: the reactive HPA is never short on the score span, so there is nothing to cut`;
-				return `${t.name}: within 1.0x the best cut is ${t.score.reduction === null ? '-' : (100 * t.score.reduction).toFixed(0)} %`;
-			})
+			.map((t) => `${why(t)}${boundNote(t)}`)
 			.join('; ') +
 		'. A floor only adds pods on top of what the HPA asks for, so predictive + HPA costs less than the HPA alone only where a shorter HPA scale-down window (which the floor makes safe) saves more than the floor adds; ' +
 		'where the reactive HPA is short because of minute-to-minute noise the forecast cannot predict, covering it costs replica-hours.'
 	);
+}
+
+/** Whether a perfect forecast would have met the bar: tells a forecasting miss from the loop's (or the bar's) limit. */
+function boundNote(t: TuneCaseResult): string {
+	const b = t.bounds;
+	const exact = b.exactProvisioning.score;
+	const within = b.perfectForecast.withinCost;
+	if (b.perfectForecast.reachable) return ' (a perfect forecast through the same loop would reach it: the miss is the forecast\'s)';
+	const best = within ? `${within.reduction === null ? '-' : (100 * within.reduction).toFixed(0)} % within 1.0x` : `${b.perfectForecast.cheapest.ratio.toFixed(3)}x at the cheapest`;
+	return ` (not reachable with any forecast through this loop: a perfect one gets ${best}; ${exact > 1 ? `even exact provisioning every minute costs ${exact.toFixed(3)}x` : `exact provisioning every minute would cost ${exact.toFixed(3)}x, but the loop's 5-minute floors and the HPA's tolerance eat that margin`})`;
+}
+
+function why(t: TuneCaseResult): string {
+	if (!t.tuned) return `${t.name}: every setting costs more than 1.0x the reactive replica-hours on the tune span (the cheapest ${(t.predictive.tune.replicaHours / t.reactive.tune.replicaHours).toFixed(3)}x)`;
+	if (t.score.replicaHoursRatio > TUNED_TARGET.maxReplicaHoursRatio) return `${t.name}: the pick kept within 1.0x on the tune span but cost ${t.score.replicaHoursRatio.toFixed(3)}x on the score span`;
+	if (t.reactive.score.underProvisionedMinutes === 0) return `${t.name}: the reactive HPA is never short on the score span, so there is nothing to cut`;
+	return `${t.name}: within 1.0x the best cut is ${t.score.reduction === null ? '-' : (100 * t.score.reduction).toFixed(0)} %`;
 }
 
 function findRoot(from: string): string | null {

@@ -2,6 +2,7 @@ import type { ForecastOutcome, Series } from '../forecast/types';
 import { bucketDemand, minuteDemand, type MinuteDemand } from './demand';
 import type { PreScaleSettings } from '../prescale';
 import { DEFAULT_HPA_BEHAVIOR, DEFAULT_SYNC_SECONDS, HorizontalPodAutoscaler, type HpaBehavior, type MetricReading } from './hpa';
+import { perfectForecaster } from './perfect';
 import { PodPool } from './pods';
 import { PreScalingLoop, type LoopDecision } from './predictive';
 
@@ -60,10 +61,12 @@ export interface SimulationOptions {
 	 * history, the settings, the policy and the floor before it, never on the HPA's own count.
 	 */
 	floorCache?: Map<string, LoopDecision[]>;
+	/** A forecast that knows the future instead of the engine: what the loop reaches with a perfect forecast (bench bounds only). */
+	perfectForecast?: boolean;
 	onProgress?: (progress: { policy: PolicyName; fraction: number; elapsedSeconds: number }) => void;
 }
 
-export type ResolvedSimulationOptions = Required<Omit<SimulationOptions, 'policy' | 'onProgress' | 'forecastCache' | 'splitAt' | 'sharedFits' | 'floorCache'>> &
+export type ResolvedSimulationOptions = Required<Omit<SimulationOptions, 'policy' | 'onProgress' | 'forecastCache' | 'splitAt' | 'sharedFits' | 'floorCache' | 'perfectForecast'>> &
 	Pick<SimulationOptions, 'policy' | 'splitAt'>;
 
 export interface Scores {
@@ -184,7 +187,7 @@ function runPolicy(
 	scoredFrom: number,
 	scoredMinutes: number,
 	options: ResolvedSimulationOptions,
-	{ onProgress, forecastCache, sharedFits, floorCache }: Pick<SimulationOptions, 'onProgress' | 'forecastCache' | 'sharedFits' | 'floorCache'>,
+	{ onProgress, forecastCache, sharedFits, floorCache, perfectForecast }: Pick<SimulationOptions, 'onProgress' | 'forecastCache' | 'sharedFits' | 'floorCache' | 'perfectForecast'>,
 ): PolicyRun {
 	const started = performance.now();
 	const { capacityPerPod, syncSeconds, scrapeSeconds, cronSeconds } = options;
@@ -203,10 +206,11 @@ function runPolicy(
 					maxReplicas: options.maxReplicas,
 					policy: options.policy,
 					forecastCache,
+					...(perfectForecast ? { forecaster: perfectForecaster(demand, options.historyStepSeconds) } : {}),
 					...(sharedFits ? { levels: sharedFits.levels, reachSeconds: sharedFits.reachSeconds } : {}),
 				})
 			: null;
-	const floorKey = loop && floorCache ? JSON.stringify([prescaleSettings(options), options.refitSeconds, options.historySeconds, options.historyStepSeconds, options.policy ?? null, sharedFits ?? null]) : null;
+	const floorKey = loop && floorCache ? JSON.stringify([prescaleSettings(options), options.refitSeconds, options.historySeconds, options.historyStepSeconds, options.policy ?? null, sharedFits ?? null, perfectForecast ?? false]) : null;
 	const planned = floorKey ? floorCache!.get(floorKey) : undefined;
 	const firstValue = values.find((v) => !Number.isNaN(v)) ?? 0;
 	pods.seed(clamp(Math.ceil(firstValue / capacityPerPod - 1e-9), options.minReplicas, options.maxReplicas), t0);
