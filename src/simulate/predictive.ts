@@ -152,7 +152,8 @@ export class PreScalingLoop {
 		const { origin, stepSeconds, values } = this.buckets;
 		// Far enough to cover the window of the last tick this fit serves (one step more: ticks inside a step share it).
 		const lastPoint = origin + (end - 1) * stepSeconds;
-		const reach = Math.max(refit + stepSeconds + leadSeconds(settings.prescale), settings.reachSeconds ?? 0);
+		const aligned = settings.prescale.alignToStep ? stepSeconds : 0;
+		const reach = Math.max(refit + stepSeconds + aligned + leadSeconds(settings.prescale), settings.reachSeconds ?? 0);
 		const horizon = Math.max(1, Math.ceil((now + reach - lastPoint) / stepSeconds));
 		const t: number[] = [];
 		const v: Array<number | null> = [];

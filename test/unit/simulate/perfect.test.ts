@@ -54,4 +54,32 @@ describe('the perfect forecast (benchmark bound)', () => {
 		// Every floor went through the Policy Gate: only its apply verdicts moved the floor.
 		expect(result.runs.predictive!.decisions.some((d) => d.decision === 'apply')).toBe(true);
 	});
+
+	it('aligned to steps and run one start-up before each boundary, the same protection costs fewer replica-hours; on a schedule not set up for it, nothing changes', () => {
+		// A step pattern whose rises and falls alternate every step: a window of two steps pays for the higher one each time.
+		const t: number[] = [];
+		const v: Array<number | null> = [];
+		for (let k = 0; k < (2 * 86_400) / STEP; k++) {
+			t.push(T0 + k * STEP);
+			v.push([100, 180, 60, 140, 220, 90][k % 6]);
+		}
+		const base = { capacityPerPod: 50, minReplicas: 1, maxReplicas: 20, warmupSeconds: 86_400, historySeconds: 86_400, cronSeconds: 300, refitSeconds: 3600, scaleDownStabilizationSeconds: 0, perfectForecast: true, policies: ['predictive' as const] };
+		const ordinary = simulate({ t, v }, base).runs.predictive!;
+		const aligned = simulate({ t, v }, { ...base, alignToStep: true, runOffsetSeconds: 210 }).runs.predictive!;
+		const misconfigured = simulate({ t, v }, { ...base, alignToStep: true, runOffsetSeconds: 0 }).runs.predictive!;
+		expect(ordinary.scores.underProvisionedMinutes).toBe(0);
+		expect(aligned.scores.underProvisionedMinutes).toBe(0);
+		expect(aligned.scores.replicaHours).toBeLessThan(0.9 * ordinary.scores.replicaHours);
+		expect(aligned.decisions.every((d) => d.at % STEP === 210)).toBe(true);
+		// Off the boundary every run falls back to the ordinary window: the same floors, the same scores.
+		expect(misconfigured.decisions.map((d) => d.floor)).toEqual(ordinary.decisions.map((d) => d.floor));
+		expect(misconfigured.scores).toEqual(ordinary.scores);
+	});
+
+	it('refuses a run offset outside the interval or off the sync period', () => {
+		const series = squareWave(2);
+		for (const runOffsetSeconds of [-15, 300, 7]) {
+			expect(() => simulate(series, { capacityPerPod: 50, warmupSeconds: 86_400, cronSeconds: 300, runOffsetSeconds })).toThrow(/run offset must be whole sync periods/);
+		}
+	});
 });
