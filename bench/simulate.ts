@@ -172,6 +172,11 @@ interface TuneCaseResult {
 
 export async function runSimulateBenchmarks(args: string[] = []): Promise<void> {
 	fs.mkdirSync(RESULTS, { recursive: true });
+	if (args.includes('--readme')) {
+		// Rewrites the README block from the last run's bench/results/simulate.json, without replaying.
+		updateReadme(readmeBlock(JSON.parse(fs.readFileSync(path.join(RESULTS, 'simulate.json'), 'utf8')) as SimulateReport));
+		return;
+	}
 	const only = args.includes('--series') ? new Set(args[args.indexOf('--series') + 1].split(',')) : null;
 	const all = cases().filter((c) => !only || only.has(c.key));
 	const results: CaseResult[] = [];
@@ -193,6 +198,62 @@ export async function runSimulateBenchmarks(args: string[] = []): Promise<void> 
 	const text = markdown(results, summaries, tuned, tuneSummaries);
 	fs.writeFileSync(path.join(RESULTS, 'simulate.md'), `${text}\n`);
 	process.stdout.write(`${text}\n`);
+	// Only a run of every series speaks for the README.
+	if (!only) updateReadme(readmeBlock(report));
+}
+
+interface SimulateReport {
+	measuredAt: string;
+	node: string;
+	platform: string;
+	series: CaseResult[];
+	tuned: TuneCaseResult[];
+}
+
+const README_START = '<!-- simulate-bench:start (written by npm run bench -- --only simulate) -->';
+const README_END = '<!-- simulate-bench:end -->';
+
+/** The README's tuned-replay block: the bench's own figures, so none is typed by hand. */
+function readmeBlock(report: SimulateReport): string {
+	const pct = (r: number | null) => (r === null ? '-' : `${(100 * r).toFixed(1)} %`);
+	const met = report.tuned.filter((t) => t.score.targetMet);
+	const reachable = report.tuned.filter((t) => t.bounds.perfectForecast.reachable);
+	return [
+		'Today\'s replay (replay defaults p50, +5 %, every 15 minutes; the first bar of issue 7: at least 70 % fewer short minutes at no more than 1.10x):',
+		'',
+		'| series | under-provisioned minutes, reactive HPA | predictive + HPA | reduction | replica-hours ratio | 70 % at ≤ 1.10x | node defaults (p90, +20 %) |',
+		'|---|---:|---:|---:|---:|---|---|',
+		...report.series.map(
+			(r) =>
+				`| ${r.name} | ${r.reactive.underProvisionedMinutes.toLocaleString('en-US')} (${pct(r.reactive.underProvisionedShare)}) | ${r.predictive.underProvisionedMinutes.toLocaleString('en-US')} (${pct(r.predictive.underProvisionedShare)}) | ${pct(r.reduction)} | ${r.replicaHoursRatio.toFixed(3)} | ${r.targetMet ? 'met' : 'not met'} | ${pct(r.nodeDefaults.reduction)} at ${r.nodeDefaults.replicaHoursRatio.toFixed(3)}x |`,
+		),
+		'',
+		`Tuned (measured ${report.measuredAt}, ${report.platform}, Node ${report.node}; full tables: [bench/results/simulate.md](bench/results/simulate.md)). ` +
+			`Tuned on the span before each split with \`--max-cost 1.0x\`, scored on the span after it; the bar: at least ${100 * TUNED_TARGET.minReduction} % fewer under-provisioned minutes at no more than ${TUNED_TARGET.maxReplicaHoursRatio.toFixed(1)}x the reactive replica-hours, on the score span.`,
+		'',
+		'| series | tuned setting (tune span) | score: fewer short minutes | score: replica-hours ratio | bar | perfect forecast, same loop: best within 1.0x | exact provisioning: ratio |',
+		'|---|---|---:|---:|---|---|---:|',
+		...report.tuned.map((t) => {
+			const within = t.bounds.perfectForecast.withinCost;
+			return `| ${t.name} | ${t.tuned ? t.tunedText : `none within 1.0x; closest: ${t.tunedText}`} | ${pct(t.score.reduction)} | ${t.score.replicaHoursRatio.toFixed(3)} | ${t.score.targetMet ? '**met**' : 'not met'} | ${within ? `${pct(within.reduction)} at ${within.ratio.toFixed(3)}x` : 'none'} | ${t.bounds.exactProvisioning.score.toFixed(3)} |`;
+		}),
+		'',
+		`Bar met on ${met.length} of ${report.tuned.length} series${met.length > 0 ? ` (${met.map((t) => t.name).join(', ')})` : ''}; a perfect forecast through the same loop, Policy Gate and HPA could meet it on ${reachable.length}` +
+			`${reachable.length > 0 ? ` (${reachable.map((t) => t.name).join(', ')})` : ''}. Why each miss: ${whyNot(report.tuned).split('. A floor only adds')[0].replace(/\.$/, '')}.`,
+	].join('\n');
+}
+
+/** Replaces the README's generated block for the replay. */
+function updateReadme(text: string): void {
+	const file = path.join(ROOT, 'README.md');
+	const readme = fs.readFileSync(file, 'utf8');
+	const start = readme.indexOf(README_START);
+	const end = readme.indexOf(README_END);
+	if (start < 0 || end < start) {
+		process.stderr.write(`README.md has no ${README_START} ... ${README_END} block; left unchanged\n`);
+		return;
+	}
+	fs.writeFileSync(file, `${readme.slice(0, start + README_START.length)}\n${text}\n${readme.slice(end)}`);
 }
 
 function today(c: Case): { result: CaseResult; summary: string } {

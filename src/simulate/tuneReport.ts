@@ -19,7 +19,7 @@ export function tuneJson(result: TuneResult): Record<string, unknown> {
 		...(result.chosen ? {} : { closest: settingsJson(result.closest.settings) }),
 		workflowDefaults: { settings: settingsJson(result.workflowDefaults.settings), tune: result.workflowDefaults.tune, score: result.workflowDefaults.score },
 		frontier: result.frontier.map((p) => ({ settings: settingsJson(p.settings), tune: brief(p.tune, result.reactive.tune), score: brief(p.score, result.reactive.score) })),
-		...(result.policy ? { policy: policySnippet(result.policy), forecastNode: forecastNodeParameters(result.chosen!.settings), hpaBehavior: hpaBehavior(result.chosen!.settings) } : {}),
+		...(result.policy ? { policy: policySnippet(result.policy), forecastNode: forecastNodeParameters(result.chosen!.settings), hpaBehavior: hpaBehavior(result.chosen!.settings), schedule: schedule(result.chosen!.settings) } : {}),
 		replays: result.points.length + 2,
 		seconds: { fits: round(result.seconds.fits, 1), total: round(result.seconds.total, 1) },
 	};
@@ -48,6 +48,12 @@ export function scheduleCron(runIntervalSeconds: number, offsetSeconds: number):
 	const second = offsetSeconds % 60;
 	const minute = Math.floor(offsetSeconds / 60);
 	return `${second} ${minutes === 1 ? '*' : `${minute}-59/${minutes}`} * * * *`;
+}
+
+/** The Schedule Trigger the tuned settings assume: every run interval, at the offset (a cron line when one fits). */
+function schedule(s: TunedSettings): Record<string, unknown> {
+	const cron = s.alignToStep ? scheduleCron(s.runIntervalSeconds, s.runOffsetSeconds) : null;
+	return { every: duration(s.runIntervalSeconds), offsetSeconds: s.runOffsetSeconds, ...(cron ? { cron } : {}) };
 }
 
 function scheduleText(s: TunedSettings): string {
