@@ -152,6 +152,9 @@ test('Align Window to Steps: a decision one start-up before a step boundary floo
 	// A 90 s start-up puts the decision 28.5 minutes off the boundary: the ordinary [now + 90 s, + 30 min] window.
 	const off = await run({ horizon: '4h', perPodCapacity: 2000, headroom: 0, podStartup: '90s', runInterval: '30m', replicaQuantile: 0.8, alignToStep: true }, input);
 	expect((off.outputs[0][0].json as unknown as Output).recommendation).toMatchObject({ from: new Date((lastT + 90) * 1000).toISOString(), to: new Date((lastT + 1890) * 1000).toISOString(), aligned: false });
+	// An expression that yields the string "true" is refused by name, not read as off.
+	const text = await run({ horizon: '4h', perPodCapacity: 2000, runInterval: '30m', alignToStep: 'true' }, input);
+	expect(String(text.error?.message)).toMatch(/Align Window to Steps must be true or false, got "true"/);
 });
 
 test('the replica quantile is always forecast, even when not asked for in Quantiles', async () => {
