@@ -6,4 +6,4 @@ export { minuteDemand, bucketDemand, DemandError, type MinuteDemand, type Demand
 export { PreScalingLoop, simulationPolicy, SIMULATION_TARGET, type LoopDecision, type PreScalingSettings } from './predictive';
 export { compare, renderChart, renderSummary, scoresJson, TARGET, type Comparison, type SummaryContext } from './report';
 export { tune, alignedOffset, chooseSetting, tunedPolicy, paretoFrontier, TuneError, DEFAULT_TUNE_GRID, type TuneGrid, type TuneOptions, type TunePoint, type TuneResult, type TuneTarget, type TunedSettings } from './tune';
-export { tuneJson, renderTuneChart, renderTuneSummary, policyYaml, policySnippet, forecastNodeParameters, scheduleCron, hpaBehavior, describeSettings } from './tuneReport';
+export { tuneJson, renderTuneChart, renderTuneSummary, policyYaml, policySnippet, forecastNodeParameters, scheduleCron, cooldownNote, hpaBehavior, describeSettings } from './tuneReport';

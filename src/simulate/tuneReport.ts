@@ -50,6 +50,21 @@ export function scheduleCron(runIntervalSeconds: number, offsetSeconds: number):
 	return `${second} ${minutes === 1 ? '*' : `${minute}-59/${minutes}`} * * * *`;
 }
 
+/**
+ * The replay runs the loop on exact ticks, so a cooldown of exactly one run interval always passes there; a real
+ * schedule fires a second early now and then, and such a run would be held. Said, not changed: the cooldown is the
+ * user's safety setting.
+ */
+export function cooldownNote(policy: ResolvedPolicy, s: TunedSettings): string[] {
+	const cooldown = policy.cooldownSeconds;
+	if (cooldown < s.runIntervalSeconds - 30 || cooldown > s.runIntervalSeconds) return [];
+	return [
+		`Note: the policy's cooldownSeconds (${cooldown}) is within 30 s of the run interval (${s.runIntervalSeconds} s). The replay's runs are exactly ${s.runIntervalSeconds} s apart, so its cooldown always passed; ` +
+			`a scheduled run that fires a moment early would be held. To get what the replay scored, set cooldownSeconds a little below the interval (e.g. ${s.runIntervalSeconds - 30}); the step limits and the schedule still allow one change per run.`,
+		'',
+	];
+}
+
 /** The Schedule Trigger the tuned settings assume: every run interval, at the offset (a cron line when one fits). */
 function schedule(s: TunedSettings): Record<string, unknown> {
 	const cron = s.alignToStep ? scheduleCron(s.runIntervalSeconds, s.runOffsetSeconds) : null;
@@ -225,6 +240,7 @@ export function renderTuneSummary(result: TuneResult, context: { title: string; 
 			'',
 			`The replay refits the forecast every ${duration(result.chosen.settings.refitSeconds)}; the node fits on every run, so it is at least as current as the replay.`,
 			'',
+				...cooldownNote(result.policy, result.chosen.settings),
 		);
 	}
 	lines.push(`Search time: ${result.seconds.total.toFixed(1)} s (fits ${result.seconds.fits.toFixed(1)} s, then ${result.points.length + 1} replays that share them).`, '');

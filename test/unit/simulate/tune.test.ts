@@ -1,4 +1,4 @@
-import { alignedOffset, paretoFrontier, policyYaml, scheduleCron, tunedPolicy, type Scores, type TunePoint } from '../../../src/simulate';
+import { alignedOffset, cooldownNote, paretoFrontier, policyYaml, scheduleCron, tunedPolicy, type Scores, type TunePoint } from '../../../src/simulate';
 import { validatePolicy } from '../../../src/policy';
 
 function point(under: number, hours: number, quantile = 0.5): TunePoint {
@@ -46,5 +46,16 @@ describe('the aligned schedule', () => {
 		// Not expressible as one cron line: said, not guessed.
 		expect(scheduleCron(420, 0)).toBeNull();
 		expect(scheduleCron(300, 300)).toBeNull();
+	});
+});
+
+describe('the cooldown note', () => {
+	it('warns when the cooldown is one run interval (jitter would hold every early run), and changes nothing itself', () => {
+		const base = validatePolicy({ minReplicas: 2, maxReplicas: 40, cooldownSeconds: 300 });
+		if (!base.ok) throw new Error('base policy invalid');
+		const settings = point(0, 0).settings;
+		expect(cooldownNote(base.policy, { ...settings, runIntervalSeconds: 300 }).join(' ')).toMatch(/cooldownSeconds \(300\) is within 30 s of the run interval \(300 s\).*e\.g\. 270/);
+		expect(cooldownNote(base.policy, { ...settings, runIntervalSeconds: 900 })).toEqual([]);
+		expect(base.policy.cooldownSeconds).toBe(300);
 	});
 });
