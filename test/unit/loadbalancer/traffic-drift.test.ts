@@ -1,6 +1,7 @@
 import type { GatedAdmission } from '../../../src/admission';
-import { type BackendStatus, type LoadBalancerProvider, type ServerState, runOperation } from '../../../src/loadbalancer';
+import { runOperation } from '../../../src/loadbalancer';
 import { TEST_KEY } from '../../harness/signing';
+import { gatedDrain, memoryLb, server } from './memoryLb';
 import { failoverProposal, gatedItem } from './verdicts';
 
 /*
@@ -14,48 +15,14 @@ import { failoverProposal, gatedItem } from './verdicts';
 
 const now = new Date();
 
-function server(name: string, admin: ServerState['admin']): ServerState {
-	return { server: name, admin, health: 'up', weight: 1, sessions: 0, serving: admin === 'ready', detail: {} };
-}
 
-function memoryLb(servers: ServerState[]) {
-	const calls: string[] = [];
-	const provider: LoadBalancerProvider = {
-		name: 'cloudflare',
-		endpoint: 'memory',
-		async status(backend: string): Promise<BackendStatus> {
-			calls.push(`status ${backend}`);
-			return { provider: 'cloudflare', endpoint: 'memory', backend, servers, serving: servers.filter((s) => s.serving).map((s) => s.server) };
-		},
-		async drain(ref) {
-			calls.push(`drain ${ref.server}`);
-			return { changed: true, server: ref.server } as never;
-		},
-		async restore(ref) {
-			calls.push(`restore ${ref.server}`);
-			return { changed: true } as never;
-		},
-		async setWeight() {
-			return { changed: true } as never;
-		},
-	};
-	return { provider, calls };
-}
 
-function drain(provider: LoadBalancerProvider, item: Record<string, unknown>, claims: GatedAdmission[]) {
-	return runOperation(provider, {
-		operation: 'drain',
-		backend: 'be_app',
-		server: 'us-east',
-		gate: { item, requireVerdict: true, keys: [TEST_KEY], maxAgeSeconds: 300, now, claim: async (g) => void claims.push(g) },
-	});
-}
 
 test('two live servers with one name: the one in maintenance must not hide behind the ready one', async () => {
 	const item = gatedItem(failoverProposal('us-east', 'us-west', now, 'failover', { backend: 'be_app', servers: { 'us-east': 'ready', 'us-west': 'ready' } }), now);
 	const lb = memoryLb([server('us-east', 'ready'), server('us-west', 'maint'), server('us-west', 'ready')]);
 	const claims: GatedAdmission[] = [];
-	await expect(drain(lb.provider, item, claims)).rejects.toThrow(/us-west/);
+	await expect(gatedDrain(lb.provider, item, claims, now)).rejects.toThrow(/us-west/);
 	expect(claims).toHaveLength(0);
 	expect(lb.calls).not.toContain('drain us-east');
 });

@@ -1,7 +1,6 @@
 import type { GatedAdmission } from '../../../src/admission';
-import { type BackendStatus, type LoadBalancerProvider, type ServerState, runOperation } from '../../../src/loadbalancer';
 import { evaluate } from '../../../src/policy';
-import { TEST_KEY } from '../../harness/signing';
+import { gatedDrain, memoryLb, server } from './memoryLb';
 import { POLICY, failoverProposal, gatedItem } from './verdicts';
 
 /*
@@ -13,43 +12,8 @@ import { POLICY, failoverProposal, gatedItem } from './verdicts';
 
 const now = new Date();
 
-function server(name: string, admin: ServerState['admin']): ServerState {
-	return { server: name, admin, health: 'up', weight: 1, sessions: 0, serving: admin === 'ready', detail: {} };
-}
 
-function memoryLb(servers: ServerState[], backend = 'be_app') {
-	const calls: string[] = [];
-	const provider: LoadBalancerProvider = {
-		name: 'haproxy',
-		endpoint: 'memory',
-		async status(b: string): Promise<BackendStatus> {
-			calls.push(`status ${b}`);
-			return { provider: 'haproxy', endpoint: 'memory', backend, servers: servers.map((s) => ({ ...s })), serving: servers.filter((s) => s.serving).map((s) => s.server) };
-		},
-		async drain(ref) {
-			calls.push(`drain ${ref.server}`);
-			return { changed: true, server: ref.server } as never;
-		},
-		async restore(ref) {
-			calls.push(`restore ${ref.server}`);
-			return { changed: true, server: ref.server } as never;
-		},
-		async setWeight(ref) {
-			calls.push(`setWeight ${ref.server}`);
-			return { changed: true } as never;
-		},
-	};
-	return { provider, calls, servers };
-}
 
-function drain(provider: LoadBalancerProvider, item: Record<string, unknown>, claims: GatedAdmission[], backend = 'be_app', srv = 'us-east') {
-	return runOperation(provider, {
-		operation: 'drain',
-		backend,
-		server: srv,
-		gate: { item, requireVerdict: true, keys: [TEST_KEY], maxAgeSeconds: 300, now, claim: async (g) => void claims.push(g) },
-	});
-}
 
 const policy = { ...POLICY, failover: { trafficTargets: { 'us-east': { backend: 'be_app', server: 'us-east' }, 'us-west': { backend: 'be_app', server: 'us-west' } } } };
 
@@ -62,20 +26,20 @@ test('a drift refusal reads the load balancer, claims nothing and writes nothing
 	const item = gatedItem(failoverProposal('us-east', 'us-west', now, 'failover', { backend: 'be_app', servers: { 'us-east': 'ready', 'us-west': 'ready' } }), now);
 	const lb = memoryLb([server('us-east', 'ready'), server('us-west', 'maint')]);
 	const claims: GatedAdmission[] = [];
-	await expect(drain(lb.provider, item, claims)).rejects.toThrow(/us-west was ready and is maint now/);
+	await expect(gatedDrain(lb.provider, item, claims, now)).rejects.toThrow(/us-west was ready and is maint now/);
 	expect(claims).toHaveLength(0);
 	expect(lb.calls).toEqual(['status be_app']);
 	// A new server appearing, or one leaving, is drift too.
 	const extra = memoryLb([server('us-east', 'ready'), server('us-west', 'ready'), server('us-central', 'ready')]);
-	await expect(drain(extra.provider, item, claims)).rejects.toThrow(/us-central \(ready\) was not there/);
+	await expect(gatedDrain(extra.provider, item, claims, now)).rejects.toThrow(/us-central \(ready\) was not there/);
 	const gone = memoryLb([server('us-east', 'ready')]);
-	await expect(drain(gone.provider, item, claims)).rejects.toThrow(/us-west was ready and is no longer in be_app/);
+	await expect(gatedDrain(gone.provider, item, claims, now)).rejects.toThrow(/us-west was ready and is no longer in be_app/);
 	expect(claims).toHaveLength(0);
 	// The live backend must be the stated one, whatever the drain node names.
 	const other = memoryLb([server('us-east', 'ready'), server('us-west', 'ready')], 'be_other');
-	await expect(drain(other.provider, item, claims)).rejects.toThrow(/judged on backend be_app, not be_other/);
+	await expect(gatedDrain(other.provider, item, claims, now)).rejects.toThrow(/judged on backend be_app, not be_other/);
 	const ok = memoryLb([server('us-east', 'ready'), server('us-west', 'ready')]);
-	await expect(drain(ok.provider, item, claims)).resolves.toMatchObject({ changed: true, gate: { verified: true } });
+	await expect(gatedDrain(ok.provider, item, claims, now)).resolves.toMatchObject({ changed: true, gate: { verified: true } });
 	expect(claims).toHaveLength(1);
 	// Read before the claim and again after it.
 	expect(ok.calls).toEqual(['status be_app', 'status be_app', 'drain us-east']);
@@ -124,7 +88,7 @@ test('a verdict with scope.traffic edited after signing is refused before the lo
 	verdict.scope.traffic.servers['us-west'] = 'maint';
 	const lb = memoryLb([server('us-east', 'ready'), server('us-west', 'maint')]);
 	const claims: GatedAdmission[] = [];
-	await expect(drain(lb.provider, { ...item, verdict }, claims)).rejects.toThrow(/modified after the gate/);
+	await expect(gatedDrain(lb.provider, { ...item, verdict }, claims, now)).rejects.toThrow(/modified after the gate/);
 	expect(lb.calls).toEqual([]);
 	expect(claims).toHaveLength(0);
 });
