@@ -168,37 +168,45 @@ function moveOf(proposal: Record<string, unknown>): string {
 }
 
 interface AwaitingInput {
-	current: AwaitingApproval | undefined;
 	item: Record<string, unknown>;
 	verdict: Verdict;
 	proposal: Record<string, unknown>;
 	outcome: LoopOutcome;
 	runKey: string | undefined;
 	now: Date;
-	asked: () => void;
+}
+
+/** This run asks a person: a Needs Approval verdict, not acted on, for an alert (a dedupe key). */
+function asksApproval({ verdict, outcome, runKey }: AwaitingInput): boolean {
+	return verdict.decision === 'approve' && outcome === 'notApplied' && runKey !== undefined && verdict.approvalDeadline !== undefined;
+}
+
+function isLive(marker: AwaitingApproval | undefined, now: Date): marker is AwaitingApproval {
+	return marker !== undefined && Date.parse(marker.until) > now.getTime();
+}
+
+/** The marker already waits, before its deadline, for this very alert and move: nobody is asked again. */
+function askedAlready(current: AwaitingApproval | undefined, input: AwaitingInput): boolean {
+	return asksApproval(input) && isLive(current, input.now) && current.dedupeKey === input.runKey && current.move === moveOf(input.proposal);
 }
 
 /**
  * The awaiting-approval marker after this run. A Needs Approval verdict for a
- * move already waiting keeps the marker and says so (asked); a new one sets it.
+ * move already waiting keeps the marker (askedAlready); a new one sets it.
  * Only the run it concerns ends the wait: the same alert carried out, or the
  * approved run of that very verdict, whatever it found.
  */
-function nextAwaiting({ current, item, verdict, proposal, outcome, runKey, now, asked }: AwaitingInput): AwaitingApproval | null | undefined {
-	const move = moveOf(proposal);
-	const live = current !== undefined && Date.parse(current.until) > now.getTime();
-	if (verdict.decision === 'approve' && outcome === 'notApplied' && runKey !== undefined && verdict.approvalDeadline !== undefined) {
-		if (live && current.dedupeKey === runKey && current.move === move) {
-			asked();
-			return undefined;
-		}
-		return { dedupeKey: runKey, move, verdictHash: verdict.verdictHash, until: verdict.approvalDeadline };
+function nextAwaiting(current: AwaitingApproval | undefined, input: AwaitingInput): AwaitingApproval | null | undefined {
+	const { item, verdict, proposal, outcome, runKey, now } = input;
+	if (asksApproval(input)) {
+		if (askedAlready(current, input)) return undefined;
+		return { dedupeKey: runKey as string, move: moveOf(proposal), verdictHash: verdict.verdictHash, until: verdict.approvalDeadline as string };
 	}
 	if (current === undefined) return undefined;
 	const approval = isObject(item.approval) && isObject(item.approval.verdict) ? item.approval.verdict : undefined;
 	const resumedThis = approval !== undefined && approval.verdictHash === current.verdictHash;
 	const carriedOut = outcome === 'applied' && current.dedupeKey === runKey;
-	return resumedThis || carriedOut || !live ? null : undefined;
+	return resumedThis || carriedOut || !isLive(current, now) ? null : undefined;
 }
 
 interface HeldLock {
@@ -261,21 +269,17 @@ export async function recordLoopDecision(client: KubeClient, input: RecordInput)
 	const runKey = typeof item.dedupeKey === 'string' && item.dedupeKey.trim() ? item.dedupeKey.trim() : lock.dedupeKey;
 	// Only a handled alert is a duplicate later: a held or failed one must be able to act when Alertmanager sends it again.
 	const dedupeKey = outcome === 'applied' ? runKey : undefined;
-	let alreadyAsked = false;
-	const awaitingApproval = (current: AwaitingApproval | undefined): AwaitingApproval | null | undefined => {
-		alreadyAsked = false;
-		return nextAwaiting({ current, item, verdict, proposal, outcome, runKey, now, asked: () => (alreadyAsked = true) });
-	};
+	const awaiting: AwaitingInput = { item, verdict, proposal, outcome, runKey, now };
 	const saved = await saveStateAndRelease(client, {
 		namespace: lock.namespace,
 		name: lock.name,
 		holder: lock.holder,
 		dedupeKey,
-		awaitingApproval,
+		awaitingApproval: (current) => nextAwaiting(current, awaiting),
 		maxAttempts: input.maxAttempts,
 		now: input.now,
 		sleep: input.sleep,
 		next: (previous) => nextLoopState({ action, previous, verdict, outcome, now, proposal }),
 	});
-	return { ...base, state: saved.state, saved: true, released: saved.released, attempts: saved.attempts, lease: { namespace: lock.namespace, name: lock.name }, dedupeKeySaved: dedupeKey ?? null, approvalAlreadyRequested: alreadyAsked, notes };
+	return { ...base, state: saved.state, saved: true, released: saved.released, attempts: saved.attempts, lease: { namespace: lock.namespace, name: lock.name }, dedupeKeySaved: dedupeKey ?? null, approvalAlreadyRequested: askedAlready(saved.awaitingBefore, awaiting), notes };
 }
