@@ -44,7 +44,8 @@ import {
 	type TuneGrid,
 } from '../src/simulate';
 
-const ROOT = findRoot(__dirname) ?? findRoot(process.cwd()) ?? fail('cannot find the n8n-nodes-kube-ops package root');
+import { ROOT, updateReadmeBlock } from './repository';
+
 const RESULTS = path.join(ROOT, 'bench', 'results');
 
 interface Case {
@@ -174,7 +175,7 @@ export async function runSimulateBenchmarks(args: string[] = []): Promise<void> 
 	fs.mkdirSync(RESULTS, { recursive: true });
 	if (args.includes('--readme')) {
 		// Rewrites the README block from the last run's bench/results/simulate.json, without replaying.
-		updateReadme(readmeBlock(JSON.parse(fs.readFileSync(path.join(RESULTS, 'simulate.json'), 'utf8')) as SimulateReport));
+		updateReadmeBlock(README_START, README_END, readmeBlock(JSON.parse(fs.readFileSync(path.join(RESULTS, 'simulate.json'), 'utf8')) as SimulateReport));
 		return;
 	}
 	const only = args.includes('--series') ? new Set(args[args.indexOf('--series') + 1].split(',')) : null;
@@ -199,7 +200,7 @@ export async function runSimulateBenchmarks(args: string[] = []): Promise<void> 
 	fs.writeFileSync(path.join(RESULTS, 'simulate.md'), `${text}\n`);
 	process.stdout.write(`${text}\n`);
 	// Only a run of every series speaks for the README.
-	if (!only) updateReadme(readmeBlock(report));
+	if (!only) updateReadmeBlock(README_START, README_END, readmeBlock(report));
 }
 
 interface SimulateReport {
@@ -241,19 +242,6 @@ function readmeBlock(report: SimulateReport): string {
 		`Bar met on ${met.length} of ${report.tuned.length} series${met.length > 0 ? ` (${met.map((t) => t.name).join(', ')})` : ''}; a perfect forecast through the same loop, Policy Gate and HPA could meet it on ${reachable.length}` +
 			`${reachable.length > 0 ? ` (${reachable.map((t) => t.name).join(', ')})` : ''}. Why each miss: ${whyNot(report.tuned).split('. A floor only adds')[0].replace(/\.$/, '')}.`,
 	].join('\n');
-}
-
-/** Replaces the README's generated block for the replay. */
-function updateReadme(text: string): void {
-	const file = path.join(ROOT, 'README.md');
-	const readme = fs.readFileSync(file, 'utf8');
-	const start = readme.indexOf(README_START);
-	const end = readme.indexOf(README_END);
-	if (start < 0 || end < start) {
-		process.stderr.write(`README.md has no ${README_START} ... ${README_END} block; left unchanged\n`);
-		return;
-	}
-	fs.writeFileSync(file, `${readme.slice(0, start + README_START.length)}\n${text}\n${readme.slice(end)}`);
 }
 
 function today(c: Case): { result: CaseResult; summary: string } {
@@ -558,18 +546,6 @@ function why(t: TuneCaseResult): string {
 	if (t.score.replicaHoursRatio > TUNED_TARGET.maxReplicaHoursRatio) return `${t.name}: the pick kept within 1.0x on the tune span but cost ${t.score.replicaHoursRatio.toFixed(3)}x on the score span`;
 	if (t.reactive.score.underProvisionedMinutes === 0) return `${t.name}: the reactive HPA is never short on the score span, so there is nothing to cut`;
 	return `${t.name}: within 1.0x the best cut is ${t.score.reduction === null ? '-' : (100 * t.score.reduction).toFixed(0)} %`;
-}
-
-function findRoot(from: string): string | null {
-	for (let dir = from; ; dir = path.dirname(dir)) {
-		const manifest = path.join(dir, 'package.json');
-		if (fs.existsSync(manifest) && JSON.parse(fs.readFileSync(manifest, 'utf8')).name === 'n8n-nodes-kube-ops') return dir;
-		if (path.dirname(dir) === dir) return null;
-	}
-}
-
-function fail(message: string): never {
-	throw new Error(message);
 }
 
 if (require.main === module) {
