@@ -1,3 +1,4 @@
+import { describeAdmin } from '../shared/adminState';
 import { check, formatNumber, plural, runRules, type Rule } from './checks';
 import { INVALID_INPUTS, stateCheck, type FamilyArgs, type FamilyResult } from './family';
 import type { FailoverInput } from './proposal';
@@ -217,10 +218,6 @@ function scopeOf(context: FailoverContext): VerdictScope {
 function trafficTarget({ failover }: FailoverContext, region: string): TrafficTarget {
 	const map = failover.trafficTargets;
 	return map && Object.hasOwn(map, region) ? (map[region] as TrafficTarget) : { server: region };
-}
-
-function describeAdmin(admin: TrafficAdmin | undefined): string {
-	return admin === undefined ? 'not known to it' : admin === 'ready' ? 'ready' : admin === 'drain' ? 'drained' : 'in maintenance';
 }
 
 // The load balancer as the proposal read it. A move that makes no sense on it
