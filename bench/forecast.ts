@@ -24,22 +24,10 @@ import { toRegularGrid } from '../src/forecast/grid';
 import { engineForecaster, M4_HOURLY, runM4, writeM4Submission, type M4Forecaster, type M4Result } from '../src/forecast/m4';
 import { seasonalNaiveScale } from '../src/forecast/metrics';
 import type { Series } from '../src/forecast/types';
+import { ROOT, updateReadmeBlock } from './repository';
 
-const ROOT = findRoot(__dirname) ?? findRoot(process.cwd()) ?? fail('cannot find the n8n-nodes-kube-ops package root');
 const DATA = path.join(ROOT, 'bench', 'data');
 const RESULTS = path.join(ROOT, 'bench', 'results');
-
-function findRoot(from: string): string | null {
-	for (let dir = from; ; dir = path.dirname(dir)) {
-		const manifest = path.join(dir, 'package.json');
-		if (fs.existsSync(manifest) && JSON.parse(fs.readFileSync(manifest, 'utf8')).name === 'n8n-nodes-kube-ops') return dir;
-		if (path.dirname(dir) === dir) return null;
-	}
-}
-
-function fail(message: string): never {
-	throw new Error(message);
-}
 
 // ---------------------------------------------------------------- M4 Hourly
 
@@ -493,19 +481,6 @@ function markdown(report: Report, before: Report | null): string {
 const README_START = '<!-- forecast-bench:start (written by npm run bench) -->';
 const README_END = '<!-- forecast-bench:end -->';
 
-/** Replaces the README's generated benchmark block, so the figures there are the bench's own output. */
-function updateReadme(text: string): void {
-	const file = path.join(ROOT, 'README.md');
-	const readme = fs.readFileSync(file, 'utf8');
-	const start = readme.indexOf(README_START);
-	const end = readme.indexOf(README_END);
-	if (start < 0 || end < start) {
-		log(`README.md has no ${README_START} ... ${README_END} block; left unchanged`);
-		return;
-	}
-	fs.writeFileSync(file, `${readme.slice(0, start + README_START.length)}\n${text}\n${readme.slice(end)}`);
-}
-
 export async function runForecastBenchmarks(args: string[] = []): Promise<void> {
 	const requested = args.includes('--only') ? args[args.indexOf('--only') + 1] : null;
 	// `--only forecast` (from npm run bench) means every forecast section.
@@ -530,7 +505,7 @@ export async function runForecastBenchmarks(args: string[] = []): Promise<void> 
 	fs.writeFileSync(path.join(RESULTS, 'forecast.json'), `${JSON.stringify(report, null, 2)}\n`);
 	const text = markdown(report, before);
 	fs.writeFileSync(path.join(RESULTS, 'forecast.md'), `# Forecast benchmarks\n\n${text}\n`);
-	if (m4 && ops && speed) updateReadme(text);
+	if (m4 && ops && speed) updateReadmeBlock(README_START, README_END, text);
 	process.stdout.write(`${text}\n`);
 }
 

@@ -12,7 +12,7 @@ import { renderChart, type ChartFormat } from '../../src/chart';
 import type { Target } from '../../src/policy';
 import { forecastSeries, type ChartBand, type ReplicaSettings, type SeriesSettings } from './run';
 import { ItemInputError, getField, readPairs, withoutField } from './series';
-import { Seasonality, SettingsError, numberSetting, quantileList, validDuration } from './settings';
+import { Seasonality, SettingsError, booleanSetting, numberSetting, quantileList, validDuration } from './settings';
 
 const replicaFields = { hide: { perPodCapacity: [0] } };
 const proposalFields = { show: { buildProposal: [true] } };
@@ -119,6 +119,15 @@ export class Forecast implements INodeType {
 				default: '15m',
 				displayOptions: replicaFields,
 				description: 'Time until this workflow runs again: the replicas must cover the peak until then',
+			},
+			{
+				displayName: 'Align Window to Steps',
+				name: 'alignToStep',
+				type: 'boolean',
+				default: false,
+				displayOptions: replicaFields,
+				description:
+					'Whether the replicas cover whole forecast steps from the first one that starts after Pod Start-Up, leaving the step in progress to the HPA (which keeps its pods while the load is there). Cheaper with a Run Interval as short as the metric step; kube-ops simulate --tune says whether it pays on your history.',
 			},
 			{
 				displayName: 'Replica Quantile',
@@ -346,6 +355,7 @@ function readSettings(context: IExecuteFunctions, itemIndex: number, json: IData
 			quantile: numberSetting(get('replicaQuantile', 0.9), 'Replica Quantile', (n) => n > 0 && n < 1, 'strictly between 0 and 1'),
 			minReplicas: numberSetting(get('minReplicas', 1), 'Min Replicas', (n) => Number.isInteger(n) && n >= 0, 'a whole number of 0 or more'),
 			maxReplicas: maxReplicas > 0 ? maxReplicas : null,
+			alignToStep: booleanSetting(get('alignToStep', false), 'Align Window to Steps'),
 		};
 		if (replicas.maxReplicas !== null && replicas.maxReplicas < replicas.minReplicas) {
 			throw new SettingsError(`Max Replicas (${replicas.maxReplicas}) is below Min Replicas (${replicas.minReplicas})`);

@@ -86,6 +86,8 @@ function recommendationJson(recommendation: ReplicaRecommendation, replicas: Rep
 		from: new Date(recommendation.from * 1000).toISOString(),
 		to: new Date(recommendation.to * 1000).toISOString(),
 		clamped: recommendation.clamped,
+		// With Align Window to Steps: whether this run fell on a step boundary (a schedule off it gets the ordinary window).
+		...(recommendation.aligned !== undefined ? { aligned: recommendation.aligned } : {}),
 		perPodCapacity: replicas.perPodCapacity,
 		headroom: replicas.headroom,
 	};

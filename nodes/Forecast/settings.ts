@@ -56,6 +56,12 @@ export function validDuration(text: string, parameter: string): number {
 	return seconds;
 }
 
+/** A switch set by an expression must still be true or false: the string "true" is not quietly read as off. */
+export function booleanSetting(value: unknown, parameter: string): boolean {
+	if (typeof value === 'boolean') return value;
+	throw new SettingsError(`${parameter} must be true or false, got ${JSON.stringify(value)} (fix: a boolean, or an expression such as {{ true }})`);
+}
+
 export function numberSetting(value: unknown, parameter: string, check: (n: number) => boolean, expected: string): number {
 	const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
 	if (typeof number !== 'number' || !Number.isFinite(number) || !check(number)) {

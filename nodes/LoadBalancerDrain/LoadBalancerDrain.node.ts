@@ -20,7 +20,7 @@ export class LoadBalancerDrain implements INodeType {
 		version: 1,
 		subtitle: '={{ $parameter["operation"] + " · " + $parameter["provider"] + ($parameter["requireVerdict"] === false && $parameter["operation"] !== "status" ? " · manual" : "") }}',
 		description:
-			'Drain, restore, re-weight or list servers at a load balancer (HAProxy Runtime API, Cloudflare Load Balancing, Kubernetes HTTPRoute and ingress-nginx canary weights); refuses to take the last serving server out of traffic',
+			'Drain, restore, re-weight or list servers at a load balancer (HAProxy Runtime API, Cloudflare Load Balancing, AWS Route 53 weighted records, Kubernetes HTTPRoute and ingress-nginx canary weights); refuses to take the last serving server out of traffic',
 		defaults: { name: 'Load Balancer Drain' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -28,6 +28,7 @@ export class LoadBalancerDrain implements INodeType {
 		credentials: [
 			{ name: 'haproxyRuntimeApi', required: true, testedBy: 'haproxyRuntimeApiTest', displayOptions: { show: { provider: ['haproxy'] } } },
 			{ name: 'kubeOpsCloudflareApi', required: true, testedBy: 'cloudflareApiTest', displayOptions: { show: { provider: ['cloudflare'] } } },
+			{ name: 'kubeOpsAwsRoute53Api', required: true, testedBy: 'route53ApiTest', displayOptions: { show: { provider: ['route53'] } } },
 			// For the Kubernetes provider, and for every provider the cluster where carried-out verdicts are recorded (single use).
 			{ name: 'kubernetesApi', required: false, testedBy: 'kubernetesApiConnectionTest' },
 			{ name: 'kubeOpsSigningKey', required: false, testedBy: 'kubeOpsSigningKeyTest', displayOptions: { show: { operation: ['drain', 'restore', 'setWeight'] } } },
@@ -49,6 +50,7 @@ export class LoadBalancerDrain implements INodeType {
 				options: [
 					{ name: 'HAProxy (Runtime API)', value: 'haproxy' },
 					{ name: 'Cloudflare Load Balancing', value: 'cloudflare' },
+					{ name: 'AWS Route 53 (Weighted Records)', value: 'route53' },
 					{ name: 'Kubernetes (HTTPRoute, Ingress-Nginx Canary)', value: 'kubernetes' },
 				],
 			},
@@ -77,6 +79,7 @@ export class LoadBalancerDrain implements INodeType {
 			...providers.haproxy.description,
 			...providers.cloudflare.description,
 			...providers.kubernetes.description,
+			...providers.route53.description,
 			...operations.drain.description,
 			...operations.restore.description,
 			...operations.setWeight.description,

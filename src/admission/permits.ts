@@ -1,4 +1,4 @@
-import type { PlainObject, ProposalAction, TrafficTarget, Verdict } from '../policy';
+import type { PlainObject, ProposalAction, TrafficState, TrafficTarget, Verdict } from '../policy';
 
 /**
  * Exactly what each kind of verdict lets a mutating node do. One table for
@@ -19,7 +19,8 @@ export type Permit =
 	| { operation: 'waitReady'; replicas?: number }
 	| { operation: 'canaryWeight'; weight: 0 }
 	| { operation: 'rolloutUndo' }
-	| { operation: 'drain' | 'restore'; server: TrafficTarget };
+	/** expect: the load balancer the move was judged on; the move happens only while a live read still shows it. */
+	| { operation: 'drain' | 'restore'; server: TrafficTarget; expect: TrafficState };
 
 export class PermitError extends Error {
 	constructor(
@@ -64,6 +65,17 @@ function traffic(verdict: Verdict, key: 'drain' | 'restore'): TrafficTarget {
 	return server;
 }
 
+function judgedTraffic(verdict: Verdict): TrafficState {
+	const traffic = verdict.scope?.traffic;
+	if (!traffic || typeof traffic !== 'object' || !traffic.servers || typeof traffic.servers !== 'object') {
+		throw new PermitError(
+			`the ${verdict.action} verdict states no load-balancer state to compare with the live one (its proposal has no current.traffic)`,
+			'Read the load balancer right before building the proposal (Load Balancer Drain, Status) and put its traffic field in the proposal as current.traffic.',
+		);
+	}
+	return traffic;
+}
+
 const TABLE: Record<ProposalAction, Partial<Record<MutatingOperation, Builder>>> = {
 	scale: {
 		scale: (v, p) => ({ operation: 'scale', replicas: replicaValue(v), expectReplicas: statedReplicas(p) }),
@@ -74,12 +86,12 @@ const TABLE: Record<ProposalAction, Partial<Record<MutatingOperation, Builder>>>
 	failover: {
 		scale: (v) => ({ operation: 'scale', replicas: scaleTo(v), atLeast: true }),
 		waitReady: (v) => ({ operation: 'waitReady', replicas: scaleTo(v) }),
-		drain: (v) => ({ operation: 'drain', server: traffic(v, 'drain') }),
+		drain: (v) => ({ operation: 'drain', server: traffic(v, 'drain'), expect: judgedTraffic(v) }),
 	},
 	failback: {
 		scale: (v) => ({ operation: 'scale', replicas: scaleTo(v), atLeast: true }),
 		waitReady: (v) => ({ operation: 'waitReady', replicas: scaleTo(v) }),
-		restore: (v) => ({ operation: 'restore', server: traffic(v, 'restore') }),
+		restore: (v) => ({ operation: 'restore', server: traffic(v, 'restore'), expect: judgedTraffic(v) }),
 	},
 	rollback: {
 		canaryWeight: () => ({ operation: 'canaryWeight', weight: 0 }),

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Check } from '../policy/types';
 import { redact } from '../shared/redact';
-import type { DecisionRecord, EventOptions, KubernetesEvent, Outcome } from './types';
+import type { ActionResult, DecisionRecord, EventOptions, KubernetesEvent, Outcome } from './types';
 
 // kubectl and most dashboards show an Event's message in one line; the API
 // server accepts more, but past 1 KiB messages are cut off by event recorders
@@ -9,6 +9,8 @@ import type { DecisionRecord, EventOptions, KubernetesEvent, Outcome } from './t
 export const EVENT_MESSAGE_MAX_BYTES = 1024;
 
 const COMPONENT = 'kube-ops';
+// A decision is carried out in a few steps (weight, then scale; scale, then drain); more means a loop gone wrong.
+const MAX_ACTIONS = 20;
 const DEFAULT_PREFIX = 'kube-ops';
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -50,6 +52,8 @@ export function toKubernetesEvent(record: DecisionRecord, options: EventOptions 
 		[`${prefix}/loop`]: record.loop,
 		[`${prefix}/outcome`]: record.outcome,
 		[`${prefix}/cluster`]: record.target.cluster,
+		// What was done so far, readable by the next writer of this decision's one Event (see actionsOf).
+		[`${prefix}/actions`]: JSON.stringify(record.actions.slice(-MAX_ACTIONS).map(({ action, status, error, at }) => ({ action, status, ...(error === undefined ? {} : { error: truncateUtf8(redact(error), 300) }), ...(at === undefined ? {} : { at }) }))),
 	};
 	if (verdict !== null) {
 		annotations[`${prefix}/decision`] = verdict.decision;
@@ -172,4 +176,30 @@ function eventName(record: DecisionRecord): string {
 		.replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '')
 		.replace(/[-.]*\.[-.]*/g, '.');
 	return `${base === '' ? COMPONENT : base}.${suffix}`;
+}
+
+const ACTION_STATUSES: readonly ActionResult['status'][] = ['succeeded', 'failed', 'skipped', 'dry-run'];
+
+/** The actions an Event of this decision already carries; anything unreadable counts as none (the Event is only a record). */
+export function actionsOf(event: { metadata?: { annotations?: Record<string, string> } } | undefined, prefix = DEFAULT_PREFIX): ActionResult[] {
+	const raw = event?.metadata?.annotations?.[`${prefix}/actions`];
+	if (raw === undefined) return [];
+	try {
+		const parsed = JSON.parse(raw) as unknown;
+		if (!Array.isArray(parsed)) return [];
+		return parsed
+			.filter((item): item is ActionResult => typeof item === 'object' && item !== null && typeof item.action === 'string' && ACTION_STATUSES.includes(item.status))
+			.map(({ action, status, error, at }) => ({ action, status, ...(typeof error === 'string' ? { error } : {}), ...(typeof at === 'string' ? { at } : {}) }));
+	} catch {
+		return [];
+	}
+}
+
+/** Both lists in order, each action said once: the record step repeats the step that made the change. */
+export function mergeActions(earlier: readonly ActionResult[], later: readonly ActionResult[]): ActionResult[] {
+	const merged = [...earlier];
+	for (const action of later) {
+		if (!merged.some((seen) => seen.action === action.action && seen.status === action.status)) merged.push(action);
+	}
+	return merged.slice(-MAX_ACTIONS);
 }

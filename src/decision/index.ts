@@ -1,3 +1,3 @@
 export { buildDecisionRecord, deriveOutcome } from './record';
-export { toKubernetesEvent, truncateUtf8, EVENT_MESSAGE_MAX_BYTES } from './event';
+export { toKubernetesEvent, truncateUtf8, actionsOf, mergeActions, EVENT_MESSAGE_MAX_BYTES } from './event';
 export * from './types';

@@ -16,6 +16,15 @@ export interface ReplicaOptions {
 	/** Floor of the recommendation. Default 1: a forecast of no demand still keeps one pod unless asked otherwise. */
 	minReplicas?: number;
 	maxReplicas?: number;
+	/**
+	 * Whole steps: when now + lead falls on a step boundary of the forecast (within ALIGN_GRACE_SECONDS, for
+	 * scheduler jitter), the window is the steps from that boundary to the one at its end, not one more: the
+	 * run was scheduled one start-up before the boundary, so the step in progress was covered by the previous
+	 * run and its pods stay under the HPA while its load lasts (the HPA reads that same step's load), and the
+	 * floor can drop for a coming trough exactly when it starts. A run off the boundary (a schedule not set up
+	 * for it, a late run) gets the ordinary window, which covers the step in progress as well. Default false.
+	 */
+	alignToStep?: boolean;
 }
 
 export type ReplicaRecommendation =
@@ -30,6 +39,8 @@ export type ReplicaRecommendation =
 			to: number;
 			/** True when min or max replicas changed the computed count. */
 			clamped: boolean;
+			/** With alignToStep: whether this run fell on a step boundary (whole steps) or got the ordinary window. */
+			aligned?: boolean;
 	  }
 	| { kind: 'no-recommendation'; reason: string };
 
@@ -38,6 +49,9 @@ export type ReplicaRecommendation =
  * ceil(peak quantile demand over [now + lead, now + lead + window] / perPodCapacity * (1 + headroom)).
  * Without a usable forecast there is no recommendation (keep what runs), never 0.
  */
+/** How far off a step boundary (now + lead) a run may be and still count as on it: scheduler jitter, not a late run. */
+export const ALIGN_GRACE_SECONDS = 30;
+
 export function replicasFromForecast(outcome: ForecastOutcome, options: ReplicaOptions): ReplicaRecommendation {
 	const { perPodCapacity, leadSeconds, windowSeconds } = options;
 	const headroom = options.headroom ?? 0;
@@ -61,11 +75,14 @@ export function replicasFromForecast(outcome: ForecastOutcome, options: ReplicaO
 	}
 	const interval = outcome.intervalSeconds;
 	const now = options.now ?? outcome.points[0].t - interval;
-	const from = now + leadSeconds;
+	const origin = outcome.points[0].t;
+	const boundary = origin + Math.round((now + leadSeconds - origin) / interval) * interval;
+	const aligned = options.alignToStep === true && Math.abs(now + leadSeconds - boundary) <= ALIGN_GRACE_SECONDS;
+	const from = aligned ? boundary : now + leadSeconds;
 	const to = from + windowSeconds;
 	const last = outcome.points[outcome.points.length - 1].t;
 	// A point stands for the interval that follows it, so the last one covers up to last + interval.
-	if (last + interval <= to) {
+	if (aligned ? last + interval < to : last + interval <= to) {
 		const needed = Math.ceil((to - outcome.points[0].t) / interval) + 1;
 		return {
 			kind: 'no-recommendation',
@@ -75,7 +92,7 @@ export function replicasFromForecast(outcome: ForecastOutcome, options: ReplicaO
 	let demand = -Infinity;
 	for (const point of outcome.points) {
 		// Include the point whose interval contains `from`, not only those starting inside the window.
-		if (point.t + interval > from && point.t <= to) demand = Math.max(demand, point.q[key]);
+		if (point.t + interval > from && (aligned ? point.t < to : point.t <= to)) demand = Math.max(demand, point.q[key]);
 	}
 	if (!Number.isFinite(demand)) {
 		return { kind: 'no-recommendation', reason: `no finite ${key} quantile inside the window ${iso(from)}..${iso(to)}` };
@@ -83,7 +100,7 @@ export function replicasFromForecast(outcome: ForecastOutcome, options: ReplicaO
 	// Floating-point noise (300 / 100 * 1.1 = 3.3000000000000003) must not buy an extra pod at an exact boundary.
 	const raw = Math.ceil((Math.max(0, demand) / perPodCapacity) * (1 + headroom) - 1e-9);
 	const replicas = Math.min(maxReplicas, Math.max(minReplicas, raw));
-	return { kind: 'replicas', replicas, demand, quantile: level, from, to, clamped: replicas !== raw };
+	return { kind: 'replicas', replicas, demand, quantile: level, from, to, clamped: replicas !== raw, ...(options.alignToStep === true ? { aligned } : {}) };
 }
 
 function iso(seconds: number): string {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 
 import { buildDecisionRecord, toKubernetesEvent, truncateUtf8, type DecisionRecord } from '../decision';
 import type { KubeClient } from './client';
-import { KubeError } from './errors';
+import { writeDecisionEvent } from './decisionEvent';
 import { type JsonObject, type KubeObject, type ResourceInfo, apiVersionOf, resources } from './resources';
 
 /** The annotation every change leaves on its target: who, when, from, to, and the decision behind it. */
@@ -78,13 +78,13 @@ function involvedObject(change: ChangeSummary): JsonObject {
 }
 
 /**
- * The Policy Gate's decision record as an Event, with this change as its
- * action. The record came in on an n8n item, so anything malformed in it
- * falls back to the plain Event rather than losing the audit trail.
+ * The Policy Gate's decision record with this change as its action. The
+ * record came in on an n8n item, so anything malformed in it gives undefined
+ * and the plain Event, rather than losing the audit trail.
  */
-function decisionEvent(change: ChangeSummary, decision: DecisionRecord, audit: Audit, summary: string, now: Date): JsonObject | undefined {
+function decisionRecordOf(change: ChangeSummary, decision: DecisionRecord, summary: string, now: Date): DecisionRecord | undefined {
 	try {
-		const record = buildDecisionRecord({
+		return buildDecisionRecord({
 			id: decision.id,
 			time: decision.time,
 			loop: decision.loop,
@@ -94,26 +94,20 @@ function decisionEvent(change: ChangeSummary, decision: DecisionRecord, audit: A
 			verdict: decision.verdict,
 			actions: [{ action: change.operation, status: 'succeeded', detail: truncateUtf8(summary, 400), at: now.toISOString() }],
 		});
-		const event = toKubernetesEvent(record, { reportingInstance: audit.reportingInstance }) as unknown as JsonObject & { metadata: { name: string } };
-		// One Event per decision and operation: replaying the same decision finds its Event already there.
-		event.metadata.name = `${event.metadata.name}.${change.operation.toLowerCase()}`;
-		// Attached to what was changed (an HPA, an Ingress), which may differ from the proposal's workload.
-		event.involvedObject = involvedObject(change);
-		return event;
 	} catch {
 		return undefined;
 	}
 }
 
-/** A core/v1 Event about the change, from the decision record when there is one. */
-export function changeEvent(change: ChangeSummary, audit: Audit): JsonObject {
-	const now = audit.now?.() ?? new Date();
+function changeSummary(change: ChangeSummary, audit: Audit): string {
+	return `${change.operation} ${change.res.plural}/${change.object.metadata.name}: ${compact(change.before)} → ${compact(change.after)} by ${audit.actor}`;
+}
+
+/** A core/v1 Event about a change made without a decision record (manual mode, or a record that did not survive the trip). */
+function plainEvent(change: ChangeSummary, audit: Audit, summary: string, now: Date): JsonObject {
 	const stamp = now.toISOString().replace(/\.\d+Z$/, 'Z');
 	const namespace = change.object.metadata.namespace ?? 'default';
 	const { reason, type } = reasons[change.operation] ?? { reason: 'Changed', type: 'Normal' as const };
-	const summary = `${change.operation} ${change.res.plural}/${change.object.metadata.name}: ${compact(change.before)} → ${compact(change.after)} by ${audit.actor}`;
-	const fromDecision = audit.decision ? decisionEvent(change, audit.decision, audit, summary, now) : undefined;
-	if (fromDecision) return fromDecision;
 	return {
 		apiVersion: 'v1',
 		kind: 'Event',
@@ -132,6 +126,17 @@ export function changeEvent(change: ChangeSummary, audit: Audit): JsonObject {
 	};
 }
 
+/** A core/v1 Event about the change, from the decision record when there is one. */
+export function changeEvent(change: ChangeSummary, audit: Audit): JsonObject {
+	const now = audit.now?.() ?? new Date();
+	const summary = changeSummary(change, audit);
+	const record = audit.decision ? decisionRecordOf(change, audit.decision, summary, now) : undefined;
+	if (!record) return plainEvent(change, audit, summary, now);
+	// Attached to what was changed (an HPA, an Ingress), which may differ from the proposal's workload.
+	const event = toKubernetesEvent(record, { reportingInstance: audit.reportingInstance }) as unknown as JsonObject;
+	return { ...event, involvedObject: involvedObject(change) };
+}
+
 /**
  * Writes the audit Event for a change that already happened. It never
  * throws: the change stands whatever happens here, and a failure comes back
@@ -139,17 +144,27 @@ export function changeEvent(change: ChangeSummary, audit: Audit): JsonObject {
  */
 export async function recordChangeEvent(client: KubeClient, change: ChangeSummary, audit: Audit): Promise<EventResult> {
 	if (change.dryRun) return { written: false, skipped: 'dry run: nothing was changed' };
-	const event = changeEvent(change, audit);
-	const name = (event.metadata as { name: string }).name;
+	const now = audit.now?.() ?? new Date();
+	const summary = changeSummary(change, audit);
+	const record = audit.decision ? decisionRecordOf(change, audit.decision, summary, now) : undefined;
 	const namespace = change.object.metadata.namespace ?? 'default';
+	const failed = (error: unknown, name?: string): EventResult => ({ written: false, ...(name ? { name } : {}), warning: `The change was made, but its Event could not be recorded: ${error instanceof Error ? error.message : String(error)}` });
+	if (record) {
+		// The decision's one Event: this change is added to it, and the record step adds the outcome.
+		try {
+			const written = await writeDecisionEvent(client, { record, namespace, involvedObject: involvedObject(change), options: { reportingInstance: audit.reportingInstance }, now });
+			return { written: true, name: written.name, reason: written.reason, ...(written.action === 'updated' ? { skipped: 'added to the Event an earlier step of this decision wrote' } : {}) };
+		} catch (error) {
+			return failed(error);
+		}
+	}
+	// A plain Event has a random name: nothing else writes it.
+	const event = plainEvent(change, audit, summary, now);
+	const name = (event.metadata as { name: string }).name;
 	try {
 		await client.create(resources.events, namespace, event);
 		return { written: true, name, reason: event.reason as string };
 	} catch (error) {
-		if (error instanceof KubeError && error.kind === 'conflict' && error.details.reason === 'AlreadyExists') {
-			return { written: true, name, reason: event.reason as string, skipped: 'this decision already has its Event for this operation' };
-		}
-		const message = error instanceof Error ? error.message : String(error);
-		return { written: false, name, warning: `The change was made, but its Event could not be recorded: ${message}` };
+		return failed(error, name);
 	}
 }

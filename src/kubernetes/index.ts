@@ -17,6 +17,6 @@ export { admitKube, kubeVerdictAge, checkCluster, checkExplicit, refusal, type G
 export { CARRIED_OPERATIONS, admitKubeItem, auditFor, carryOut, spendingVerdict, targetApiVersion, type CarriedOperation, type CarryOutOptions, type ItemAdmission, type ItemAdmissionOptions } from './carryOut';
 export { claimVerdict, readLedger, LEDGER_ANNOTATION, LEDGER_LEASE, type LedgerEntry } from './verdictLedger';
 export { checkKubernetesConnection } from './connectionCheck';
-export { lockAndReadState, saveStateAndRelease, parseStateAnnotation, STATE_ANNOTATION, DEDUPE_ANNOTATION, type LockRequest, type LockInfo, type LockResult, type SaveRequest, type SaveResult } from './loopState';
+export { lockAndReadState, saveStateAndRelease, parseStateAnnotation, STATE_ANNOTATION, DEDUPE_ANNOTATION, AWAITING_APPROVAL_ANNOTATION, awaitingApproval, type AwaitingApproval, type LockRequest, type LockInfo, type LockResult, type SaveRequest, type SaveResult } from './loopState';
 export { recordLoopDecision, resolveOutcome, errorText, type OutcomeChoice, type LoopChoice, type RecordInput, type RecordResult } from './loopRecord';
 export { readWorkload, WORKLOAD_KINDS, type WorkloadKind, type WorkloadSummary } from './workloadSummary';

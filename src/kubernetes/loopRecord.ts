@@ -3,8 +3,9 @@ import { type LoopOutcome, type LoopState, type ProposalAction, type SigningKey,
 import type { KubeClient } from './client';
 import { KubeError } from './errors';
 import { isObject } from './json';
-import { saveStateAndRelease } from './loopState';
-import { type JsonObject, knownResource, resources } from './resources';
+import { writeDecisionEvent } from './decisionEvent';
+import { type AwaitingApproval, saveStateAndRelease } from './loopState';
+import { type JsonObject, knownResource } from './resources';
 
 /**
  * The last step of every loop run: the decision record, with what actually
@@ -49,6 +50,11 @@ export interface RecordResult {
 	attempts: number;
 	lease: { namespace: string; name: string } | null;
 	dedupeKeySaved: string | null;
+	/**
+	 * Needs Approval for a move already waiting for a person (same alert, same move, before its deadline): the
+	 * workflow skips asking again. Every repeat is still judged, so a region that got worse fails over on its own.
+	 */
+	approvalAlreadyRequested?: boolean;
 	notes: string[];
 }
 
@@ -124,33 +130,83 @@ export function finalRecord(item: Record<string, unknown>, proposal: Record<stri
 }
 
 async function writeEvent(client: KubeClient, record: DecisionRecord, input: RecordInput): Promise<{ name: string; reason: string; namespace: string; written: boolean; warning?: string }> {
-	const event = toKubernetesEvent(record, { reportingInstance: input.reportingInstance }) as unknown as JsonObject & {
-		metadata: { name: string; namespace: string; annotations: Record<string, string> };
-		involvedObject: JsonObject;
-		reason: string;
-	};
+	const event = toKubernetesEvent(record, { reportingInstance: input.reportingInstance });
 	const override = input.eventNamespace?.trim();
-	if (override) {
-		// The API server requires an Event's namespace to be its involved object's.
-		event.metadata.namespace = override;
-		event.involvedObject.namespace = override;
-		event.metadata.annotations['kube-ops/target-namespace'] = record.target.namespace;
-	} else {
+	const namespace = override || event.metadata.namespace;
+	const involvedObject: JsonObject = { ...event.involvedObject, namespace };
+	if (!override) {
 		// With the object's uid, kubectl describe lists the Event under it; without (another cluster's object, no permission) it is still found by name.
-		const res = typeof event.involvedObject.apiVersion === 'string' ? knownResource(event.involvedObject.apiVersion, String(event.involvedObject.kind)) : undefined;
+		const res = typeof involvedObject.apiVersion === 'string' ? knownResource(involvedObject.apiVersion, String(involvedObject.kind)) : undefined;
 		if (res) {
-			const found = await client.get(res, event.metadata.namespace, record.target.name).catch(() => undefined);
-			if (found?.metadata.uid) event.involvedObject.uid = found.metadata.uid;
+			const found = await client.get(res, namespace, record.target.name).catch(() => undefined);
+			if (found?.metadata.uid) involvedObject.uid = found.metadata.uid;
 		}
 	}
-	const out = { name: event.metadata.name, reason: event.reason, namespace: event.metadata.namespace };
+	const out = { name: event.metadata.name, reason: event.reason, namespace };
 	try {
-		await client.create(resources.events, event.metadata.namespace, event);
-		return { ...out, written: true };
+		// The change steps of this decision wrote its Event already (in the target's namespace): the outcome is added to it.
+		const written = await writeDecisionEvent(client, {
+			record,
+			namespace,
+			involvedObject,
+			// The API server requires an Event's namespace to be its involved object's; the target's stays findable.
+			...(override ? { annotations: { 'kube-ops/target-namespace': record.target.namespace } } : {}),
+			options: { reportingInstance: input.reportingInstance },
+			now: input.now?.(),
+		});
+		return { ...out, name: written.name, reason: written.reason, written: true };
 	} catch (error) {
-		if (error instanceof KubeError && error.kind === 'conflict' && error.details.reason === 'AlreadyExists') return { ...out, written: true };
 		return { ...out, written: false, warning: `The decision's Event could not be written: ${(error as Error).message}` };
 	}
+}
+
+/** What is asked about: the same alert can lead to another move (another receiving region), asked about on its own. */
+function moveOf(proposal: Record<string, unknown>): string {
+	const target = isObject(proposal.target) ? proposal.target : {};
+	const from = typeof proposal.from === 'string' ? ` ${proposal.from} -> ${String(proposal.to)}` : '';
+	return `${String(proposal.action)} ${String(target.namespace)}/${String(target.kind)}/${String(target.name)}${from}`;
+}
+
+interface AwaitingInput {
+	item: Record<string, unknown>;
+	verdict: Verdict;
+	proposal: Record<string, unknown>;
+	outcome: LoopOutcome;
+	runKey: string | undefined;
+	now: Date;
+}
+
+/** This run asks a person: a Needs Approval verdict, not acted on, for an alert (a dedupe key). */
+function asksApproval({ verdict, outcome, runKey }: AwaitingInput): boolean {
+	return verdict.decision === 'approve' && outcome === 'notApplied' && runKey !== undefined && verdict.approvalDeadline !== undefined;
+}
+
+function isLive(marker: AwaitingApproval | undefined, now: Date): marker is AwaitingApproval {
+	return marker !== undefined && Date.parse(marker.until) > now.getTime();
+}
+
+/** The marker already waits, before its deadline, for this very alert and move: nobody is asked again. */
+function askedAlready(current: AwaitingApproval | undefined, input: AwaitingInput): boolean {
+	return asksApproval(input) && isLive(current, input.now) && current.dedupeKey === input.runKey && current.move === moveOf(input.proposal);
+}
+
+/**
+ * The awaiting-approval marker after this run. A Needs Approval verdict for a
+ * move already waiting keeps the marker (askedAlready); a new one sets it.
+ * Only the run it concerns ends the wait: the same alert carried out, or the
+ * approved run of that very verdict, whatever it found.
+ */
+function nextAwaiting(current: AwaitingApproval | undefined, input: AwaitingInput): AwaitingApproval | null | undefined {
+	const { item, verdict, proposal, outcome, runKey, now } = input;
+	if (asksApproval(input)) {
+		if (askedAlready(current, input)) return undefined;
+		return { dedupeKey: runKey as string, move: moveOf(proposal), verdictHash: verdict.verdictHash, until: verdict.approvalDeadline as string };
+	}
+	if (current === undefined) return undefined;
+	const approval = isObject(item.approval) && isObject(item.approval.verdict) ? item.approval.verdict : undefined;
+	const resumedThis = approval !== undefined && approval.verdictHash === current.verdictHash;
+	const carriedOut = outcome === 'applied' && current.dedupeKey === runKey;
+	return resumedThis || carriedOut || !isLive(current, now) ? null : undefined;
 }
 
 interface HeldLock {
@@ -208,19 +264,22 @@ export async function recordLoopDecision(client: KubeClient, input: RecordInput)
 	};
 	if (!lock) {
 		notes.push('No Lease was acquired in this run (the item has no lock with acquired: true), so no state was saved; the Event was written.');
-		return { ...base, state: null, saved: false, released: false, attempts: 0, lease: null, dedupeKeySaved: null, notes };
+		return { ...base, state: null, saved: false, released: false, attempts: 0, lease: null, dedupeKeySaved: null, approvalAlreadyRequested: false, notes };
 	}
+	const runKey = typeof item.dedupeKey === 'string' && item.dedupeKey.trim() ? item.dedupeKey.trim() : lock.dedupeKey;
 	// Only a handled alert is a duplicate later: a held or failed one must be able to act when Alertmanager sends it again.
-	const dedupeKey = outcome === 'applied' ? (typeof item.dedupeKey === 'string' && item.dedupeKey.trim() ? item.dedupeKey.trim() : lock.dedupeKey) : undefined;
+	const dedupeKey = outcome === 'applied' ? runKey : undefined;
+	const awaiting: AwaitingInput = { item, verdict, proposal, outcome, runKey, now };
 	const saved = await saveStateAndRelease(client, {
 		namespace: lock.namespace,
 		name: lock.name,
 		holder: lock.holder,
 		dedupeKey,
+		awaitingApproval: (current) => nextAwaiting(current, awaiting),
 		maxAttempts: input.maxAttempts,
 		now: input.now,
 		sleep: input.sleep,
 		next: (previous) => nextLoopState({ action, previous, verdict, outcome, now, proposal }),
 	});
-	return { ...base, state: saved.state, saved: true, released: saved.released, attempts: saved.attempts, lease: { namespace: lock.namespace, name: lock.name }, dedupeKeySaved: dedupeKey ?? null, notes };
+	return { ...base, state: saved.state, saved: true, released: saved.released, attempts: saved.attempts, lease: { namespace: lock.namespace, name: lock.name }, dedupeKeySaved: dedupeKey ?? null, approvalAlreadyRequested: askedAlready(saved.awaitingBefore, awaiting), notes };
 }

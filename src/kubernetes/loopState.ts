@@ -14,6 +14,17 @@ import { type JsonObject, type KubeObject, resources } from './resources';
  */
 export const STATE_ANNOTATION = 'kube-ops.io/state';
 export const DEDUPE_ANNOTATION = 'kube-ops.io/last-dedupe-key';
+/** The alert whose move waits for a person: its repeats are duplicates until the approval deadline. */
+export const AWAITING_APPROVAL_ANNOTATION = 'kube-ops.io/awaiting-approval';
+
+export interface AwaitingApproval {
+	dedupeKey: string;
+	/** The move asked about: action, target, from and to; a different move is asked about on its own. */
+	move: string;
+	verdictHash: string;
+	/** The approval deadline of the verdict that asked. */
+	until: string;
+}
 
 export interface LockRequest {
 	namespace: string;
@@ -90,6 +101,20 @@ function storedDedupeKey(lease: KubeObject | undefined): string | undefined {
 	return lease?.metadata.annotations?.[DEDUPE_ANNOTATION];
 }
 
+// Unreadable means "not waiting": the worst case is a second approval request, never a move left undone.
+export function awaitingApproval(lease: KubeObject | undefined): AwaitingApproval | undefined {
+	const raw = lease?.metadata.annotations?.[AWAITING_APPROVAL_ANNOTATION];
+	if (raw === undefined) return undefined;
+	try {
+		const parsed = JSON.parse(raw) as unknown;
+		if (!isObject(parsed)) return undefined;
+		const { dedupeKey, move, verdictHash, until } = parsed;
+		return typeof dedupeKey === 'string' && typeof move === 'string' && typeof verdictHash === 'string' && typeof until === 'string' ? { dedupeKey, move, verdictHash, until } : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
 /**
  * Takes the Lease (creating it on first use) and reads the state the last
  * run left on it. Never throws for a busy lease or a duplicate alert: the
@@ -137,6 +162,8 @@ export interface SaveRequest {
 	next: (previous: JsonObject) => JsonObject;
 	/** Stored as the last handled alert, when given. */
 	dedupeKey?: string;
+	/** From the marker on the Lease now: the marker to store (null clears it, undefined leaves it). Run on every attempt. */
+	awaitingApproval?: (current: AwaitingApproval | undefined) => AwaitingApproval | null | undefined;
 	maxAttempts?: number;
 	now?: () => Date;
 	sleep?: (ms: number) => Promise<void>;
@@ -144,6 +171,8 @@ export interface SaveRequest {
 
 export interface SaveResult {
 	state: JsonObject;
+	/** The awaiting-approval marker the Lease had before this write. */
+	awaitingBefore?: AwaitingApproval;
 	released: boolean;
 	attempts: number;
 }
@@ -176,11 +205,15 @@ export async function saveStateAndRelease(client: KubeClient, request: SaveReque
 		const state = request.next(parseStateAnnotation(current, request));
 		const annotations: Record<string, string> = { ...(current.metadata.annotations ?? {}), [STATE_ANNOTATION]: JSON.stringify(state) };
 		if (request.dedupeKey) annotations[DEDUPE_ANNOTATION] = request.dedupeKey;
+		const awaitingBefore = awaitingApproval(current);
+		const marker = request.awaitingApproval?.(awaitingBefore);
+		if (marker === null) delete annotations[AWAITING_APPROVAL_ANNOTATION];
+		else if (marker) annotations[AWAITING_APPROVAL_ANNOTATION] = JSON.stringify(marker);
 		const spec: JsonObject = { ...((current.spec as JsonObject | undefined) ?? {}), holderIdentity: null, renewTime: microTime(request.now?.() ?? new Date()) };
 		try {
 			// PUT carries metadata.resourceVersion: the API server refuses it if anyone wrote the Lease since our read.
 			await client.replace(resources.leases, request.namespace, request.name, { ...current, metadata: { ...current.metadata, annotations }, spec });
-			return { state, released: true, attempts: attempt };
+			return { state, released: true, attempts: attempt, ...(awaitingBefore ? { awaitingBefore } : {}) };
 		} catch (error) {
 			if (!(error instanceof KubeError && error.kind === 'conflict') || attempt >= maxAttempts) {
 				if (error instanceof KubeError && error.kind === 'conflict') {

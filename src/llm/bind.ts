@@ -23,7 +23,9 @@ export function bindProposal(recommendation: Recommendation, facts: Facts, conte
 		};
 	}
 	if (recommendation.loop === 'failover' && recommendation.action !== 'hold') {
-		return { action: recommendation.action, source: 'llm', target, from: recommendation.from, to: recommendation.to, rationale: recommendation.reason, evidence };
+		// The load balancer as the workflow read it, never as the model says it is: the drain compares it with a live read.
+		const current = jsonCopy(readRecord(context)?.current);
+		return { action: recommendation.action, source: 'llm', target, from: recommendation.from, to: recommendation.to, ...(isRecord(current) ? { current } : {}), rationale: recommendation.reason, evidence };
 	}
 	if (recommendation.loop === 'canary' && recommendation.action === 'rollback') {
 		return { action: 'rollback', source: 'llm', target, rationale: recommendation.reason, evidence };

@@ -94,6 +94,10 @@ export class CloudflareApi {
 		return this.request<T>('PATCH', path, body, what);
 	}
 
+	post<T>(path: string, body: unknown, what: string): Promise<T> {
+		return this.request<T>('POST', path, body, what);
+	}
+
 	async request<T>(method: string, path: string, body: unknown, what: string): Promise<T> {
 		const wait = this.limiter.take();
 		if (wait > 0) throw this.rateLimited(what, wait, 'this client stopped before sending');

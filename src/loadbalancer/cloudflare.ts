@@ -2,7 +2,7 @@ import { CloudflareApi, CloudflareAuth, RateLimiter } from './cloudflare-api';
 import { LoadBalancerError } from './errors';
 import { ReadResult, TrafficProvider, servingNames } from './provider';
 import { Desired } from './safety';
-import type { BackendStatus, RestoreOptions, ServerRef, ServerState } from './types';
+import type { BackendStatus, ChangeResult, Health, RestoreOptions, ServerRef, ServerState } from './types';
 
 export interface CloudflareOptions {
 	accountId: string;
@@ -42,9 +42,25 @@ export interface CloudflareLoadBalancer {
 	[key: string]: unknown;
 }
 
+/** Cloudflare's Pool Health Details result (GET /accounts/{account}/load_balancers/pools/{pool}/health). */
+interface PoolHealthResult {
+	pool_id?: string;
+	pop_health?: Record<string, { healthy?: boolean; origins?: Array<Record<string, { healthy?: boolean; failure_reason?: string; response_code?: number; rtt?: string }>> }>;
+}
+
+interface PoolHealth {
+	health: Health;
+	/** PoPs that report the pool healthy, of those that report it at all. */
+	healthyPops: number;
+	pops: number;
+	origins: Map<string, { health: Health; reason?: string }>;
+}
+
 type Snapshot = { level: 'origin'; pool: CloudflarePool } | { level: 'pool'; loadBalancer: CloudflareLoadBalancer; pools: Map<string, CloudflarePool> };
 
 const ID = /^[0-9a-f]{32}$/i;
+// Monitor fields a Preview Pool request takes (API reference, Preview Pool body).
+const PREVIEW_FIELDS = new Set(['allow_insecure', 'consecutive_down', 'consecutive_up', 'description', 'expected_body', 'expected_codes', 'follow_redirects', 'header', 'interval', 'method', 'path', 'port', 'probe_zone', 'retries', 'timeout', 'type']);
 // Fields Cloudflare sets itself; echoing them back in a PATCH is not ours to do.
 const ORIGIN_READ_ONLY = ['disabled_at', 'healthy', 'failure_reason'];
 
@@ -60,6 +76,7 @@ const ORIGIN_READ_ONLY = ['disabled_at', 'healthy', 'failure_reason'];
 export class CloudflareProvider extends TrafficProvider<Snapshot> {
 	readonly name = 'cloudflare' as const;
 	readonly endpoint: string;
+	protected readonly refuseUnhealthy = true;
 	private readonly api: CloudflareApi;
 
 	constructor(private readonly options: CloudflareOptions) {
@@ -71,6 +88,66 @@ export class CloudflareProvider extends TrafficProvider<Snapshot> {
 	/** For credential tests: the token works and may read this account's pools. */
 	async check(): Promise<{ pools: number }> {
 		return { pools: (await this.listPools()).length };
+	}
+
+	/**
+	 * Disabled pools and origins are not health-checked, so before enabling one
+	 * its pool's monitor is run once as a preview (Preview Pool, then Preview
+	 * Result): a pool or origin the preview finds unhealthy is not restored.
+	 * Without a monitor, or without a preview result, the restore goes ahead and
+	 * its read-back carries Cloudflare's first real check.
+	 */
+	async restore(ref: ServerRef, options: RestoreOptions = {}): Promise<ChangeResult> {
+		const preview = await this.previewBeforeRestore(ref);
+		const result = await super.restore(ref, options);
+		if (preview.note) result.warnings.push(preview.note);
+		if (preview.health) result.before = { ...result.before, detail: { ...result.before.detail, preview: preview.health } };
+		if (result.changed && result.after.health === 'down') {
+			result.warnings.push(`${ref.server} is enabled again, and Cloudflare's first health check of it says down${result.after.detail.failureReason ? ` (${String(result.after.detail.failureReason)})` : ''}: it takes no traffic until it passes; drain it again if it stays down`);
+		}
+		return result;
+	}
+
+	private async previewBeforeRestore(ref: ServerRef): Promise<{ health?: Record<string, unknown>; note?: string }> {
+		const { status, snapshot } = await this.read(ref.backend);
+		const current = this.findServer(status, ref);
+		if (current.admin !== 'maint' || current.health !== 'unknown') return {};
+		const pool = snapshot.level === 'origin' ? snapshot.pool : snapshot.pools.get(String(current.detail.id));
+		const monitor = typeof pool?.monitor === 'string' && pool.monitor ? pool.monitor : undefined;
+		if (!pool || !monitor) return {};
+		const account = `/accounts/${encodeURIComponent(this.options.accountId)}/load_balancers`;
+		let result: Record<string, { healthy?: boolean; origins?: Array<Record<string, { healthy?: boolean; failure_reason?: string }>> }> | undefined;
+		try {
+			const details = await this.api.get<Record<string, unknown>>(`${account}/monitors/${encodeURIComponent(monitor)}`, `monitor ${monitor}`);
+			const body = Object.fromEntries(Object.entries(details ?? {}).filter(([key]) => PREVIEW_FIELDS.has(key)));
+			const started = await this.api.post<{ preview_id?: string }>(`${this.poolPath(pool.id)}/preview`, body, `pool ${pool.name} preview`);
+			if (started?.preview_id) result = await this.api.get(`${account}/preview/${encodeURIComponent(started.preview_id)}`, `pool ${pool.name} preview`);
+		} catch (error) {
+			// A preview is a look ahead, not the change: if it cannot run, say so and let the read-back show the first check.
+			if (error instanceof LoadBalancerError && error.kind !== 'rate_limited') return { note: `could not preview ${pool.name}'s health before enabling it (${error.reason}); the result's "after" shows Cloudflare's first check` };
+			throw error;
+		}
+		const entry = result?.[pool.id];
+		if (!entry || typeof entry.healthy !== 'boolean') return { note: `the health preview of ${pool.name} had no result yet; the result's "after" shows Cloudflare's first check` };
+		let healthy = entry.healthy;
+		let reason: string | undefined;
+		if (snapshot.level === 'origin') {
+			const address = String(current.detail.address ?? '');
+			const seen = (entry.origins ?? []).map((o) => o?.[address]).filter((o) => o && typeof o.healthy === 'boolean');
+			if (seen.length === 0) return { note: `the health preview of ${pool.name} did not cover ${address}` };
+			healthy = seen.every((o) => o.healthy === true);
+			reason = seen.find((o) => o.healthy === false)?.failure_reason;
+		}
+		if (!healthy) {
+			throw new LoadBalancerError({
+				provider: this.name,
+				kind: 'refused',
+				object: this.objectName(ref),
+				cause: `refusing to restore ${ref.server}: a health preview with ${pool.name}'s monitor finds it unhealthy${reason ? ` (${reason})` : ''}, so it would be sent traffic it cannot serve`,
+				fix: 'Fix the origin until the monitor passes (Cloudflare dashboard: pool > preview), then repeat.',
+			});
+		}
+		return { health: { healthy: true, monitor } };
 	}
 
 	protected objectName(ref: ServerRef): string {
@@ -178,17 +255,31 @@ export class CloudflareProvider extends TrafficProvider<Snapshot> {
 
 	private async readPool(backend: string, idOrName: string): Promise<ReadResult<Snapshot>> {
 		const pool = await this.findPool(idOrName);
+		const health = await this.poolHealth(pool);
 		const servers = (pool.origins ?? []).map((origin, index) => {
 			const enabled = origin.enabled !== false;
 			const weight = typeof origin.weight === 'number' ? origin.weight : 1;
+			const seen = health.origins.get(origin.address ?? '');
 			return {
 				server: originName(origin),
 				admin: enabled ? 'ready' : 'maint',
-				health: 'unknown',
+				health: seen?.health ?? 'unknown',
 				weight,
 				sessions: null,
-				serving: enabled && weight > 0 && pool.enabled !== false,
-				detail: { index, address: origin.address ?? null, enabled, pool: pool.name, poolId: pool.id, poolEnabled: pool.enabled !== false, ...(origin.disabled_at ? { disabledAt: origin.disabled_at } : {}) },
+				// Cloudflare steers only to healthy origins of a healthy pool.
+				serving: enabled && weight > 0 && pool.enabled !== false && seen?.health !== 'down' && health.health !== 'down',
+				detail: {
+					index,
+					address: origin.address ?? null,
+					enabled,
+					pool: pool.name,
+					poolId: pool.id,
+					poolEnabled: pool.enabled !== false,
+					poolHealth: health.health,
+					...(seen?.reason ? { failureReason: seen.reason } : {}),
+					...(!seen ? { healthNote: healthNote(pool, enabled) } : {}),
+					...(origin.disabled_at ? { disabledAt: origin.disabled_at } : {}),
+				},
 			} satisfies ServerState;
 		});
 		return { status: this.status_(backend, servers), snapshot: { level: 'origin', pool } };
@@ -225,8 +316,14 @@ export class CloudflareProvider extends TrafficProvider<Snapshot> {
 		const pools = new Map((await this.listPools()).map((p) => [p.id, p]));
 		const defaults = loadBalancer.default_pools ?? [];
 		const ids = [...new Set([...defaults, ...(loadBalancer.fallback_pool ? [loadBalancer.fallback_pool] : [])])];
+		const healths = new Map<string, PoolHealth>();
+		for (const id of ids) {
+			const pool = pools.get(id);
+			if (pool) healths.set(id, await this.poolHealth(pool));
+		}
 		const servers = ids.map((id) => {
 			const pool = pools.get(id);
+			const health = healths.get(id);
 			const enabled = pool?.enabled !== false && pool !== undefined;
 			const enabledOrigins = (pool?.origins ?? []).filter((o) => o.enabled !== false && (o.weight ?? 1) > 0).length;
 			const minimum = Math.max(1, pool?.minimum_origins ?? 1);
@@ -234,20 +331,69 @@ export class CloudflareProvider extends TrafficProvider<Snapshot> {
 			return {
 				server: pool?.name ?? id,
 				admin: enabled ? 'ready' : 'maint',
-				health: 'unknown',
+				health: health?.health ?? 'unknown',
 				weight: null,
 				sessions: null,
 				// The fallback pool takes traffic only when every default pool is unhealthy; it does not count as serving.
-				serving: enabled && enabledOrigins >= minimum && role !== 'fallback',
-				detail: { id, role, enabledOrigins, minimumOrigins: minimum, ...(pool ? {} : { missing: true }) },
+				// An unhealthy pool takes none either: draining the last *healthy* pool is the outage the rule refuses.
+				serving: enabled && enabledOrigins >= minimum && role !== 'fallback' && health?.health !== 'down',
+				detail: {
+					id,
+					role,
+					enabledOrigins,
+					minimumOrigins: minimum,
+					...(health && health.pops ? { healthyPops: health.healthyPops, pops: health.pops } : {}),
+					...(health ? { origins: Object.fromEntries([...health.origins].map(([address, o]) => [address, o.health])) } : {}),
+					...(pool && !health?.pops ? { healthNote: healthNote(pool, enabled) } : {}),
+					...(pool ? {} : { missing: true }),
+				},
 			} satisfies ServerState;
 		});
 		return { status: this.status_(backend, servers), snapshot: { level: 'pool', loadBalancer, pools } };
 	}
 
+	/**
+	 * Pool and origin health as Cloudflare's monitors see it, from every PoP
+	 * that reports: down as soon as one PoP reports down (no action on doubt),
+	 * up when all report up, unknown where nothing is checked (no monitor, or
+	 * disabled: Cloudflare excludes disabled pools and origins from checks).
+	 */
+	private async poolHealth(pool: CloudflarePool): Promise<PoolHealth> {
+		let result: PoolHealthResult | undefined;
+		try {
+			result = await this.api.get<PoolHealthResult>(`${this.poolPath(pool.id)}/health`, `pool ${pool.name} health`);
+		} catch (error) {
+			// No health data for this pool (never checked): unknown, like a pool without a monitor.
+			if (error instanceof LoadBalancerError && error.kind === 'not_found') result = undefined;
+			else throw error;
+		}
+		const pops = Object.values(result?.pop_health ?? {}).filter((p) => p && typeof p === 'object');
+		const origins = new Map<string, { health: Health; reason?: string }>();
+		for (const pop of pops) {
+			for (const entry of Array.isArray(pop.origins) ? pop.origins : []) {
+				for (const [address, data] of Object.entries(entry ?? {})) {
+					if (!data || typeof data.healthy !== 'boolean') continue;
+					const before = origins.get(address);
+					if (!data.healthy) origins.set(address, { health: 'down', reason: data.failure_reason });
+					else if (!before) origins.set(address, { health: 'up' });
+				}
+			}
+		}
+		const reported = pops.filter((p) => typeof p.healthy === 'boolean');
+		const healthyPops = reported.filter((p) => p.healthy).length;
+		const health: Health = reported.length === 0 ? 'unknown' : healthyPops === reported.length ? 'up' : 'down';
+		return { health, healthyPops, pops: reported.length, origins };
+	}
+
 	private status_(backend: string, servers: ServerState[]): BackendStatus {
 		return { provider: this.name, endpoint: this.endpoint, backend, servers, serving: servingNames(servers) };
 	}
+}
+
+function healthNote(pool: CloudflarePool, enabled: boolean): string {
+	if (!enabled || pool.enabled === false) return 'disabled: Cloudflare does not health-check it, so its health shows only once it is enabled';
+	if (!pool.monitor) return 'the pool has no monitor: Cloudflare treats its origins as healthy';
+	return 'no health data from Cloudflare yet';
 }
 
 function originName(origin: CloudflareOrigin): string {

@@ -1,5 +1,5 @@
 import { AdmissionError, type GatedAdmission, admit } from '../admission';
-import type { SigningKey } from '../policy';
+import type { SigningKey, TrafficState } from '../policy';
 import type { Operation, ServerRef } from './types';
 
 /**
@@ -19,7 +19,7 @@ export interface TrafficGate {
 	claim?: (gated: GatedAdmission) => Promise<void>;
 }
 
-export type GateResult = { gated: false } | { gated: true; ok: true; admission: GatedAdmission } | { gated: true; ok: false; reason: string; fix: string };
+export type GateResult = { gated: false } | { gated: true; ok: true; admission: GatedAdmission; expect: TrafficState } | { gated: true; ok: false; reason: string; fix: string };
 
 export function checkTrafficVerdict(gate: TrafficGate, operation: Operation, ref: ServerRef): GateResult {
 	let admission;
@@ -42,5 +42,5 @@ export function checkTrafficVerdict(gate: TrafficGate, operation: Operation, ref
 			fix: 'Take the server from the verdict (the policy\'s failover.trafficTargets maps regions to servers), e.g. leave Backend/Server to {{ $json.verdict.scope.drain.server }}.',
 		};
 	}
-	return { gated: true, ok: true, admission };
+	return { gated: true, ok: true, admission, expect: permit.expect };
 }

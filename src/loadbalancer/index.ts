@@ -11,3 +11,5 @@ export { CloudflareProvider, type CloudflareOptions, type CloudflarePool, type C
 export { CloudflareApi, RateLimiter, CLOUDFLARE_API, RATE_LIMIT, RATE_WINDOW_MS, type CloudflareAuth } from './cloudflare-api';
 export { runOperation, type OperationRequest, type OperationOutcome } from './run';
 export { cloudflareFromCredential } from './cloudflareCredential';
+export { Route53Provider, MAX_WEIGHT as ROUTE53_MAX_WEIGHT, MEMO_PREFIX as ROUTE53_MEMO_PREFIX, parseBackend as parseRoute53Backend, type Route53Options, type Route53Credentials } from './route53';
+export { route53FromCredential } from './route53Credential';

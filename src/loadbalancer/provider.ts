@@ -1,5 +1,5 @@
 import { LoadBalancerError } from './errors';
-import { Desired, Plan, lastServingScopes, planDrain, planRestore, planWeight, satisfies } from './safety';
+import { Desired, type Plan, lastServingScopes, planDrain, planRestore, planWeight, satisfies } from './safety';
 import type {
 	BackendStatus,
 	ChangeResult,
@@ -58,6 +58,13 @@ export abstract class TrafficProvider<Snapshot> implements LoadBalancerProvider 
 	/** Whether `maintAfter` means anything here. */
 	protected readonly supportsMaint: boolean = false;
 
+	/**
+	 * Providers that read the health checks their load balancer acts on
+	 * (Route 53, Cloudflare) refuse to send traffic to a server those checks
+	 * call down: a restore, or a higher weight. Others only warn.
+	 */
+	protected readonly refuseUnhealthy: boolean = false;
+
 	/** How errors name one server. */
 	protected objectName(ref: ServerRef): string {
 		return `${ref.backend}/${ref.server}`;
@@ -105,14 +112,27 @@ export abstract class TrafficProvider<Snapshot> implements LoadBalancerProvider 
 
 	async restore(ref: ServerRef, options: RestoreOptions = {}): Promise<ChangeResult> {
 		if (options.weight !== undefined) this.checkWeight(ref, options.weight);
-		return this.change('restore', ref, (_status, current, snapshot) => planRestore(current, this.restoreTarget(ref, current, snapshot, options)));
+		return this.change('restore', ref, (_status, current, snapshot) => this.unhealthy(current, 'restore', planRestore(current, this.restoreTarget(ref, current, snapshot, options))));
 	}
 
 	async setWeight(ref: ServerRef, weight: number, options: WeightOptions = {}): Promise<ChangeResult> {
 		this.checkWeight(ref, weight);
 		return this.change('setWeight', ref, (status, current, snapshot) =>
-			planWeight(status, current, weight, options.force === true, this.lastServing(status, current, snapshot)),
+			this.unhealthy(current, 'setWeight', planWeight(status, current, weight, options.force === true, this.lastServing(status, current, snapshot))),
 		);
+	}
+
+	/** Turns a plan that sends traffic to a server its health checks call down into a refusal (refuseUnhealthy). */
+	private unhealthy(current: ServerState, operation: 'restore' | 'setWeight', plan: Plan): Plan {
+		if (!this.refuseUnhealthy || plan.kind !== 'apply' || current.health !== 'down') return plan;
+		const weight = plan.desired.weight;
+		const more = operation === 'restore' ? current.admin !== 'ready' || (weight !== undefined && weight > (current.weight ?? 0)) : weight !== undefined && weight > (current.weight ?? 0);
+		if (!more) return plan;
+		return {
+			kind: 'refuse',
+			reason: `refusing to ${operation === 'restore' ? 'restore' : `raise the weight of`} ${current.server}: its health check says it is down${describeHealth(current)}, so it would be sent traffic it cannot serve`,
+			fix: 'Fix the endpoint until its health check passes (the status operation shows the checks), then repeat.',
+		};
 	}
 
 	/** The maintenance step after a drain whose sessions reached 0; merged into the drain's result. */
@@ -177,6 +197,13 @@ export abstract class TrafficProvider<Snapshot> implements LoadBalancerProvider 
 	): ChangeResult {
 		return { provider: this.name, endpoint: this.endpoint, operation, backend: ref.backend, server: ref.server, ...outcome };
 	}
+}
+
+function describeHealth(state: ServerState): string {
+	const checkers = state.detail.healthCheckers as { healthy?: number; total?: number } | undefined;
+	const reason = state.detail.failureReason;
+	if (checkers && typeof checkers.total === 'number') return ` (${checkers.healthy ?? 0} of ${checkers.total} checkers healthy)`;
+	return typeof reason === 'string' && reason ? ` (${reason})` : '';
 }
 
 function describe(state: ServerState): string {

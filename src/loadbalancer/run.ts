@@ -1,5 +1,7 @@
 import { LoadBalancerError } from './errors';
 import { type TrafficGate, checkTrafficVerdict } from './gate';
+import { trafficDrift, trafficStateOf } from './liveState';
+import type { TrafficState } from '../policy';
 import type { BackendStatus, ChangeResult, LoadBalancerProvider, Operation, WaitOptions } from './types';
 
 export type OperationName = Operation | 'status';
@@ -18,7 +20,8 @@ export interface OperationRequest {
 }
 
 export type OperationOutcome =
-	| ({ operation: 'status' } & BackendStatus)
+	/** traffic: the same state in the shape a failover proposal states it (current.traffic). */
+	| ({ operation: 'status'; traffic: TrafficState } & BackendStatus)
 	| (ChangeResult & { gate?: { verified: true; action: string; verdictHash: string } });
 
 /**
@@ -27,7 +30,10 @@ export type OperationOutcome =
  */
 export async function runOperation(provider: LoadBalancerProvider, request: OperationRequest): Promise<OperationOutcome> {
 	const { operation, backend } = request;
-	if (operation === 'status') return { operation, ...(await provider.status(backend)) };
+	if (operation === 'status') {
+		const status = await provider.status(backend);
+		return { operation, ...status, traffic: trafficStateOf(status) };
+	}
 	const server = request.server ?? '';
 	if (!server) {
 		throw new LoadBalancerError({ provider: provider.name, kind: 'invalid', object: backend, cause: `${operation} needs a server`, fix: 'Name the server (origin, pool or Service) to act on.' });
@@ -46,7 +52,22 @@ export async function runOperation(provider: LoadBalancerProvider, request: Oper
 				fix: 'Give Load Balancer Drain a Kubernetes API credential: it records each verdict it carries out on a Lease in the proposal\'s namespace.',
 			});
 		}
+		const compare = async (spent: boolean) => {
+			const drift = trafficDrift(gate.expect, await provider.status(backend));
+			if (drift.length === 0) return;
+			throw new LoadBalancerError({
+				provider: provider.name,
+				kind: 'refused',
+				object: `${backend}/${server}`,
+				cause: `the load balancer changed since the ${gate.admission.action} verdict was judged (${drift.join('; ')}); nothing was moved${spent ? ', and the verdict is used up' : ''}`,
+				fix: 'Run the loop again so the Policy Gate judges the load balancer as it is now (the workflow reads it right before building the proposal).',
+			});
+		};
+		// Before the claim: a refusal leaves the verdict unspent for a run that judges the live state again.
+		await compare(false);
 		await request.gate.claim(gate.admission);
+		// And after it: the claim is a Kubernetes write that takes time; a change meanwhile refuses too (spent: the safe side).
+		await compare(true);
 	}
 	let result: ChangeResult;
 	if (operation === 'drain') result = await provider.drain(ref, { force: request.force, wait: request.wait, maintAfter: request.maintAfter });

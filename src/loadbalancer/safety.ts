@@ -1,3 +1,4 @@
+import { describeAdmin } from '../shared/adminState';
 import type { AdminState, BackendStatus, ServerState } from './types';
 
 /** What a write must make true for one server; unset fields stay as they are. */
@@ -20,10 +21,6 @@ export function satisfies(state: ServerState, desired: Desired): boolean {
 	return (desired.admin === undefined || state.admin === desired.admin) && (desired.weight === undefined || sameWeight(state.weight, desired.weight));
 }
 
-function describeAdmin(state: ServerState): string {
-	return state.admin === 'drain' ? 'drained' : state.admin === 'maint' ? 'in maintenance' : 'ready';
-}
-
 /**
  * Where taking `server` out of new traffic leaves nothing else to take its
  * share: the change that turns a failover into an outage. The default scope
@@ -35,7 +32,7 @@ export function lastServingScopes(status: BackendStatus, server: ServerState): s
 }
 
 function lastServingRefusal(status: BackendStatus, server: ServerState, what: string, scopes: string[]): Plan {
-	const others = status.servers.filter((s) => s.server !== server.server).map((s) => `${s.server} (${describeAdmin(s)}, health ${s.health}, weight ${s.weight ?? 'n/a'})`);
+	const others = status.servers.filter((s) => s.server !== server.server).map((s) => `${s.server} (${describeAdmin(s.admin)}, health ${s.health}, weight ${s.weight ?? 'n/a'})`);
 	return {
 		kind: 'refuse',
 		reason: `refusing to ${what} ${server.server}: it is the last server that takes traffic in ${scopes.join(', ')}${others.length ? `; the others: ${others.join(', ')}` : ''}`,
@@ -45,7 +42,7 @@ function lastServingRefusal(status: BackendStatus, server: ServerState, what: st
 
 export function planDrain(status: BackendStatus, server: ServerState, desired: Desired, force: boolean, scopes = lastServingScopes(status, server)): Plan {
 	if (server.admin !== 'ready') {
-		return { kind: 'noop', message: `${server.server} is already ${describeAdmin(server)}: it takes no new traffic; nothing changed` };
+		return { kind: 'noop', message: `${server.server} is already ${describeAdmin(server.admin)}: it takes no new traffic; nothing changed` };
 	}
 	const warnings: string[] = [];
 	const last = scopes.length > 0;
@@ -63,7 +60,7 @@ export function planWeight(status: BackendStatus, server: ServerState, weight: n
 	const last = weight === 0 && scopes.length > 0;
 	if (last && !force) return lastServingRefusal(status, server, 'set weight 0 on', scopes);
 	if (last) warnings.push(`forced: ${server.server} was the last server that took traffic in ${scopes.join(', ')}; with weight 0 that takes no new traffic at all`);
-	if (server.admin !== 'ready' && weight > 0) warnings.push(`${server.server} is ${describeAdmin(server)}: the weight is set, but it takes traffic only once restored`);
+	if (server.admin !== 'ready' && weight > 0) warnings.push(`${server.server} is ${describeAdmin(server.admin)}: the weight is set, but it takes traffic only once restored`);
 	return { kind: 'apply', desired: { weight }, message: `set the weight of ${server.server} from ${server.weight ?? 'none'} to ${weight}`, forced: last, warnings };
 }
 

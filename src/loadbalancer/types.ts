@@ -1,9 +1,9 @@
 // Shapes shared by every load balancer provider. Plain JSON throughout, so a
 // result travels unchanged through n8n items, CLI output and decision records.
 
-export type ProviderName = 'haproxy' | 'kubernetes' | 'cloudflare';
+export type ProviderName = 'haproxy' | 'kubernetes' | 'cloudflare' | 'route53';
 
-export const PROVIDER_NAMES: readonly ProviderName[] = ['haproxy', 'kubernetes', 'cloudflare'];
+export const PROVIDER_NAMES: readonly ProviderName[] = ['haproxy', 'kubernetes', 'cloudflare', 'route53'];
 
 /**
  * What an operator set, normalised across providers:
@@ -48,6 +48,8 @@ export interface BackendStatus {
 	servers: ServerState[];
 	/** Names of the servers that receive new traffic. */
 	serving: string[];
+	/** What the provider's own rules make of this state, in words (Route 53: when drained records come back). */
+	notes?: string[];
 }
 
 export type Operation = 'drain' | 'restore' | 'setWeight';
@@ -109,7 +111,24 @@ export interface ChangeResult {
 	/** The last-server refusal was overridden. */
 	forced: boolean;
 	wait?: WaitReport;
+	/** DNS providers (Route 53) with a wait: the change reached every name server, then the record's TTL passed. */
+	propagation?: PropagationReport;
 	warnings: string[];
+}
+
+export interface PropagationReport {
+	/** INSYNC was reported and the record's TTL passed, before the deadline. */
+	completed: boolean;
+	changeId: string | null;
+	/** The last status Route 53 reported (PENDING, INSYNC). */
+	status: string | null;
+	waitedMs: number;
+	insyncAfterMs: number | null;
+	ttlSeconds: number | null;
+	ttlWaitedMs: number;
+	/** GetChange calls. */
+	polls: number;
+	note: string;
 }
 
 /** The one interface every provider implements (see provider.ts for the shared rules). */

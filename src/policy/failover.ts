@@ -1,10 +1,11 @@
+import { describeAdmin } from '../shared/adminState';
 import { check, formatNumber, plural, runRules, type Rule } from './checks';
 import { INVALID_INPUTS, stateCheck, type FamilyArgs, type FamilyResult } from './family';
 import type { FailoverInput } from './proposal';
 import { circuitBreakerRule, freezeRule, namespaceRule, sourceRule, type BaseContext } from './shared-rules';
 import { validateFailoverState, type ParsedFailoverState } from './state';
 import { isoString, parseTimestamp, secondsBetween } from './time';
-import type { Check, FailoverPolicy, RegionEvidence, TrafficTarget, VerdictScope } from './types';
+import type { Check, FailoverPolicy, RegionEvidence, TrafficAdmin, TrafficTarget, VerdictScope } from './types';
 
 export type RegionHealth = 'healthy' | 'unhealthy' | 'unknown';
 
@@ -206,13 +207,55 @@ function scopeOf(context: FailoverContext): VerdictScope {
 	const moved = context.fromRegion?.requiredReplicas;
 	const scope: VerdictScope = {};
 	if (own !== undefined && moved !== undefined) scope.scaleTo = Math.max(1, neededReplicas(own, moved, context.failover));
-	// Own keys only: a region named "constructor" (a valid DNS label) must not find Object.prototype's.
-	const map = context.failover.trafficTargets;
-	const traffic = (region: string): TrafficTarget => (map && Object.hasOwn(map, region) ? (map[region] as TrafficTarget) : { server: region });
-	if (context.action === 'failover') scope.drain = traffic(context.from);
-	else scope.restore = traffic(context.to);
+	if (context.action === 'failover') scope.drain = trafficTarget(context, context.from);
+	else scope.restore = trafficTarget(context, context.to);
+	const stated = context.input.proposal.current?.traffic;
+	if (stated !== undefined) scope.traffic = { ...(stated.backend === undefined ? {} : { backend: stated.backend }), servers: { ...stated.servers } };
 	return scope;
 }
+
+// Own keys only: a region named "constructor" (a valid DNS label) must not find Object.prototype's.
+function trafficTarget({ failover }: FailoverContext, region: string): TrafficTarget {
+	const map = failover.trafficTargets;
+	return map && Object.hasOwn(map, region) ? (map[region] as TrafficTarget) : { server: region };
+}
+
+// The load balancer as the proposal read it. A move that makes no sense on it
+// (draining a region that takes no traffic, failing over to one the load
+// balancer keeps out) is held here; the same state travels in the verdict's
+// scope, and Load Balancer Drain compares it with a live read before it moves.
+const trafficStateRule: Rule<FailoverContext> = {
+	rule: 'traffic.state',
+	onFail: 'hold',
+	evaluate(context) {
+		const { action, from, to, input } = context;
+		const stated = input.proposal.current?.traffic;
+		if (stated === undefined) {
+			return check('traffic.state', true, null, null, 'the proposal states no load-balancer state (current.traffic); Load Balancer Drain refuses to move traffic under this verdict', 'hold');
+		}
+		const fromTarget = trafficTarget(context, from);
+		const toTarget = trafficTarget(context, to);
+		const wrongBackend = [fromTarget, toTarget].find((target) => target.backend !== undefined && stated.backend !== undefined && target.backend !== stated.backend);
+		if (wrongBackend) {
+			return check('traffic.state', false, stated.backend ?? null, wrongBackend.backend ?? null, `the proposal states backend ${stated.backend}, but failover.trafficTargets puts ${wrongBackend.server} in backend ${wrongBackend.backend}`, 'reject');
+		}
+		const admin = (server: string): TrafficAdmin | undefined => (Object.hasOwn(stated.servers, server) ? stated.servers[server] : undefined);
+		const fromAdmin = admin(fromTarget.server);
+		const toAdmin = admin(toTarget.server);
+		const measured = [`${fromTarget.server}=${fromAdmin ?? 'missing'}`, `${toTarget.server}=${toAdmin ?? 'missing'}`];
+		const problems: string[] = [];
+		if (fromAdmin === undefined || toAdmin === undefined) {
+			const missing = [fromAdmin === undefined ? `${fromTarget.server} (${from})` : null, toAdmin === undefined ? `${toTarget.server} (${to})` : null].filter((item) => item !== null);
+			return check('traffic.state', false, measured, null, `the load balancer has no server ${missing.join(' or ')}; map each region to its server in failover.trafficTargets`, 'reject');
+		}
+		// The region handing its traffic over must be taking traffic now, in both directions.
+		if (fromAdmin !== 'ready') problems.push(`${fromTarget.server} (${from}) is ${describeAdmin(fromAdmin)} already: there is no traffic of it to move`);
+		if (action === 'failover' && toAdmin !== 'ready') problems.push(`${toTarget.server} (${to}) is ${describeAdmin(toAdmin)} at the load balancer: failing over to it would send the traffic nowhere; restore it first`);
+		if (action === 'failback' && toAdmin === 'ready') problems.push(`${toTarget.server} (${to}) takes traffic already: nothing to restore`);
+		const detail = problems.length === 0 ? `load balancer as read: ${fromTarget.server} (${from}) ${describeAdmin(fromAdmin)}, ${toTarget.server} (${to}) ${describeAdmin(toAdmin)}` : problems.join('; ');
+		return check('traffic.state', problems.length === 0, measured, action === 'failover' ? ['ready', 'ready'] : ['ready', 'not ready'], detail, 'hold');
+	},
+};
 
 const capacityRule: Rule<FailoverContext> = {
 	rule: 'target.capacity',
@@ -256,6 +299,7 @@ export const FAILOVER_RULES: readonly Rule<FailoverContext>[] = [
 	flipRateRule,
 	circuitBreakerRule,
 	activeRegionRule,
+	trafficStateRule,
 	resolvedRule,
 	fromHealthyRule,
 	lastHealthyRule,

@@ -244,7 +244,7 @@ function readTrafficTargets(section: Fields): Record<string, TrafficTarget> | un
 		const entry = map.object(region);
 		if (entry === undefined) continue;
 		entry.onlyKeys(['backend', 'server']);
-		const server = entry.has('server') ? entry.string('server', { maxLength: 253 }) : entry.missing('server', `add ${path}.server: the load-balancer server (HAProxy server, Cloudflare origin or pool, Kubernetes Service) of ${region}`);
+		const server = entry.has('server') ? entry.string('server', { maxLength: 253 }) : entry.missing('server', `add ${path}.server: the load-balancer server (HAProxy server, Cloudflare origin or pool, Kubernetes Service, Route 53 set identifier) of ${region}`);
 		const backend = entry.string('backend', { maxLength: 253 });
 		if (server === undefined) continue;
 		out[region] = backend === undefined ? { server } : { backend, server };

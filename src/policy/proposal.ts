@@ -14,6 +14,8 @@ import {
 	type RollbackProposal,
 	type ScaleProposal,
 	type Target,
+	type TrafficAdmin,
+	type TrafficState,
 } from './types';
 import { DNS_LABEL, DNS_SUBDOMAIN, Fields, MAX_INT32, describe } from './validate';
 
@@ -155,7 +157,7 @@ function readScale(fields: Fields, envelope: Envelope): ScaleInput | undefined {
 }
 
 function readFailover(fields: Fields, envelope: Envelope, action: 'failover' | 'failback'): FailoverInput | undefined {
-	fields.onlyKeys([...ENVELOPE_KEYS, 'from', 'to'], EXTRA_HINT);
+	fields.onlyKeys([...ENVELOPE_KEYS, 'from', 'to', 'current'], EXTRA_HINT);
 	const region = (key: 'from' | 'to'): string | undefined =>
 		fields.has(key) ? fields.string(key, { pattern: REGION_NAME, patternText: 'a region name', maxLength: 63 }) : fields.missing(key, `add ${key}: <region>`);
 	const from = region('from');
@@ -163,10 +165,41 @@ function readFailover(fields: Fields, envelope: Envelope, action: 'failover' | '
 	if (from !== undefined && from === to) fields.problem('to', `is the same region as from (${from})`, 'fail over to a different region');
 	const regions = readRegions(envelope.evidence);
 	const alert = readAlert(envelope.evidence);
+	const traffic = readStatedTraffic(fields);
 	const { source, target } = envelope;
 	if (source === undefined || target === undefined || from === undefined || to === undefined) return undefined;
-	const proposal: FailoverProposal = { action, source, target, from, to, ...envelope.optional };
+	const proposal: FailoverProposal = { action, source, target, from, to, ...(traffic ? { current: { traffic } } : {}), ...envelope.optional };
 	return { action, proposal, regions, alert };
+}
+
+const TRAFFIC_ADMIN: readonly TrafficAdmin[] = ['ready', 'drain', 'maint'];
+
+// current.traffic: { backend: be_app, servers: { us-east: ready, us-west: ready } }, as Load Balancer Drain's Status reports it.
+function readStatedTraffic(fields: Fields): TrafficState | undefined {
+	const current = fields.object('current');
+	if (current === undefined) return undefined;
+	current.onlyKeys(['traffic']);
+	const traffic = current.has('traffic') ? current.object('traffic') : current.missing('traffic', 'state the load balancer as read (Load Balancer Drain, Status: its traffic field), or leave current out');
+	if (traffic === undefined) return undefined;
+	traffic.onlyKeys(['backend', 'servers']);
+	const backend = traffic.string('backend', { maxLength: 253 });
+	const map = traffic.has('servers') ? traffic.object('servers') : traffic.missing('servers', 'list each server of the backend with ready, drain or maint');
+	if (map === undefined) return undefined;
+	const names = map.keys();
+	if (names.length === 0 || names.length > 100) return map.issues.push({ path: map.path, message: `lists ${names.length} servers`, fix: 'state between 1 and 100 servers: the backend the move happens in' }), undefined;
+	const before = map.issues.length;
+	// Null prototype: a server called "constructor" must not find Object.prototype's member.
+	const servers = Object.create(null) as Record<string, TrafficAdmin>;
+	for (const name of names) {
+		if (name.length === 0 || name.length > 253 || /[\u0000-\u001f\u007f]/.test(name)) {
+			map.problem(name, 'is not a server name', 'use the server names Load Balancer Drain reports');
+			continue;
+		}
+		const admin = map.string(name, { oneOf: TRAFFIC_ADMIN });
+		if (admin !== undefined) servers[name] = admin as TrafficAdmin;
+	}
+	if (map.issues.length !== before) return undefined;
+	return backend === undefined ? { servers } : { backend, servers };
 }
 
 function readRegions(evidence: Fields | undefined): Record<string, RegionEvidence> {

@@ -75,6 +75,17 @@ export interface FailoverProposal extends ProposalEnvelope {
 	action: 'failover' | 'failback';
 	from: string;
 	to: string;
+	/** The load balancer as read right before the proposal was built; the move is compared with it again before it happens. */
+	current?: { traffic: TrafficState };
+}
+
+/** What an operator set on each server of one backend (not health): ready takes traffic, drain and maint take none. */
+export type TrafficAdmin = 'ready' | 'drain' | 'maint';
+
+export interface TrafficState {
+	/** The backend the servers belong to (HAProxy backend, Cloudflare load balancer or pool, Ingress/HTTPRoute). */
+	backend?: string;
+	servers: Record<string, TrafficAdmin>;
 }
 
 export interface CanaryMetrics {
@@ -230,6 +241,8 @@ export interface VerdictScope {
 	drain?: TrafficTarget;
 	/** failback: the load-balancer server of the region getting its traffic back. */
 	restore?: TrafficTarget;
+	/** failover/failback: the load-balancer state the move was judged on; the move happens only while it still holds. */
+	traffic?: TrafficState;
 }
 
 export type Instant = Date | string | number;

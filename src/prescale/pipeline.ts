@@ -85,6 +85,7 @@ export function floorRecommendation(
 		now,
 		minReplicas: settings.minReplicas,
 		maxReplicas: settings.maxReplicas ?? undefined,
+		alignToStep: settings.alignToStep,
 	});
 }
 
@@ -112,7 +113,8 @@ export function floorProposal(target: Target, currentReplicas: number, outcome: 
 
 /** Forecast steps after the last point that reach the end of the floor's window, `beyond` seconds later still. */
 export function stepsToCover(settings: PreScaleSettings, intervalSeconds: number, lastPoint: number, now: number, beyond = 0): number {
-	const reach = now + leadSeconds(settings) + settings.runIntervalSeconds + beyond;
+	// Aligned, the window may start up to a step after now + lead.
+	const reach = now + leadSeconds(settings) + settings.runIntervalSeconds + beyond + (settings.alignToStep ? intervalSeconds : 0);
 	return Math.max(1, Math.ceil((reach - lastPoint) / intervalSeconds));
 }
 

@@ -19,6 +19,11 @@ export interface PreScaleSettings {
 	minReplicas: number;
 	/** null = no upper bound here (the Policy Gate applies its own). */
 	maxReplicas: number | null;
+	/**
+	 * The floor covers whole forecast steps from the first that starts once the pods are ready, and leaves the
+	 * step in progress to the HPA (see replicasFromForecast): cheaper with a schedule as short as the step.
+	 */
+	alignToStep: boolean;
 }
 
 /** The Forecast node's defaults (and the workflow's): p90 plus 20 %, 90 s start-up, a 15-minute schedule. */
@@ -30,6 +35,7 @@ export const PRESCALE_DEFAULTS: Omit<PreScaleSettings, 'perPodCapacity'> = {
 	runIntervalSeconds: 900,
 	minReplicas: 1,
 	maxReplicas: null,
+	alignToStep: false,
 };
 
 export class PreScaleSettingsError extends Error {
@@ -55,6 +61,7 @@ export function resolvePreScaleSettings(given: Partial<PreScaleSettings> & { per
 		settings.maxReplicas === null || (Number.isInteger(settings.maxReplicas) && settings.maxReplicas >= settings.minReplicas),
 		`max replicas must be a whole number at least min replicas (${settings.minReplicas}), got ${settings.maxReplicas}`,
 	);
+	need(typeof settings.alignToStep === 'boolean', `align to step must be true or false, got ${JSON.stringify(settings.alignToStep)}`);
 	if (problems.length > 0) throw new PreScaleSettingsError(problems.join('; '));
 	return settings;
 }

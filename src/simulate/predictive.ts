@@ -7,6 +7,7 @@ import { snapshot } from '../policy/snapshot';
 import type { Decision, PolicyResult, Target } from '../policy/types';
 import { floorProposal, floorRecommendation, forecastLevels, leadSeconds, type PreScaleSettings } from '../prescale';
 import type { DemandBuckets } from './demand';
+import type { Forecaster } from './perfect';
 
 /**
  * The shipped pre-scaling loop, one cron tick at a time: the history before
@@ -41,6 +42,8 @@ export interface PreScalingSettings {
 	levels?: number[];
 	/** Every fit reaches at least this far past its tick, so replays with other leads and refits share it. */
 	reachSeconds?: number;
+	/** Replaces the forecast engine (the benchmark's perfect-forecast bound, src/simulate/perfect.ts); everything after the forecast is unchanged. */
+	forecaster?: Forecaster;
 }
 
 export interface LoopDecision {
@@ -149,7 +152,8 @@ export class PreScalingLoop {
 		const { origin, stepSeconds, values } = this.buckets;
 		// Far enough to cover the window of the last tick this fit serves (one step more: ticks inside a step share it).
 		const lastPoint = origin + (end - 1) * stepSeconds;
-		const reach = Math.max(refit + stepSeconds + leadSeconds(settings.prescale), settings.reachSeconds ?? 0);
+		const aligned = settings.prescale.alignToStep ? stepSeconds : 0;
+		const reach = Math.max(refit + stepSeconds + aligned + leadSeconds(settings.prescale), settings.reachSeconds ?? 0);
 		const horizon = Math.max(1, Math.ceil((now + reach - lastPoint) / stepSeconds));
 		const t: number[] = [];
 		const v: Array<number | null> = [];
@@ -161,7 +165,7 @@ export class PreScalingLoop {
 		let outcome = settings.forecastCache?.get(shared);
 		if (!outcome) {
 			try {
-				outcome = forecast({ t, v }, { horizon, quantiles: this.quantiles });
+				outcome = (settings.forecaster ?? forecast)({ t, v }, { horizon, quantiles: this.quantiles });
 			} catch (error) {
 				// The workflow treats an engine error like no forecast: no action, with the reason.
 				outcome = { kind: 'no-forecast', reason: `forecast failed: ${(error as Error).message}`, seasons: [], intervalSeconds: stepSeconds, history: { points: t.length, gaps: 0, outliers: 0 } };

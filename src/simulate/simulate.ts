@@ -2,6 +2,7 @@ import type { ForecastOutcome, Series } from '../forecast/types';
 import { bucketDemand, minuteDemand, type MinuteDemand } from './demand';
 import type { PreScaleSettings } from '../prescale';
 import { DEFAULT_HPA_BEHAVIOR, DEFAULT_SYNC_SECONDS, HorizontalPodAutoscaler, type HpaBehavior, type MetricReading } from './hpa';
+import { perfectForecaster } from './perfect';
 import { PodPool } from './pods';
 import { PreScalingLoop, type LoopDecision } from './predictive';
 
@@ -42,6 +43,10 @@ export interface SimulationOptions {
 	quantile?: number;
 	/** The Forecast node's Extra Lead: the floor looks this much further ahead than the start-up. Default 0. */
 	extraLeadSeconds?: number;
+	/** The loop runs this many seconds after each multiple of its interval (a Schedule Trigger cron with seconds). Default 0. */
+	runOffsetSeconds?: number;
+	/** The Forecast node's Align Window to Steps (PreScaleSettings.alignToStep). Default false. */
+	alignToStep?: boolean;
 	/**
 	 * The HPA's scale-down stabilisation window under the predictive policy (its `behavior.scaleDown`);
 	 * default 300 s, Kubernetes' own. The reactive HPA always keeps the default: it is today's setup.
@@ -60,11 +65,13 @@ export interface SimulationOptions {
 	 * history, the settings, the policy and the floor before it, never on the HPA's own count.
 	 */
 	floorCache?: Map<string, LoopDecision[]>;
+	/** A forecast that knows the future instead of the engine: what the loop reaches with a perfect forecast (bench bounds only). */
+	perfectForecast?: boolean;
 	onProgress?: (progress: { policy: PolicyName; fraction: number; elapsedSeconds: number }) => void;
 }
 
-export type ResolvedSimulationOptions = Required<Omit<SimulationOptions, 'policy' | 'onProgress' | 'forecastCache' | 'splitAt' | 'sharedFits' | 'floorCache'>> &
-	Pick<SimulationOptions, 'policy' | 'splitAt'>;
+export type ResolvedSimulationOptions = Required<Omit<SimulationOptions, 'policy' | 'onProgress' | 'forecastCache' | 'splitAt' | 'sharedFits' | 'floorCache' | 'perfectForecast' | 'runOffsetSeconds'>> &
+	Pick<SimulationOptions, 'policy' | 'splitAt' | 'runOffsetSeconds'>;
 
 export interface Scores {
 	underProvisionedMinutes: number;
@@ -119,9 +126,11 @@ export function resolveOptions(options: SimulationOptions, sourceIntervalSeconds
 		headroom: options.headroom ?? 0.05,
 		quantile: options.quantile ?? 0.5,
 		extraLeadSeconds: options.extraLeadSeconds ?? 0,
+		alignToStep: options.alignToStep ?? false,
 		scaleDownStabilizationSeconds: options.scaleDownStabilizationSeconds ?? DEFAULT_HPA_BEHAVIOR.scaleDown.stabilizationWindowSeconds,
 		policy: options.policy,
 		...(options.splitAt !== undefined ? { splitAt: options.splitAt } : {}),
+		...(options.runOffsetSeconds !== undefined ? { runOffsetSeconds: options.runOffsetSeconds } : {}),
 	};
 	const problems: string[] = [];
 	const need = (ok: boolean, text: string) => ok || problems.push(text);
@@ -133,6 +142,10 @@ export function resolveOptions(options: SimulationOptions, sourceIntervalSeconds
 	need(resolved.syncSeconds > 0 && 60 % resolved.syncSeconds === 0, `the sync period must divide a minute, got ${resolved.syncSeconds} s`);
 	need(resolved.scrapeSeconds >= 0, `the scrape interval must be 0 s or more, got ${resolved.scrapeSeconds}`);
 	need(resolved.cronSeconds >= 60 && resolved.cronSeconds % resolved.syncSeconds === 0, `the loop interval must be whole sync periods of at least a minute, got ${resolved.cronSeconds} s`);
+	need(
+		resolved.runOffsetSeconds === undefined || (Number.isInteger(resolved.runOffsetSeconds / resolved.syncSeconds) && resolved.runOffsetSeconds >= 0 && resolved.runOffsetSeconds < resolved.cronSeconds),
+		`the run offset must be whole sync periods from 0 to under the loop interval, got ${resolved.runOffsetSeconds} s`,
+	);
 	need(resolved.refitSeconds >= resolved.cronSeconds && resolved.refitSeconds % resolved.cronSeconds === 0, `the refit interval must be whole loop intervals, got ${resolved.refitSeconds} s`);
 	need(resolved.warmupSeconds >= 0, `the warm-up must be 0 s or more, got ${resolved.warmupSeconds}`);
 	need(resolved.historySeconds >= resolved.historyStepSeconds, `the history must span at least one step, got ${resolved.historySeconds} s`);
@@ -155,6 +168,7 @@ export function prescaleSettings(options: ResolvedSimulationOptions): PreScaleSe
 		runIntervalSeconds: options.cronSeconds,
 		minReplicas: options.minReplicas,
 		maxReplicas: options.maxReplicas,
+		alignToStep: options.alignToStep,
 	};
 }
 
@@ -184,7 +198,7 @@ function runPolicy(
 	scoredFrom: number,
 	scoredMinutes: number,
 	options: ResolvedSimulationOptions,
-	{ onProgress, forecastCache, sharedFits, floorCache }: Pick<SimulationOptions, 'onProgress' | 'forecastCache' | 'sharedFits' | 'floorCache'>,
+	{ onProgress, forecastCache, sharedFits, floorCache, perfectForecast }: Pick<SimulationOptions, 'onProgress' | 'forecastCache' | 'sharedFits' | 'floorCache' | 'perfectForecast'>,
 ): PolicyRun {
 	const started = performance.now();
 	const { capacityPerPod, syncSeconds, scrapeSeconds, cronSeconds } = options;
@@ -203,10 +217,11 @@ function runPolicy(
 					maxReplicas: options.maxReplicas,
 					policy: options.policy,
 					forecastCache,
+					...(perfectForecast ? { forecaster: perfectForecaster(demand, options.historyStepSeconds) } : {}),
 					...(sharedFits ? { levels: sharedFits.levels, reachSeconds: sharedFits.reachSeconds } : {}),
 				})
 			: null;
-	const floorKey = loop && floorCache ? JSON.stringify([prescaleSettings(options), options.refitSeconds, options.historySeconds, options.historyStepSeconds, options.policy ?? null, sharedFits ?? null]) : null;
+	const floorKey = loop && floorCache ? JSON.stringify([prescaleSettings(options), options.refitSeconds, options.historySeconds, options.historyStepSeconds, options.policy ?? null, sharedFits ?? null, perfectForecast ?? false, options.runOffsetSeconds ?? 0]) : null;
 	const planned = floorKey ? floorCache!.get(floorKey) : undefined;
 	const firstValue = values.find((v) => !Number.isNaN(v)) ?? 0;
 	pods.seed(clamp(Math.ceil(firstValue / capacityPerPod - 1e-9), options.minReplicas, options.maxReplicas), t0);
@@ -234,7 +249,7 @@ function runPolicy(
 		let short = false;
 		for (let j = 0; j < ticksPerMinute; j++) {
 			const t = t0 + m * 60 + j * syncSeconds;
-			if (loop && inWindow && t % cronSeconds === 0) {
+			if (loop && inWindow && (t - (options.runOffsetSeconds ?? 0)) % cronSeconds === 0) {
 				const decision = planned ? planned[decisions.length] : loop.tick(t, hpa.minReplicas);
 				decisions.push(decision);
 				hpa.minReplicas = decision.floor;

@@ -27,6 +27,8 @@ export interface TuneGrid {
 	refitSeconds: number[];
 	/** The loop's schedule (the Forecast node's Run Interval): a shorter one lets the floor follow the forecast's shape. */
 	runIntervalSeconds: number[];
+	/** The Forecast node's Align Window to Steps: whole forecast steps from the first after start-up, the step in progress left to the HPA. */
+	alignToStep: boolean[];
 }
 
 export const DEFAULT_TUNE_GRID: Omit<TuneGrid, 'refitSeconds' | 'runIntervalSeconds'> = {
@@ -35,6 +37,7 @@ export const DEFAULT_TUNE_GRID: Omit<TuneGrid, 'refitSeconds' | 'runIntervalSeco
 	extraLeadSeconds: [0, 900],
 	stepDownPercents: [25, 100],
 	stabilizationSeconds: [0, 300],
+	alignToStep: [false, true],
 };
 
 /** What the user asks for: the cheapest setting under a share of short minutes, or the safest under a cost. */
@@ -48,6 +51,9 @@ export interface TunedSettings {
 	scaleDownStabilizationSeconds: number;
 	refitSeconds: number;
 	runIntervalSeconds: number;
+	alignToStep: boolean;
+	/** Seconds after each multiple of the run interval the loop runs: one lead before a step boundary when aligned, else 0. */
+	runOffsetSeconds: number;
 }
 
 export interface TunePoint {
@@ -96,8 +102,8 @@ function defaults(refitSeconds: number, runIntervalSeconds: number): { workflow:
 	// The Forecast node's quantile and headroom under the replay's policy (50 % scale-in steps), as bench/results/simulate.md
 	// has always compared them; the shipped workflow's allowScaleIn: false would keep each day's peak all night.
 	return {
-		workflow: { quantile: 0.9, headroom: 0.2, extraLeadSeconds: 0, maxStepDownPercent: 50, scaleDownStabilizationSeconds: 300, refitSeconds, runIntervalSeconds },
-		replay: { quantile: 0.5, headroom: 0.05, extraLeadSeconds: 0, maxStepDownPercent: 50, scaleDownStabilizationSeconds: 300, refitSeconds, runIntervalSeconds },
+		workflow: { quantile: 0.9, headroom: 0.2, extraLeadSeconds: 0, maxStepDownPercent: 50, scaleDownStabilizationSeconds: 300, refitSeconds, runIntervalSeconds, alignToStep: false, runOffsetSeconds: 0 },
+		replay: { quantile: 0.5, headroom: 0.05, extraLeadSeconds: 0, maxStepDownPercent: 50, scaleDownStabilizationSeconds: 300, refitSeconds, runIntervalSeconds, alignToStep: false, runOffsetSeconds: 0 },
 	};
 }
 
@@ -122,7 +128,7 @@ export function tune(series: Series, options: TuneOptions): TuneResult {
 	const known = defaults(Math.min(...refits), resolved.cronSeconds);
 	const levels = [...new Set([0.5, 0.9, ...grid.quantiles, known.workflow.quantile, known.replay.quantile])].sort((a, b) => a - b);
 	const stepSeconds = resolved.historyStepSeconds;
-	const reachSeconds = Math.max(...refits) + stepSeconds + resolved.startupSeconds + Math.max(0, ...grid.extraLeadSeconds);
+	const reachSeconds = Math.max(...refits) + stepSeconds + (grid.alignToStep.includes(true) ? stepSeconds : 0) + resolved.startupSeconds + Math.max(0, ...grid.extraLeadSeconds);
 	for (const cron of crons) {
 		if (refits.some((refit) => refit % cron !== 0)) throw new TuneError(`every refit cadence must be whole run intervals; ${refits.join(', ')} s and ${cron} s do not fit`);
 	}
@@ -164,7 +170,18 @@ export function tune(series: Series, options: TuneOptions): TuneResult {
 				for (const extraLeadSeconds of grid.extraLeadSeconds)
 					for (const maxStepDownPercent of grid.stepDownPercents)
 						for (const scaleDownStabilizationSeconds of grid.stabilizationSeconds)
-							combos.push({ quantile, headroom, extraLeadSeconds, maxStepDownPercent, scaleDownStabilizationSeconds, refitSeconds, runIntervalSeconds });
+							for (const alignToStep of grid.alignToStep)
+								combos.push({
+									quantile,
+									headroom,
+									extraLeadSeconds,
+									maxStepDownPercent,
+									scaleDownStabilizationSeconds,
+									refitSeconds,
+									runIntervalSeconds,
+									alignToStep,
+									runOffsetSeconds: alignToStep ? alignedOffset(runIntervalSeconds, resolved.startupSeconds + extraLeadSeconds, resolved.syncSeconds) : 0,
+								});
 	const points: TunePoint[] = [];
 	for (const settings of combos) {
 		points.push(replayOne(settings));
@@ -192,6 +209,17 @@ export function tune(series: Series, options: TuneOptions): TuneResult {
 	};
 }
 
+/**
+ * When in each run interval an aligned loop runs: one lead (start-up + extra lead) before a multiple of the
+ * interval, so now + lead lands on a step boundary whenever the step divides the interval or the interval the
+ * step (5-minute steps and a 5- or 15-minute schedule: 3 min 30 s past, for a 90 s start-up). Rounded down to
+ * the HPA's sync period, as the replay runs the loop on syncs.
+ */
+export function alignedOffset(runIntervalSeconds: number, leadSeconds: number, syncSeconds = 15): number {
+	const offset = (runIntervalSeconds - (leadSeconds % runIntervalSeconds)) % runIntervalSeconds;
+	return Math.floor(offset / syncSeconds) * syncSeconds;
+}
+
 export class TuneError extends Error {
 	constructor(message: string) {
 		super(message);
@@ -207,6 +235,8 @@ function replayOptions(settings: TunedSettings, basePolicy: ResolvedPolicy): Par
 		scaleDownStabilizationSeconds: settings.scaleDownStabilizationSeconds,
 		refitSeconds: settings.refitSeconds,
 		cronSeconds: settings.runIntervalSeconds,
+		alignToStep: settings.alignToStep,
+		runOffsetSeconds: settings.runOffsetSeconds,
 		policy: tunedPolicy(basePolicy, settings) as unknown as Record<string, unknown>,
 	};
 }

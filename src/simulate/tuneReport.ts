@@ -19,13 +19,13 @@ export function tuneJson(result: TuneResult): Record<string, unknown> {
 		...(result.chosen ? {} : { closest: settingsJson(result.closest.settings) }),
 		workflowDefaults: { settings: settingsJson(result.workflowDefaults.settings), tune: result.workflowDefaults.tune, score: result.workflowDefaults.score },
 		frontier: result.frontier.map((p) => ({ settings: settingsJson(p.settings), tune: brief(p.tune, result.reactive.tune), score: brief(p.score, result.reactive.score) })),
-		...(result.policy ? { policy: policySnippet(result.policy), forecastNode: forecastNodeParameters(result.chosen!.settings), hpaBehavior: hpaBehavior(result.chosen!.settings) } : {}),
+		...(result.policy ? { policy: policySnippet(result.policy), forecastNode: forecastNodeParameters(result.chosen!.settings), hpaBehavior: hpaBehavior(result.chosen!.settings), schedule: schedule(result.chosen!.settings) } : {}),
 		replays: result.points.length + 2,
 		seconds: { fits: round(result.seconds.fits, 1), total: round(result.seconds.total, 1) },
 	};
 }
 
-function settingsJson(s: TunedSettings): Record<string, number> {
+function settingsJson(s: TunedSettings): Record<string, number | boolean> {
 	return { ...s };
 }
 
@@ -35,7 +35,47 @@ function brief(s: Scores, reactive: Scores): Record<string, number> {
 
 /** The Forecast node's parameters for the tuned settings, as they appear in the workflow JSON. */
 export function forecastNodeParameters(s: TunedSettings): Record<string, unknown> {
-	return { replicaQuantile: s.quantile, headroom: s.headroom, extraLead: duration(s.extraLeadSeconds), runInterval: duration(s.runIntervalSeconds) };
+	return { replicaQuantile: s.quantile, headroom: s.headroom, extraLead: duration(s.extraLeadSeconds), runInterval: duration(s.runIntervalSeconds), alignToStep: s.alignToStep };
+}
+
+/**
+ * A Schedule Trigger cron (with seconds, as n8n's Custom Cron takes it) that runs every `runIntervalSeconds`,
+ * `offsetSeconds` after each multiple; null when the interval is not whole minutes dividing an hour.
+ */
+export function scheduleCron(runIntervalSeconds: number, offsetSeconds: number): string | null {
+	const minutes = runIntervalSeconds / 60;
+	if (!Number.isInteger(minutes) || minutes < 1 || 60 % minutes !== 0 || offsetSeconds < 0 || offsetSeconds >= runIntervalSeconds) return null;
+	const second = offsetSeconds % 60;
+	const minute = Math.floor(offsetSeconds / 60);
+	return `${second} ${minutes === 1 ? '*' : `${minute}-59/${minutes}`} * * * *`;
+}
+
+/**
+ * The replay runs the loop on exact ticks, so a cooldown of exactly one run interval always passes there; a real
+ * schedule fires a second early now and then, and such a run would be held. Said, not changed: the cooldown is the
+ * user's safety setting.
+ */
+export function cooldownNote(policy: ResolvedPolicy, s: TunedSettings): string[] {
+	const cooldown = policy.cooldownSeconds;
+	if (cooldown < s.runIntervalSeconds - 30 || cooldown > s.runIntervalSeconds) return [];
+	return [
+		`Note: the policy's cooldownSeconds (${cooldown}) is within 30 s of the run interval (${s.runIntervalSeconds} s). The replay's runs are exactly ${s.runIntervalSeconds} s apart, so its cooldown always passed; ` +
+			`a scheduled run that fires a moment early would be held. To get what the replay scored, set cooldownSeconds a little below the interval (e.g. ${s.runIntervalSeconds - 30}); the step limits and the schedule still allow one change per run.`,
+		'',
+	];
+}
+
+/** The Schedule Trigger the tuned settings assume: every run interval, at the offset (a cron line when one fits). */
+function schedule(s: TunedSettings): Record<string, unknown> {
+	const cron = s.alignToStep ? scheduleCron(s.runIntervalSeconds, s.runOffsetSeconds) : null;
+	return { every: duration(s.runIntervalSeconds), offsetSeconds: s.runOffsetSeconds, ...(cron ? { cron } : {}) };
+}
+
+function scheduleText(s: TunedSettings): string {
+	if (!s.alignToStep) return `set the Schedule Trigger to every ${duration(s.runIntervalSeconds)} too`;
+	const cron = scheduleCron(s.runIntervalSeconds, s.runOffsetSeconds);
+	const when = `every ${duration(s.runIntervalSeconds)}, ${s.runOffsetSeconds} s past each multiple (one start-up before a step boundary, which Align Window to Steps needs)`;
+	return cron ? `set the Schedule Trigger to Custom (Cron) \`${cron}\`: ${when}` : `run the workflow ${when}`;
 }
 
 export function hpaBehavior(s: TunedSettings): Record<string, unknown> {
@@ -173,11 +213,11 @@ export function renderTuneSummary(result: TuneResult, context: { title: string; 
 	lines.push(
 		'Frontier (tune span; no other setting is both cheaper and safer):',
 		'',
-		'| quantile | headroom | extra lead | step down | HPA scale-down window | run interval | refit | tune: short % | ratio | score: short % | ratio |',
-		'|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+		'| quantile | headroom | extra lead | step down | HPA scale-down window | run interval | whole steps | refit | tune: short % | ratio | score: short % | ratio |',
+		'|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|',
 		...result.frontier.map((p) => {
 			const s = p.settings;
-			return `| ${s.quantile} | ${s.headroom} | ${duration(s.extraLeadSeconds)} | ${s.maxStepDownPercent} % | ${s.scaleDownStabilizationSeconds} s | ${duration(s.runIntervalSeconds)} | ${duration(s.refitSeconds)} | ${share(p.tune)} | ${ratio(p.tune, result.reactive.tune)} | ${share(p.score)} | ${ratio(p.score, result.reactive.score)} |`;
+			return `| ${s.quantile} | ${s.headroom} | ${duration(s.extraLeadSeconds)} | ${s.maxStepDownPercent} % | ${s.scaleDownStabilizationSeconds} s | ${duration(s.runIntervalSeconds)} | ${s.alignToStep ? 'yes' : 'no'} | ${duration(s.refitSeconds)} | ${share(p.tune)} | ${ratio(p.tune, result.reactive.tune)} | ${share(p.score)} | ${ratio(p.score, result.reactive.score)} |`;
 		}),
 		'',
 	);
@@ -189,7 +229,7 @@ export function renderTuneSummary(result: TuneResult, context: { title: string; 
 			policyYaml(result.policy).trimEnd(),
 			'```',
 			'',
-			`Forecast node parameters (the rest stay as they are; set the Schedule Trigger to every ${duration(result.chosen.settings.runIntervalSeconds)} too):`,
+			`Forecast node parameters (the rest stay as they are; ${scheduleText(result.chosen.settings)}):`,
 			'',
 			'```json',
 			JSON.stringify(forecastNodeParameters(result.chosen.settings), null, 2),
@@ -200,6 +240,7 @@ export function renderTuneSummary(result: TuneResult, context: { title: string; 
 			'',
 			`The replay refits the forecast every ${duration(result.chosen.settings.refitSeconds)}; the node fits on every run, so it is at least as current as the replay.`,
 			'',
+				...cooldownNote(result.policy, result.chosen.settings),
 		);
 	}
 	lines.push(`Search time: ${result.seconds.total.toFixed(1)} s (fits ${result.seconds.fits.toFixed(1)} s, then ${result.points.length + 1} replays that share them).`, '');
@@ -220,7 +261,7 @@ function ratio(s: Scores, reactive: Scores): string {
 }
 
 export function describeSettings(s: TunedSettings): string {
-	return `p${Math.round(s.quantile * 100)}, +${Math.round(s.headroom * 100)} %, extra lead ${duration(s.extraLeadSeconds)}, step down ${s.maxStepDownPercent} %, HPA scale-down ${s.scaleDownStabilizationSeconds} s, every ${duration(s.runIntervalSeconds)}, refit ${duration(s.refitSeconds)}`;
+	return `p${Math.round(s.quantile * 100)}, +${Math.round(s.headroom * 100)} %, extra lead ${duration(s.extraLeadSeconds)}, step down ${s.maxStepDownPercent} %, HPA scale-down ${s.scaleDownStabilizationSeconds} s, every ${duration(s.runIntervalSeconds)}${s.alignToStep ? ', whole steps' : ''}, refit ${duration(s.refitSeconds)}`;
 }
 
 function duration(seconds: number): string {

@@ -1,5 +1,11 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
 import { ROOT } from '../harness/built';
+import { type RenderedNode, openEditor } from '../sandbox/editor';
 import { type ApprovalObservation, type CanaryObservation, type FailoverApprovalObservation, type FailoverObservation, type LoopsStack, type PreScalingObservation, PROMETHEUS_URL_PASSWORD, canary, cluster, executionsOf, failover, failoverApproval, itemsOf, preScaling, preScalingApproval, startLoopsStack, waitForExecutions } from '../sandbox/loops';
+import { type LoopName, WORKFLOW_FILES } from '../sandbox/loops/workflows';
 import { waitUntil } from '../sandbox/processes';
 import { CLUSTERS } from '../sandbox/stack';
 
@@ -193,11 +199,53 @@ describe('an approved failover', () => {
 		expect(seen.asked.verdict).toMatchObject({ decision: 'approve', action: 'failover', decidedBy: 'failover.fromUnhealthy', signature: { alg: 'HMAC-SHA256' } });
 	});
 
+	test('Alertmanager\'s repeats of the alert meanwhile are judged again but ask nobody: one run waits for the person', () => {
+		expect(seen.repeats.verdict).toMatchObject({ decision: 'approve', decidedBy: 'failover.fromUnhealthy' });
+		expect(seen.repeats.asked).toBe(0);
+		expect(seen.repeats.waitingRuns).toBe(1);
+	});
+
 	test('approved through the authenticated link, the gate judges the fresh proposal with the approval and the drain is carried out', () => {
 		expect(seen.approved.failure).toBe('');
 		expect(seen.approved.gateVerdict).toMatchObject({ decision: 'apply', value: 'us-west', approvedBy: { by: 'alice' }, scope: { drain: { server: 'us-east' } } });
 		expect(seen.approved.eastDrained).toBe(true);
 		expect(seen.approved.westReplicas).toBeGreaterThanOrEqual(seen.approved.gateVerdict?.scope?.scaleTo);
+	});
+});
+
+describe('the workflows in the n8n editor, in a real browser', () => {
+	// KUBE_OPS_SCREENSHOTS=docs/images refreshes the pictures the README shows.
+	const shots = process.env.KUBE_OPS_SCREENSHOTS ? path.resolve(process.env.KUBE_OPS_SCREENSHOTS) : fs.mkdtempSync(path.join(os.tmpdir(), 'kube-ops-editor-'));
+	const rendered: Partial<Record<LoopName, RenderedNode[]>> = {};
+	beforeAll(async () => {
+		const editor = await openEditor(loops.n8n);
+		try {
+			for (const loop of Object.keys(WORKFLOW_FILES) as LoopName[]) {
+				rendered[loop] = await editor.open(loops.workflows.ids[loop]);
+				await editor.screenshot(path.join(shots, `${loop}.png`));
+			}
+		} finally {
+			await editor.close();
+		}
+	}, 300_000);
+
+	test.each(Object.keys(WORKFLOW_FILES) as LoopName[])('%s: every node renders as an installed node with its icon', async (loop) => {
+		const file = JSON.parse(fs.readFileSync(path.join(ROOT, 'workflows', WORKFLOW_FILES[loop]), 'utf8')) as { nodes: { name: string; type: string }[] };
+		const nodes = rendered[loop] ?? [];
+		// Sticky notes are drawn apart from the nodes.
+		const shipped = file.nodes.filter((node) => node.type !== 'n8n-nodes-base.stickyNote');
+		expect(nodes.map((node) => node.name).sort()).toEqual(shipped.map((node) => node.name).sort());
+		expect(nodes.filter((node) => node.notInstalled).map((node) => `${node.name} (${node.type})`)).toEqual([]);
+		// Each of our nodes shows an image, and n8n serves it as the SVG the package ships.
+		const ours = nodes.filter((node) => node.type.startsWith('n8n-nodes-kube-ops.'));
+		expect(ours.length).toBeGreaterThan(0);
+		expect(ours.filter((node) => node.icon === null).map((node) => node.name)).toEqual([]);
+		for (const icon of new Set(ours.map((node) => String(node.icon)))) {
+			const response = await fetch(icon);
+			expect([icon, response.status, (await response.text()).trimStart().slice(0, 4)]).toEqual([icon, 200, '<svg']);
+		}
+		expect(ours.some((node) => node.iconLoaded === true)).toBe(true);
+		expect(fs.statSync(path.join(shots, `${loop}.png`)).size).toBeGreaterThan(10_000);
 	});
 });
 

@@ -37,7 +37,9 @@ describe('origins in a pool', () => {
 		expect(byId.serving).toEqual(['use1-a', 'use1-b']);
 		expect(cf.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
 			`GET /client/v4/accounts/${cf.accountId}/load_balancers/pools`,
+			`GET /client/v4/accounts/${cf.accountId}/load_balancers/pools/${cf.poolId('us-east')}/health`,
 			`GET /client/v4/accounts/${cf.accountId}/load_balancers/pools/${cf.poolId('us-east')}`,
+			`GET /client/v4/accounts/${cf.accountId}/load_balancers/pools/${cf.poolId('us-east')}/health`,
 		]);
 	});
 
@@ -68,8 +70,8 @@ describe('origins in a pool', () => {
 			['use1-a', false, 1, undefined],
 			['use1-b', true, 0.5, 8443],
 		]);
-		// GET pool list (by name), PATCH, GET list again for the read-back.
-		expect(cf.requests.map((r) => r.method)).toEqual(['GET', 'PATCH', 'GET']);
+		// GET pool list (by name) and its health, PATCH, GET both again for the read-back.
+		expect(cf.requests.map((r) => `${r.method}${r.path.endsWith('/health') ? ' health' : ''}`)).toEqual(['GET', 'GET health', 'PATCH', 'GET', 'GET health']);
 	});
 
 	test('draining a disabled origin is a no-op and sends no write; restore enables it again', async () => {
@@ -145,13 +147,96 @@ describe('pools in a load balancer', () => {
 	});
 });
 
+describe('pool and origin health (Pool Health Details)', () => {
+	test('status reports each origin\'s and pool\'s health; an unhealthy origin or pool does not count as serving', async () => {
+		cf.setOriginHealthy('10.0.1.11', false);
+		const pool = await provider().status('pool:us-east');
+		expect(pool.servers.map((s) => [s.server, s.health, s.serving, s.detail.poolHealth])).toEqual([
+			['use1-a', 'up', true, 'up'],
+			['use1-b', 'down', false, 'up'],
+		]);
+		expect(pool.servers[1].detail.failureReason).toBe('TCP connection failed');
+		cf.setOriginHealthy('10.1.1.10', false); // eu-west needs 2 healthy origins
+		const lb = await provider().status('lb:shop.example.com');
+		expect(lb.servers.map((s) => [s.server, s.health, s.serving, s.detail.healthyPops, s.detail.pops])).toEqual([
+			['us-east', 'up', true, 2, 2],
+			['eu-west', 'down', false, 0, 2],
+			['sorry', 'up', false, 2, 2],
+		]);
+		expect(lb.servers[1].detail.origins).toEqual({ '10.1.1.10': 'down', '10.1.1.11': 'up' });
+	});
+
+	test('draining the last healthy pool is refused, even with another pool enabled', async () => {
+		cf.setOriginHealthy('10.1.1.11', false);
+		const error = await provider().drain({ backend: 'lb:shop.example.com', server: 'us-east' }).catch((e: unknown) => e);
+		expect(error).toMatchObject({ kind: 'refused' });
+		expect((error as Error).message).toMatch(/refusing to drain us-east: it is the last server that takes traffic .*eu-west \(ready, health down, weight n\/a\)/);
+		expect(patches()).toHaveLength(0);
+	});
+
+	test('draining the last healthy origin is refused: the other one fails its checks', async () => {
+		cf.setOriginHealthy('10.0.1.11', false);
+		await expect(provider().drain({ backend: 'pool:us-east', server: 'use1-a' })).rejects.toMatchObject({ kind: 'refused' });
+		expect(patches()).toHaveLength(0);
+	});
+
+	test('a higher weight or a restore is refused for an origin whose checks fail; lowering it is allowed', async () => {
+		cf.setOriginHealthy('10.0.1.11', false);
+		const raise = await provider().setWeight({ backend: 'pool:us-east', server: 'use1-b' }, 0.8).catch((e: unknown) => e);
+		expect(raise).toMatchObject({ kind: 'refused', message: expect.stringMatching(/refusing to raise the weight of use1-b: its health check says it is down \(TCP connection failed\)/) });
+		const restore = await provider().restore({ backend: 'pool:us-east', server: 'use1-b' }, { weight: 1 }).catch((e: unknown) => e);
+		expect(restore).toMatchObject({ kind: 'refused' });
+		expect(patches()).toHaveLength(0);
+		expect((await provider().setWeight({ backend: 'pool:us-east', server: 'use1-b' }, 0.1)).changed).toBe(true);
+	});
+
+	test('a disabled origin is not health-checked: restore previews it with the pool\'s monitor and refuses if it fails', async () => {
+		await provider().drain({ backend: 'pool:us-east', server: 'use1-b' });
+		cf.setOriginHealthy('10.0.1.11', false);
+		const status = await provider().status('pool:us-east');
+		expect(status.servers[1]).toMatchObject({ health: 'unknown', detail: { healthNote: expect.stringMatching(/does not health-check it/) } });
+		const refused = await provider().restore({ backend: 'pool:us-east', server: 'use1-b' }).catch((e: unknown) => e);
+		expect(refused).toMatchObject({ kind: 'refused', message: expect.stringMatching(/refusing to restore use1-b: a health preview with us-east's monitor finds it unhealthy \(TCP connection failed\)/) });
+		expect(cf.previews).toBe(1);
+		expect(cf.pools.get(cf.poolId('us-east'))?.origins[1].enabled).toBe(false);
+		// The preview body is the monitor's own settings, nothing Cloudflare sets itself.
+		const post = cf.requests.find((r) => r.method === 'POST');
+		expect(post?.path).toBe(`/client/v4/accounts/${cf.accountId}/load_balancers/pools/${cf.poolId('us-east')}/preview`);
+		expect(post?.body).toMatchObject({ type: 'https', path: '/healthz', expected_codes: '2xx' });
+		expect(Object.keys(post?.body as object)).not.toContain('id');
+		cf.setOriginHealthy('10.0.1.11', true);
+		const restored = await provider().restore({ backend: 'pool:us-east', server: 'use1-b' });
+		expect(restored).toMatchObject({ changed: true, before: { detail: { preview: { healthy: true } } }, after: { health: 'up', serving: true } });
+	});
+
+	test('a disabled pool is previewed before it is enabled again; an unhealthy one stays disabled', async () => {
+		await provider().drain({ backend: 'lb:shop.example.com', server: 'eu-west' });
+		cf.setOriginHealthy('10.1.1.10', false); // eu-west needs 2 healthy origins
+		await expect(provider().restore({ backend: 'lb:shop.example.com', server: 'eu-west' })).rejects.toMatchObject({ kind: 'refused', message: expect.stringMatching(/health preview with eu-west's monitor finds it unhealthy/) });
+		expect(cf.pools.get(cf.poolId('eu-west'))?.enabled).toBe(false);
+		cf.setOriginHealthy('10.1.1.10', true);
+		expect((await provider().restore({ backend: 'lb:shop.example.com', server: 'eu-west' })).after).toMatchObject({ admin: 'ready', health: 'up', serving: true });
+	});
+
+	test('a pool without a monitor is not previewed (Cloudflare treats it as healthy); a restore whose first check says down warns', async () => {
+		const pool = cf.pools.get(cf.poolId('us-east'))!;
+		delete pool.monitor;
+		await provider().drain({ backend: 'pool:us-east', server: 'use1-b' });
+		const restored = await provider().restore({ backend: 'pool:us-east', server: 'use1-b' });
+		expect(restored.changed).toBe(true);
+		expect(cf.previews).toBe(0);
+		expect(restored.after.detail.healthNote).toMatch(/no monitor/);
+	});
+});
+
 describe('rate limit and errors', () => {
 	test('a 429 is a clear error with Cloudflare\'s Retry-After, and later calls stop here without being sent', async () => {
 		await cf.close();
-		cf = await startCloudflareSandbox({ rateLimit: { limit: 4, windowSeconds: 120 } });
+		cf = await startCloudflareSandbox({ rateLimit: { limit: 12, windowSeconds: 120 } });
 		const p = provider();
-		await p.drain({ backend: 'pool:us-east', server: 'use1-a' }); // GET, PATCH, GET
-		const error = await p.restore({ backend: 'pool:us-east', server: 'use1-a' }).catch((e: unknown) => e); // GET, then 429 on PATCH
+		await p.drain({ backend: 'pool:us-east', server: 'use1-a' }); // GET + health, PATCH, GET + health
+		// GET + health, monitor, preview POST + GET, GET + health, then 429 on PATCH
+		const error = await p.restore({ backend: 'pool:us-east', server: 'use1-a' }).catch((e: unknown) => e);
 		expect(error).toBeInstanceOf(LoadBalancerError);
 		expect(error).toMatchObject({ kind: 'rate_limited', httpStatus: 429, retryAfterSeconds: 120 });
 		expect((error as Error).message).toBe(
@@ -165,12 +250,12 @@ describe('rate limit and errors', () => {
 	test('the client counts its own requests: the 1,201st in 5 minutes is refused before Cloudflare blocks the user', async () => {
 		let now = 0;
 		const limiter = new RateLimiter(1200, 300_000, () => now);
-		for (let i = 0; i < 1199; i++) expect(limiter.take()).toBe(0);
+		for (let i = 0; i < 1198; i++) expect(limiter.take()).toBe(0);
 		const p = provider({ limiter });
-		await p.status('pool:us-east');
+		await p.status('pool:us-east'); // the pool list and its health
 		now = 1000;
 		await expect(p.status('pool:us-east')).rejects.toMatchObject({ kind: 'rate_limited', retryAfterSeconds: 299 });
-		expect(cf.requests).toHaveLength(1);
+		expect(cf.requests).toHaveLength(2);
 	});
 
 	test('bad credentials, unknown pools and server errors name Cloudflare\'s own text', async () => {
@@ -211,9 +296,9 @@ test('the CLI: kube-ops lb drain/restore --provider cloudflare', async () => {
 	stdout = '';
 	expect(await runCli(['lb', 'status', ...common, '--pool', 'us-east'], io)).toBe(0);
 	expect(stdout).toMatch(/^cloudflare account \w+ pool:us-east: 0 of 2 serving\n/);
-	expect(stdout).toMatch(/use1-a\s+ready\s+unknown\s+1\s+-\s+no/);
+	expect(stdout).toMatch(/use1-a\s+ready\s+unknown\s+1\s+-\s+no/); // a disabled pool is not health-checked
 	expect(await runCli(['lb', 'restore', ...common, '--zone', cf.zoneId, '--load-balancer', 'shop.example.com', '--pool', 'us-east'], io)).toBe(0);
 	stdout = '';
 	expect(await runCli(['lb', 'status', ...common, '--pool', 'us-east'], io)).toBe(0);
-	expect(stdout).toMatch(/use1-a\s+ready\s+unknown\s+1\s+-\s+yes/);
+	expect(stdout).toMatch(/use1-a\s+ready\s+up\s+1\s+-\s+yes/);
 });

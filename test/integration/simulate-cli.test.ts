@@ -108,7 +108,7 @@ describe('bad input: the problem and the fix, exit 1 for the data, 2 for usage',
 
 describe('--tune: tunes before --split, scores after it', () => {
 	const fortnight = ['--csv', TAXI, '--from', '2014-10-06 00:00:00', '--until', '2014-10-19 23:30:00', '--capacity-per-pod', '2000', '--min', '2', '--max', '40', '--warmup', '4d'];
-	const narrow = ['--grid-quantiles', '0.5,0.9', '--grid-headroom', '0,0.2', '--grid-extra-lead', '0s', '--grid-step-down', '100', '--grid-stabilization', '300s'];
+	const narrow = ['--grid-quantiles', '0.5,0.9', '--grid-headroom', '0', '--grid-extra-lead', '0s', '--grid-step-down', '100', '--grid-stabilization', '300s', '--grid-align', 'false,true'];
 
 	test('--json carries tuned, tune and score with reactive and predictive; the spans split the plain replay; --report writes the chart', () => {
 		const report = path.join(dir, 'tune');
@@ -128,7 +128,11 @@ describe('--tune: tunes before --split, scores after it', () => {
 			expect([0.5, 0.9]).toContain(json.tuned.quantile);
 			expect(json.tune.predictive.underProvisionedShare).toBeLessThanOrEqual(0.05);
 			expect(json.policy).toMatchObject({ minReplicas: 2, maxReplicas: 40, allowScaleIn: true, maxStepDownPercent: 100 });
-			expect(json.forecastNode).toMatchObject({ replicaQuantile: json.tuned.quantile, headroom: json.tuned.headroom, extraLead: '0s', runInterval: '15m' });
+			expect(json.forecastNode).toMatchObject({ replicaQuantile: json.tuned.quantile, headroom: json.tuned.headroom, extraLead: '0s', runInterval: '15m', alignToStep: json.tuned.alignToStep });
+			// Aligned, the loop runs one start-up (90 s) before each 15-minute mark, and the report gives the Schedule Trigger's cron.
+			expect(json.tuned.runOffsetSeconds).toBe(json.tuned.alignToStep ? 810 : 0);
+			expect(json.schedule).toEqual(json.tuned.alignToStep ? { every: '15m', offsetSeconds: 810, cron: '30 13-59/15 * * * *' } : { every: '15m', offsetSeconds: 0 });
+			if (json.tuned.alignToStep) expect(fs.readFileSync(path.join(report, 'tune.md'), 'utf8')).toContain('Custom (Cron) `30 13-59/15 * * * *`');
 		} else expect(json.explanation).toMatch(/no setting in the grid/);
 		expect(fs.readFileSync(path.join(report, 'tune.svg'), 'utf8')).toMatch(/^<svg[^>]*>[\s\S]*reactive HPA/);
 		expect(fs.readFileSync(path.join(report, 'tune.md'), 'utf8')).toContain('![trade-off between under-provisioned minutes and replica-hours](tune.svg)');
@@ -142,5 +146,8 @@ describe('--tune: tunes before --split, scores after it', () => {
 		expect(cli(...fortnight, '--split', '2014-10-15T00:00:00Z').stderr).toMatch(/--split goes with --tune/);
 		expect(cli(...fortnight, '--tune', '--target-under', 'lots').stderr).toMatch(/--target-under: "lots" is not a share of minutes like 1% or 0.01/);
 		expect(cli(...fortnight, '--tune', '--target-under', '1%', '--max-cost', '1x').status).toBe(2);
+		expect(cli(...fortnight, '--tune', '--grid-align', 'yes').stderr).toMatch(/--grid-align: "yes" is not true or false/);
+		expect(cli(...fortnight, '--tune', '--align-to-step').stderr).toMatch(/--align-to-step is a single replay's setting; --tune tries both \(--grid-align\)/);
+		expect(cli(...fortnight, '--grid-align', 'true').stderr).toMatch(/--grid-align goes with --tune/);
 	});
 });

@@ -132,6 +132,31 @@ test('Extra Lead moves the floor\'s window past the pod start-up, as kube-ops si
 	});
 });
 
+test('Align Window to Steps: a decision one start-up before a step boundary floors that step only; off a boundary, the ordinary window', async () => {
+	const input = [promItem(DAYS_14 + 500, DAYS_14)];
+	const lastT = input[0].json.values[DAYS_14 - 1][0] as number;
+	const series = { t: input[0].json.values.map(([t]) => t), v: input[0].json.values.map(([, v]) => v) };
+	const fit = forecast(series, { horizon: 8, quantiles: [0.5, 0.8, 0.9, 0.99] });
+	// 30-minute steps, a 30-minute start-up: the decision (the last point) is one start-up before the next step.
+	const aligned = await run({ horizon: '4h', perPodCapacity: 2000, headroom: 0, podStartup: '30m', runInterval: '30m', replicaQuantile: 0.8, alignToStep: true }, input);
+	expect(aligned.error).toBeUndefined();
+	const expected = replicasFromForecast(fit, { perPodCapacity: 2000, headroom: 0, leadSeconds: 1800, windowSeconds: 1800, quantile: 0.8, alignToStep: true });
+	expect(expected).toMatchObject({ kind: 'replicas', aligned: true });
+	expect((aligned.outputs[0][0].json as unknown as Output).recommendation).toMatchObject({
+		kind: 'replicas',
+		replicas: expected.kind === 'replicas' ? expected.replicas : -1,
+		from: new Date((lastT + 1800) * 1000).toISOString(),
+		to: new Date((lastT + 3600) * 1000).toISOString(),
+		aligned: true,
+	});
+	// A 90 s start-up puts the decision 28.5 minutes off the boundary: the ordinary [now + 90 s, + 30 min] window.
+	const off = await run({ horizon: '4h', perPodCapacity: 2000, headroom: 0, podStartup: '90s', runInterval: '30m', replicaQuantile: 0.8, alignToStep: true }, input);
+	expect((off.outputs[0][0].json as unknown as Output).recommendation).toMatchObject({ from: new Date((lastT + 90) * 1000).toISOString(), to: new Date((lastT + 1890) * 1000).toISOString(), aligned: false });
+	// An expression that yields the string "true" is refused by name, not read as off.
+	const text = await run({ horizon: '4h', perPodCapacity: 2000, runInterval: '30m', alignToStep: 'true' }, input);
+	expect(String(text.error?.message)).toMatch(/Align Window to Steps must be true or false, got "true"/);
+});
+
 test('the replica quantile is always forecast, even when not asked for in Quantiles', async () => {
 	const { outputs } = await run({ horizon: '2h', quantiles: '0.5', perPodCapacity: 1000, replicaQuantile: 0.95, runInterval: '1h' }, [promItem(DAYS_14, DAYS_14)]);
 	const json = outputs[0][0].json as unknown as Output;

@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { evaluate } from '../../src/policy';
 import { LEASE, LEASES, lease, runLock, seedLease, storedState } from '../unit/kubernetes/loopSupport';
-import { CLUSTER, gated, object, only, runPatch, sandboxCluster, scaleProposal, scalingPolicy } from '../unit/kubernetes/support';
+import { CLUSTER, eventsFor, gated, object, only, runPatch, sandboxCluster, scaleProposal, scalingPolicy } from '../unit/kubernetes/support';
 
 /*
  * Record Decision, Save State and Unlock through n8n's executor: the decision
@@ -64,6 +64,7 @@ test('scale applied: the Event on the Deployment, lastActionAt = now, the lease 
 		attempts: 1,
 		lease: { namespace: 'shop', name: LEASE },
 		dedupeKeySaved: null,
+		approvalAlreadyRequested: false,
 		notes: [],
 	});
 	const at = Date.parse(result.state.lastActionAt);
@@ -81,6 +82,8 @@ test('scale applied: the Event on the Deployment, lastActionAt = now, the lease 
 		metadata: { annotations: { 'kube-ops/decision-id': decisionId, 'kube-ops/outcome': 'applied', 'kube-ops/verdict-hash': (item.verdict as IDataObject).verdictHash } },
 	});
 	expect(written.message).toMatch(new RegExp(`^\\[${decisionId}\\] scaling Deployment/web in ${CLUSTER}: applied \\| apply → 7\\. .* \\| actions: scale succeeded$`));
+	// One Event for the change and its record: the scale wrote it, the record step added the outcome to it.
+	expect(eventsFor(cluster, 'web').map((e) => [e.metadata.name, e.count])).toEqual([[result.eventName, 2]]);
 	expect(storedState(cluster)).toEqual(result.state);
 	expect(lease(cluster)?.spec?.holderIdentity ?? null).toBeNull();
 
@@ -122,6 +125,54 @@ test('failover applied: activeRegions without the drained region, the flip count
 	// Alertmanager sending the same notification again finds it handled; the gate holds a second flip.
 	expect((await runLock(cluster, {}, { leaseName: name, dedupeKey: 'fp-1:firing' })).lock).toMatchObject({ acquired: false, duplicate: true });
 	expect(evaluate(failoverProposal, scalingPolicy, storedState(cluster, name), new Date())).toMatchObject({ decision: 'hold' });
+});
+
+test('a failover sent for approval: repeats of its alert are judged again but ask nobody until the deadline; the approved run ends the wait', async () => {
+	const name = 'kube-ops-failover-web';
+	const lock = () => runLock(cluster, {}, { leaseName: name, dedupeKey: 'fp-2:firing' });
+	const marker = () => JSON.parse(lease(cluster, name)?.metadata.annotations?.['kube-ops.io/awaiting-approval'] ?? 'null');
+	const ask = async () => {
+		const locked = await lock();
+		expect(locked.lock).toMatchObject({ acquired: true });
+		// An LLM-proposed move always needs a person.
+		const asked = gated({ ...failoverProposal, source: 'llm' }, scalingPolicy, locked.state);
+		expect(asked.verdict).toMatchObject({ decision: 'approve', approvalDeadline: expect.any(String) });
+		return { asked, record: (await record({ ...asked, ...locked, dedupeKey: 'fp-2:firing' }, { outcome: 'notApplied' })).record as IDataObject };
+	};
+	const first = await ask();
+	expect(first.record).toMatchObject({ outcome: 'notApplied', dedupeKeySaved: null, approvalAlreadyRequested: false, released: true });
+	expect(marker()).toEqual({ dedupeKey: 'fp-2:firing', move: 'failover shop/Deployment/web us-east -> us-west', verdictHash: (first.asked.verdict as IDataObject).verdictHash, until: (first.asked.verdict as IDataObject).approvalDeadline });
+
+	// Alertmanager repeats the notification: judged again (the lock is taken), nobody asked twice, the first deadline kept.
+	const repeat = await ask();
+	expect(repeat.record).toMatchObject({ approvalAlreadyRequested: true });
+	expect(marker()).toMatchObject({ verdictHash: (first.asked.verdict as IDataObject).verdictHash });
+	// Another alert is asked about on its own.
+	const other = await runLock(cluster, {}, { leaseName: name, dedupeKey: 'fp-3:firing' });
+	const otherAsked = (await record({ ...gated({ ...failoverProposal, source: 'llm' }, scalingPolicy, other.state), ...other, dedupeKey: 'fp-3:firing' }, { outcome: 'notApplied' })).record as IDataObject;
+	expect(otherAsked).toMatchObject({ approvalAlreadyRequested: false });
+	expect(marker()).toMatchObject({ dedupeKey: 'fp-3:firing' });
+
+	// fp-3's approved run, carried out, ends its wait; an applied move of another alert would not.
+	const approved = await runLock(cluster, {}, { leaseName: name, dedupeKey: 'fp-3:firing' });
+	const applied = gated(failoverProposal, scalingPolicy, approved.state);
+	await record({ ...applied, ...approved, dedupeKey: 'fp-3:firing', operation: 'drain', approval: { by: 'alice', verdict: { verdictHash: JSON.parse(lease(cluster, name)?.metadata.annotations?.['kube-ops.io/awaiting-approval'] ?? '{}').verdictHash } } });
+	expect(lease(cluster, name)?.metadata.annotations).not.toHaveProperty(['kube-ops.io/awaiting-approval']);
+	expect((await runLock(cluster, {}, { leaseName: name, dedupeKey: 'fp-3:firing' })).lock).toMatchObject({ acquired: false, duplicate: true, reason: expect.stringMatching(/^already handled/) });
+});
+
+test('an approval wait ends at its deadline, and an unreadable marker asks again', async () => {
+	const name = 'kube-ops-failover-web';
+	const past = new Date(Date.now() - 1000).toISOString();
+	seedLease(cluster, { 'kube-ops.io/awaiting-approval': JSON.stringify({ dedupeKey: 'fp-4:firing', move: 'failover shop/Deployment/web us-east -> us-west', verdictHash: 'a'.repeat(64), until: past }) }, name);
+	const locked = await runLock(cluster, {}, { leaseName: name, dedupeKey: 'fp-4:firing' });
+	const asked = (await record({ ...gated({ ...failoverProposal, source: 'llm' }, scalingPolicy, locked.state), ...locked, dedupeKey: 'fp-4:firing' }, { outcome: 'notApplied' })).record as IDataObject;
+	expect(asked).toMatchObject({ approvalAlreadyRequested: false });
+	const other = 'kube-ops-failover-api';
+	seedLease(cluster, { 'kube-ops.io/awaiting-approval': '{"dedupeKey": ["fp-5:firing"]' }, other);
+	const unreadable = await runLock(cluster, {}, { leaseName: other, dedupeKey: 'fp-5:firing' });
+	const again = (await record({ ...gated({ ...failoverProposal, source: 'llm' }, scalingPolicy, unreadable.state), ...unreadable, dedupeKey: 'fp-5:firing' }, { outcome: 'notApplied' })).record as IDataObject;
+	expect(again).toMatchObject({ approvalAlreadyRequested: false });
 });
 
 test('canary held: the gate\'s nextState is saved; a rollback applied resets the counters', async () => {

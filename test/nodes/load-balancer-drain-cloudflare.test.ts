@@ -59,8 +59,12 @@ test('origin level: drain, a repeat, status and restore, each read back', async 
 
 test('pool level: a failover verdict disables the failing region\'s pool; the last serving pool is refused', async () => {
 	const now = new Date();
-	const item = gatedItem(failoverProposal('eu-west', 'us-east', now), now);
 	const params = { operation: 'drain', cloudflareLevel: 'pool', cloudflareZoneId: cf.zoneId, cloudflareLoadBalancer: 'shop.example.com', cloudflarePoolInLoadBalancer: '={{ $json.proposal.from }}' };
+	// As the failover workflow does it: the proposal states the load balancer read by Status right before it.
+	const read = await run({ ...params, operation: 'status' });
+	const traffic = read.outputs[0][0].json.traffic as Record<string, unknown>;
+	expect(traffic).toEqual({ backend: 'lb:shop.example.com', servers: { 'us-east': 'ready', 'eu-west': 'ready', sorry: 'ready' } });
+	const item = gatedItem(failoverProposal('eu-west', 'us-east', now, 'failover', traffic), now);
 	const drained = await run(params, { input: [{ json: item }] });
 	expect(drained.error).toBeUndefined();
 	expect(drained.outputs[0][0].json).toMatchObject({ server: 'eu-west', changed: true, after: { admin: 'maint' }, gate: { verified: true }, verdict: { decision: 'apply' } });
@@ -95,4 +99,21 @@ test('a plain http API base URL needs "Allow Insecure Connection", and the token
 	const refused = await test.call({} as ICredentialTestFunctions, { id: '1', name: 'c', type: 'kubeOpsCloudflareApi', data: { authentication: 'apiToken', apiToken: cf.token, accountId: cf.accountId, baseUrl: cf.baseUrl } });
 	expect(refused).toEqual({ status: 'Error', message: expect.stringMatching(/is plain http .*"Allow Insecure Connection"/) });
 	expect(refused.message).not.toContain(cf.token);
+});
+
+test('pool and origin health through the node: status reports it, a higher weight for a failing origin is refused', async () => {
+	cf.setOriginHealthy('10.0.1.11', false);
+	try {
+		const status = await run({ operation: 'status', cloudflareLevel: 'pool', cloudflareZoneId: cf.zoneId, cloudflareLoadBalancer: 'shop.example.com' });
+		expect(status.outputs[0][0].json).toMatchObject({ operation: 'status', servers: [{ server: 'us-east', health: 'up', detail: { origins: { '10.0.1.11': 'down' } } }, { server: 'eu-west', health: 'up' }, { server: 'sorry' }] });
+		const origins = await run({ operation: 'status', cloudflarePool: 'us-east' });
+		expect((origins.outputs[0][0].json.servers as Array<{ server: string; health: string }>).map((s) => [s.server, s.health])).toEqual([
+			['use1-a', 'up'],
+			['use1-b', 'down'],
+		]);
+		const raise = await run({ operation: 'setWeight', cloudflarePool: 'us-east', cloudflareOrigin: 'use1-b', weight: 1 }, { continueOnFail: true });
+		expect(raise.outputs[0][0].json).toMatchObject({ errorKind: 'refused', error: expect.stringMatching(/health check says it is down/) });
+	} finally {
+		cf.setOriginHealthy('10.0.1.11', true);
+	}
 });

@@ -208,3 +208,32 @@ test('an approved failover is carried out: the gate, run again with the authenti
 	expect(drained.json).toMatchObject({ server: 'us-east', changed: true, gate: { verified: true, action: 'failover' }, verdict: { decision: 'apply', approvedBy: { by: 'alice' } } });
 	expect(await sendMany(haproxy.url, 4)).toEqual({ 'us-west': 4 });
 });
+
+test('a failover judged on a load balancer that has since changed moves nothing and leaves the verdict unspent', async () => {
+	const now = new Date();
+	// The proposal states what Status read, as the failover workflow does it.
+	const read = await run({ operation: 'status' });
+	const traffic = read.outputs[0][0].json.traffic as Record<string, unknown>;
+	expect(traffic).toEqual({ backend: 'be_app', servers: { 'us-east': 'ready', 'us-west': 'ready' } });
+	const item = gatedItem(failoverProposal('us-east', 'us-west', now, 'failover', traffic), now);
+	const adminOf = async (server: string) => ((await run({ operation: 'status' })).outputs[0][0].json.traffic as { servers: Record<string, string> }).servers[server];
+	const drain = () => run({ operation: 'drain', requireVerdict: true, haproxyServer: '={{ $json.verdict.scope.drain.server }}' }, { input: [{ json: item }], continueOnFail: true });
+
+	// Someone put the receiving region in maintenance after the gate judged: draining us-east now leaves nothing.
+	await haproxy.command('set server be_app/us-west state maint');
+	const refused = await drain();
+	expect(refused.outputs[0][0].json).toMatchObject({ errorKind: 'refused', error: expect.stringMatching(/the load balancer changed since the failover verdict was judged \(us-west was ready and is maint now\); nothing was moved/) });
+	expect(await adminOf('us-east')).toBe('ready');
+
+	// Back as judged: the same verdict, not spent by the refusal, is carried out once.
+	await haproxy.command('set server be_app/us-west state ready');
+	const applied = await drain();
+	expect(applied.outputs[0][0].json).toMatchObject({ changed: true, server: 'us-east', gate: { verified: true } });
+
+	// A verdict whose proposal stated no load balancer cannot move traffic at all.
+	await haproxy.command('set server be_app/us-east state ready');
+	const unstated = gatedItem(failoverProposal('us-east', 'us-west', now, 'failover', null), now);
+	const blind = await run({ operation: 'drain', requireVerdict: true, haproxyServer: 'us-east' }, { input: [{ json: unstated }], continueOnFail: true });
+	expect(blind.outputs[0][0].json.error).toMatch(/the failover verdict states no load-balancer state to compare with the live one/);
+	expect(await adminOf('us-east')).toBe('ready');
+});

@@ -148,3 +148,40 @@ test('alert content stays data: no PromQL built from strings, no request to a UR
 		}
 	}
 });
+
+/**
+ * What a person sees on the canvas: a sticky note lying over a node hides it
+ * (and its label, drawn under the node). n8n draws a node 100 x 100 at its
+ * position with the label below it; a note at its position with its width
+ * and height (n8n's defaults 240 x 160).
+ */
+test.each(files)('%s: no sticky note covers a node or another note', (file) => {
+	type Box = { name: string; x: number; y: number; w: number; h: number };
+	const overlap = (a: Box, b: Box) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+	const nodes = load(file).nodes;
+	const isNote = (node: (typeof nodes)[number]) => node.type === 'n8n-nodes-base.stickyNote';
+	const box = (node: (typeof nodes)[number]): Box => {
+		const [x, y] = node.position;
+		if (!isNote(node)) return { name: node.name, x, y, w: 100, h: 140 };
+		const { width = 240, height = 160 } = node.parameters as { width?: number; height?: number };
+		return { name: node.name, x, y, w: width, h: height };
+	};
+	const notes = nodes.filter(isNote).map(box);
+	const others = nodes.filter((node) => !isNote(node)).map(box);
+	const covered = notes.flatMap((note) => [...others, ...notes.filter((other) => other !== note)].filter((other) => overlap(note, other)).map((other) => `${note.name} covers ${other.name}`));
+	expect(notes.length).toBeGreaterThan(0);
+	expect(covered).toEqual([]);
+});
+
+// An approval link that dies (the Wait's limit) before the verdict's approval deadline leaves a window where nobody
+// can approve and the alert's repeats ask nobody (they find the move already waiting).
+test.each(['alertmanager-failover.json', 'predictive-prescaling.json'])('%s: Wait for approval lasts at least as long as the approval deadline', (file) => {
+	const nodes = load(file).nodes;
+	const wait = nodes.find((node) => node.name === 'Wait for approval')?.parameters as { limitWaitTime?: boolean; resumeAmount: number; resumeUnit: string };
+	const unit = ({ seconds: 1, minutes: 60, hours: 3600, days: 86_400 } as Record<string, number>)[wait.resumeUnit];
+	const waitSeconds = wait.limitWaitTime ? wait.resumeAmount * unit : Infinity;
+	const gate = nodes.find((node) => node.name === 'Policy Gate')?.parameters as { policy: string };
+	const policy = parsePolicy(gate.policy);
+	if (!policy.ok) throw new Error(`${file}: the Policy Gate's policy does not parse`);
+	expect(policy.policy.approvalTimeoutSeconds).toBeLessThanOrEqual(waitSeconds);
+});

@@ -3,7 +3,7 @@ import type { IDisplayOptions, IExecuteFunctions, INodeProperties } from 'n8n-wo
 import type { LoadBalancerProvider, OperationRequest } from '../../../src/loadbalancer';
 
 export type LbOperation = OperationRequest['operation'];
-export type ProviderChoice = 'haproxy' | 'cloudflare' | 'kubernetes';
+export type ProviderChoice = 'haproxy' | 'cloudflare' | 'kubernetes' | 'route53';
 
 export interface Target {
 	backend: string;

@@ -1,7 +1,7 @@
 import type { ICredentialTestFunctions, ICredentialsDecrypted, INodeCredentialTestResult } from 'n8n-workflow';
 
 import { checkKubernetesConnection, type KubernetesCredentialFields } from '../../../src/kubernetes';
-import { CloudflareProvider, HaproxyProvider, cloudflareFromCredential } from '../../../src/loadbalancer';
+import { CloudflareProvider, HaproxyProvider, Route53Provider, cloudflareFromCredential, route53FromCredential } from '../../../src/loadbalancer';
 import { redact } from '../../../src/shared/redact';
 
 /** Credential tests on the same code path as the operations (socket, TLS, auth, rate limiter). */
@@ -23,6 +23,17 @@ export const credentialTest = {
 			const { auth, baseUrl, insecure } = cloudflareFromCredential(data);
 			const { pools } = await new CloudflareProvider({ accountId: String(data.accountId ?? '').trim(), auth, baseUrl }).check();
 			return { status: 'OK', message: `Connected: ${pools} load balancing pool(s) in the account${insecure ? ` (${insecure})` : ''}` };
+		} catch (error) {
+			return { status: 'Error', message: redact((error as Error).message) };
+		}
+	},
+
+	async route53ApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+		try {
+			const { options, insecure, testZone } = route53FromCredential(credential.data ?? {});
+			const found = await new Route53Provider(options).check(testZone);
+			const what = found.zone ? `hosted zone ${found.zone} readable (${found.records} record set(s) on the first page)` : `${found.zones} hosted zone(s) visible`;
+			return { status: 'OK', message: `Connected: ${what}${insecure ? ` (${insecure})` : ''}` };
 		} catch (error) {
 			return { status: 'Error', message: redact((error as Error).message) };
 		}

@@ -10,7 +10,7 @@ const description: INodeProperties[] = [
 		default: 0,
 		typeOptions: { minValue: 0, numberPrecision: 2 },
 		description:
-			'0 = keep the weight (HAProxy: a server at weight 0 returns to its configured weight). Otherwise the weight to restore with: HAProxy 1-256, Cloudflare 0.01-1, Kubernetes a whole number (0 = the weight the drain remembered).',
+			'0 = keep the weight (HAProxy: a server at weight 0 returns to its configured weight). Otherwise the weight to restore with: HAProxy 1-256, Cloudflare 0.01-1, Kubernetes a whole number (0 = the weight the drain remembered), Route 53 1-255 (0 = the weight the drain remembered).',
 		displayOptions: showFor(['restore']),
 	},
 ];

@@ -11,10 +11,11 @@ import { drain } from './drain';
 import { haproxy } from './haproxy';
 import { kubernetes } from './kubernetes';
 import { restore } from './restore';
+import { route53 } from './route53';
 import { setWeight } from './setWeight';
 import { status } from './status';
 
-export const providers: Record<ProviderChoice, ProviderAction> = { haproxy, cloudflare, kubernetes };
+export const providers: Record<ProviderChoice, ProviderAction> = { haproxy, cloudflare, kubernetes, route53 };
 export const operations: Record<LbOperation, OperationAction> = { drain, restore, setWeight, status };
 
 

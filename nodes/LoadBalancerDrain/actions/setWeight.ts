@@ -10,7 +10,7 @@ const description: INodeProperties[] = [
 		default: 1,
 		required: true,
 		typeOptions: { minValue: 0, numberPrecision: 2 },
-		description: 'HAProxy: a whole number 0-256, relative to the other servers. Cloudflare: an origin\'s share, 0-1. Kubernetes: a whole number (HTTPRoute backendRef weight; ingress-nginx 0 to canary-weight-total). 0 takes the server out of new traffic.',
+		description: 'HAProxy: a whole number 0-256, relative to the other servers. Cloudflare: an origin\'s share, 0-1. Kubernetes: a whole number (HTTPRoute backendRef weight; ingress-nginx 0 to canary-weight-total). Route 53: a whole number 0-255, relative to the record set\'s other records. 0 takes the server out of new traffic.',
 		displayOptions: showFor(['setWeight']),
 	},
 	{

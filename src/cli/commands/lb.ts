@@ -17,17 +17,18 @@ import {
 	OperationRequest,
 	PROVIDER_NAMES,
 	ProviderName,
+	Route53Provider,
 	runOperation,
 } from '../../loadbalancer';
 import { parseDuration } from '../../prometheus';
 
 const options = {
 	provider: { description: `${PROVIDER_NAMES.join(' | ')}`, valueName: 'name' },
-	backend: { description: 'haproxy: backend; kubernetes: httproute/<name> or ingress/<canary>; cloudflare: pool:<pool> or lb:<load balancer>', valueName: 'name' },
-	server: { description: 'haproxy: server; kubernetes: Service; cloudflare: origin (in a pool) or pool (in a load balancer)', valueName: 'name' },
+	backend: { description: 'haproxy: backend; kubernetes: httproute/<name> or ingress/<canary>; cloudflare: pool:<pool> or lb:<load balancer>; route53: <zone>/<record name>[/<type>]', valueName: 'name' },
+	server: { description: 'haproxy: server; kubernetes: Service; cloudflare: origin (in a pool) or pool (in a load balancer); route53: set identifier', valueName: 'name' },
 	weight: { description: 'weight: the new weight; restore: the weight to restore to', valueName: 'n' },
-	wait: { description: 'drain: wait until the server has 0 sessions, at most this long (30s, 2m)', valueName: 'dur' },
-	poll: { description: 'drain --wait: time between two looks at the sessions (default 500ms)', valueName: 'dur' },
+	wait: { description: 'drain: wait until the server has 0 sessions (haproxy), or until Route 53 reports INSYNC and then the record\'s TTL (route53), at most this long (30s, 2m)', valueName: 'dur' },
+	poll: { description: 'drain --wait: time between two looks at the sessions (default 500ms) or first GetChange interval, doubling (route53, default 2s)', valueName: 'dur' },
 	maint: { flag: true, description: 'drain: once the sessions reached 0, put the server in maintenance (haproxy)' },
 	force: { flag: true, description: 'allow taking the last serving server of a backend out of traffic' },
 	address: { description: 'haproxy: Runtime API, ipv4@host:port or a socket path (level admin)', valueName: 'addr' },
@@ -35,7 +36,11 @@ const options = {
 	context: { description: 'kubeconfig context (default current-context)', valueName: 'name' },
 	namespace: { description: 'kubernetes: namespace of the backend (default default)', valueName: 'ns' },
 	account: { description: 'cloudflare: account ID', valueName: 'id' },
-	zone: { description: 'cloudflare: zone ID (pool-level changes in a load balancer)', valueName: 'id' },
+	zone: { description: 'cloudflare: zone ID (pool-level changes in a load balancer); route53: hosted zone name or ID', valueName: 'id' },
+	record: { description: 'route53: record name (with --zone; fully qualified or relative to the zone)', valueName: 'name' },
+	type: { description: 'route53: record type (default A)', valueName: 'type' },
+	region: { description: 'route53: signing region (default us-east-1; Route 53 is global)', valueName: 'region' },
+	'endpoint-url': { description: 'route53: a Route 53-compatible endpoint instead of AWS (testing); credentials come from the AWS default chain (AWS_ACCESS_KEY_ID, ~/.aws, roles)', valueName: 'url' },
 	pool: { description: 'cloudflare: shorthand: --pool <p> --server <origin>, or --load-balancer <lb> --pool <p>', valueName: 'id|name' },
 	'load-balancer': { description: 'cloudflare: load balancer ID or hostname', valueName: 'id|name' },
 	token: { description: 'cloudflare: API token (or env CLOUDFLARE_API_TOKEN; or CLOUDFLARE_EMAIL + CLOUDFLARE_API_KEY)', valueName: 'token' },
@@ -62,7 +67,7 @@ export const EXIT_SESSIONS_REMAIN = 4;
 export const lbCommand: CliCommand = {
 	name: 'lb',
 	summary:
-		'Drain, restore, re-weight or list servers at a load balancer (HAProxy Runtime API, Kubernetes HTTPRoute / ingress-nginx canary weights, Cloudflare Load Balancing). Exit 3: refused by a safety rule; 4: drained, but sessions remained at the --wait deadline.',
+		'Drain, restore, re-weight or list servers at a load balancer (HAProxy Runtime API, Kubernetes HTTPRoute / ingress-nginx canary weights, Cloudflare Load Balancing, AWS Route 53 weighted records). Exit 3: refused by a safety rule; 4: drained, but sessions remained (haproxy) or DNS had not moved traffic (route53) at the --wait deadline.',
 	usage: 'lb <drain|restore|weight|status> --provider <p> --backend <b> [--server <s>] [--weight <n>] [--wait <dur>] [--force] [--item <file> --signing-key-file <file> [--kubeconfig <file>] [--context <name>]] [--json]',
 	options,
 	run: async (argv: string[], io: CliIO): Promise<number> => {
@@ -85,6 +90,7 @@ export const lbCommand: CliCommand = {
 		if (args.flags.has('json')) io.stdout(JSON.stringify(outcome, null, 2) + '\n');
 		else io.stdout(outcome.operation === 'status' ? statusTable(outcome) : changeText(outcome));
 		if (outcome.operation !== 'status') for (const warning of outcome.warnings) io.stderr(`warning: ${warning}\n`);
+		if (outcome.operation === 'drain' && outcome.propagation && !outcome.propagation.completed) return EXIT_SESSIONS_REMAIN;
 		return outcome.operation === 'drain' && outcome.wait && !outcome.wait.completed ? EXIT_SESSIONS_REMAIN : 0;
 	},
 };
@@ -129,6 +135,10 @@ function makeProvider(args: ParsedArgs): LoadBalancerProvider {
 			timeoutMs,
 		});
 	}
+	if (name === 'route53') {
+		// A person at a shell: the AWS default chain (AWS_* variables, ~/.aws profiles, SSO, instance or web-identity roles).
+		return new Route53Provider({ region: args.values.region, endpoint: args.values['endpoint-url'], timeoutMs });
+	}
 	throw new UsageError(`unknown --provider "${name}" (use ${PROVIDER_NAMES.join(', ')})`);
 }
 
@@ -150,6 +160,15 @@ function target(args: ParsedArgs, provider: ProviderName): { backend: string; se
 		return { backend: `pool:${pool}`, server };
 	}
 	if (pool !== undefined || loadBalancer !== undefined) throw new UsageError('--pool and --load-balancer are for --provider cloudflare');
+	const { record, type, zone } = args.values;
+	if (provider === 'route53' && record !== undefined) {
+		if (backend) throw new UsageError('use either --backend or --zone/--record/--type');
+		return { backend: `${need(args, 'zone', 'with --record (the hosted zone name or ID)')}/${record}/${type ?? 'A'}`, server };
+	}
+	if (provider !== 'route53' && (record !== undefined || type !== undefined || args.values['endpoint-url'] !== undefined || args.values.region !== undefined)) {
+		throw new UsageError('--record, --type, --region and --endpoint-url are for --provider route53');
+	}
+	if (provider === 'route53' && zone !== undefined && !record) throw new UsageError('--zone needs --record for route53 (or give --backend <zone>/<record>/<type>)');
 	return { backend: need(args, 'backend', 'to say which backend'), server };
 }
 
@@ -177,7 +196,7 @@ function readRequest(args: ParsedArgs, operation: OperationRequest['operation'],
 				: {
 						timeoutMs: wait * 1000,
 						pollMs: poll === undefined ? undefined : poll * 1000,
-						onProgress: (p) => {
+						onProgress: provider === 'route53' ? undefined : (p) => {
 							if (p.sessions === last) return;
 							last = p.sessions;
 							io.stderr(`kube-ops lb: ${server}: ${p.sessions} session(s) open after ${(p.elapsedMs / 1000).toFixed(1)}s\n`);
@@ -213,7 +232,8 @@ function statusTable(status: BackendStatus): string {
 	const header = ['SERVER', 'ADMIN', 'HEALTH', 'WEIGHT', 'SESSIONS', 'SERVING'];
 	const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 	const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
-	return [`${status.provider} ${status.endpoint} ${status.backend}: ${status.serving.length} of ${status.servers.length} serving`, line(header), ...rows.map(line)].join('\n') + '\n';
+	const notes = (status.notes ?? []).map((n) => `note: ${n}`);
+	return [`${status.provider} ${status.endpoint} ${status.backend}: ${status.serving.length} of ${status.servers.length} serving`, line(header), ...rows.map(line), ...notes].join('\n') + '\n';
 }
 
 function changeText(result: Exclude<OperationOutcome, { operation: 'status' }>): string {
@@ -223,6 +243,7 @@ function changeText(result: Exclude<OperationOutcome, { operation: 'status' }>):
 		`  before: ${state(result.before)}`,
 		`  after:  ${state(result.after)}`,
 	];
+	if (result.propagation) lines.push(`  dns:    ${result.propagation.note}`);
 	if (result.wait) lines.push(`  wait:   ${result.wait.completed ? 'sessions reached 0' : `${result.wait.sessions} session(s) still open`} after ${(result.wait.waitedMs / 1000).toFixed(1)}s`);
 	return lines.join('\n') + '\n';
 }

@@ -8,6 +8,7 @@ import { parseDuration, parseTimestamp, readSeriesCsv } from '../../forecast';
 import type { Series } from '../../forecast';
 import { PrometheusClient, parseDuration as parsePrometheusDuration, parseHeaderLines, parseTime } from '../../prometheus';
 import {
+	alignedOffset,
 	POLICY_NAMES,
 	TuneError,
 	describeSettings,
@@ -55,6 +56,10 @@ const options = {
 	headroom: { description: 'floor headroom, a fraction (default 0.05)', valueName: 'fraction' },
 	'replica-quantile': { description: 'forecast quantile the floor provisions for (default 0.5)', valueName: 'level' },
 	'extra-lead': { description: 'the floor looks this much further ahead than --startup (the Forecast node\'s Extra Lead, default 0s)', valueName: 'dur' },
+	'align-to-step': {
+		flag: true,
+		description: 'the floor covers whole forecast steps (the Forecast node\'s Align Window to Steps); the loop runs one start-up before each step boundary',
+	},
 	'scrape-interval': { description: 'how old the HPA\'s metric is (default 30s)', valueName: 'dur' },
 	tune: { flag: true, description: 'search the pre-scaling knobs on the span before --split, score the pick on the span after it' },
 	split: { description: 'with --tune: tune before this time, score from it on (default two thirds into the scored span)', valueName: 'timestamp' },
@@ -67,6 +72,7 @@ const options = {
 	'grid-stabilization': { description: 'with --tune: HPA scale-down stabilisation windows to try (default 60s,300s)', valueName: 'durs' },
 	'grid-refit': { description: 'with --tune: refit cadences to try (default --refit, else 1h)', valueName: 'durs' },
 	'grid-run-interval': { description: 'with --tune: loop schedules to try, the node\'s Run Interval (default --cron, else 15m)', valueName: 'durs' },
+	'grid-align': { description: 'with --tune: Align Window to Steps values to try (default false,true)', valueName: 'booleans' },
 	report: { description: 'write simulate.svg (chart) and simulate.md (summary) into this directory', valueName: 'dir' },
 	json: { flag: true, description: 'print { reactive: {...}, predictive: {...} } with the scores; with --tune { tuned, tune, score, ... }' },
 };
@@ -103,9 +109,10 @@ export const simulateCommand: CliCommand = {
 
 		const tuning = args.flags.has('tune');
 		if (!tuning) {
-			const stray = ['split', 'target-under', 'max-cost', 'grid-quantiles', 'grid-headroom', 'grid-extra-lead', 'grid-step-down', 'grid-stabilization', 'grid-refit', 'grid-run-interval'].find((name) => values[name] !== undefined);
+			const stray = ['split', 'target-under', 'max-cost', 'grid-quantiles', 'grid-headroom', 'grid-extra-lead', 'grid-step-down', 'grid-stabilization', 'grid-refit', 'grid-run-interval', 'grid-align'].find((name) => values[name] !== undefined);
 			if (stray) throw new UsageError(`--${stray} goes with --tune`);
 		}
+		if (tuning && args.flags.has('align-to-step')) throw new UsageError('--align-to-step is a single replay\'s setting; --tune tries both (--grid-align)');
 		if (tuning && values.policy !== undefined) throw new UsageError('--tune replays both policies; leave out --policy');
 		if (tuning && values['target-under'] !== undefined && values['max-cost'] !== undefined) throw new UsageError('give one target: --target-under or --max-cost');
 		const target = tuning ? tuneTarget(values) : null;
@@ -146,6 +153,12 @@ export const simulateCommand: CliCommand = {
 				warmupSeconds: duration(values, 'warmup', true),
 				scrapeSeconds: duration(values, 'scrape-interval', true),
 				extraLeadSeconds: duration(values, 'extra-lead', true),
+				...(args.flags.has('align-to-step')
+					? {
+							alignToStep: true,
+							runOffsetSeconds: alignedOffset(duration(values, 'cron') ?? 900, (duration(values, 'startup') ?? 90) + (duration(values, 'extra-lead', true) ?? 0)),
+						}
+					: {}),
 				headroom: values.headroom === undefined ? undefined : number(values, 'headroom', (n) => n >= 0, 'a fraction >= 0'),
 				quantile: values['replica-quantile'] === undefined ? undefined : number(values, 'replica-quantile', (n) => n > 0 && n < 1, 'a level between 0 and 1'),
 				onProgress: ({ policy, fraction, elapsedSeconds }) => {
@@ -273,6 +286,7 @@ function tuneGrid(values: Record<string, string>): Partial<TuneGrid> {
 	set('stabilizationSeconds', list('grid-stabilization', dur(true), 'a duration like 60s or 5m'));
 	set('refitSeconds', list('grid-refit', dur(false), 'a duration like 1h'));
 	set('runIntervalSeconds', list('grid-run-interval', dur(false), 'a duration like 5m or 15m'));
+	set('alignToStep', list('grid-align', (part) => (part === 'true' ? true : part === 'false' ? false : null), 'true or false'));
 	return grid;
 }
 

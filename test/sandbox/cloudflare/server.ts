@@ -11,6 +11,21 @@ import type { AddressInfo } from 'node:net';
  * `origins` replaces the whole list, PUT, references), zone load balancers
  * (list, get), and the global rate limit: 1,200 requests per 5 minutes per
  * user, then 429 with Retry-After and every call blocked for the window.
+ *
+ * Pool health (GET .../pools/{pool_id}/health, "Pool Health Details"): the
+ * result is `{ pool_id, pop_health: { "<PoP>": { healthy, origins: [ { "<origin
+ * address>": { healthy, failure_reason, response_code, rtt } } ] } } }`, as the
+ * API reference's load-balancing_origin-health schema keys origins by address.
+ * Disabled pools and origins are "excluded from health checks" (the pool and
+ * origin `enabled` field docs), and a pool without a monitor is never checked:
+ * neither appears in the health data. A pool is healthy at a PoP while at least
+ * minimum_origins of its enabled origins are.
+ *
+ * Preview Pool (POST .../pools/{pool_id}/preview with monitor details, then
+ * GET .../load_balancers/preview/{preview_id}): checks every origin of the pool
+ * with the given monitor, disabled ones included (that is what a preview is for),
+ * answering `{ "<pool_id>": { healthy, origins: [ { "<address>": {...} } ] } }`.
+ * Monitors: GET .../load_balancers/monitors/{monitor_id}.
  */
 
 export interface Origin {
@@ -75,6 +90,10 @@ export interface CloudflareSandbox {
 	loadBalancers: Map<string, LoadBalancer>;
 	poolId(name: string): string;
 	requests: RecordedRequest[];
+	/** Monitor previews run (POST .../preview), for tests that check a restore looked first. */
+	previews: number;
+	/** What the monitors see at an origin address (default healthy). */
+	setOriginHealthy(address: string, healthy: boolean): void;
 	/** The next `count` requests answer `status` with this Cloudflare error. */
 	failNext(count: number, status: number, code: number, message: string): void;
 	close(): Promise<void>;
@@ -152,6 +171,23 @@ export async function startCloudflareSandbox(options: CloudflareSandboxOptions =
 	const sent = new Map<string, number[]>();
 	const blockedUntil = new Map<string, number>();
 	let failures: { count: number; status: number; code: number; message: string } | undefined;
+	const unhealthy = new Set<string>();
+	const monitors = new Map<string, Record<string, unknown>>();
+	const previews = new Map<string, Record<string, unknown>>();
+	const counters = { previews: 0 };
+	const MONITOR_FIELDS = new Set(['allow_insecure', 'consecutive_down', 'consecutive_up', 'description', 'expected_body', 'expected_codes', 'follow_redirects', 'header', 'interval', 'method', 'path', 'port', 'probe_zone', 'retries', 'timeout', 'type']);
+	const originHealthOf = (o: Origin) => {
+		const ok = !unhealthy.has(o.address);
+		return { [o.address]: { healthy: ok, failure_reason: ok ? 'No failures' : 'TCP connection failed', response_code: ok ? 200 : 0, rtt: ok ? '12.1ms' : '0ms' } };
+	};
+	const POPS = ['Amsterdam, NL', 'Ashburn, VA, US'];
+	const poolHealth = (pool: Pool): Record<string, unknown> => {
+		const checked = pool.enabled && pool.monitor ? pool.origins.filter((o) => o.enabled !== false) : [];
+		const originHealth = checked.map(originHealthOf);
+		const healthyCount = checked.filter((o) => !unhealthy.has(o.address)).length;
+		const popHealth = checked.length ? Object.fromEntries(POPS.map((pop) => [pop, { healthy: healthyCount >= pool.minimum_origins, origins: originHealth }])) : {};
+		return { pool_id: pool.id, pop_health: popHealth };
+	};
 
 	const addPool = (name: string, origins: Origin[], extra: Partial<Pool> = {}): Pool => {
 		const pool: Pool = {
@@ -168,6 +204,9 @@ export async function startCloudflareSandbox(options: CloudflareSandboxOptions =
 			...extra,
 		};
 		pools.set(pool.id, pool);
+		if (pool.monitor) {
+			monitors.set(pool.monitor, { id: pool.monitor, type: 'https', method: 'GET', path: '/healthz', expected_codes: '2xx', interval: 60, timeout: 5, retries: 2, port: 0, follow_redirects: false, allow_insecure: false, consecutive_up: 0, consecutive_down: 0, header: {}, description: 'checkout health', created_on: iso(), modified_on: iso() });
+		}
 		return pool;
 	};
 	const east = addPool('us-east', [
@@ -260,7 +299,34 @@ export async function startCloudflareSandbox(options: CloudflareSandboxOptions =
 	};
 
 	const route = (method: string, path: string, body: unknown): { result: unknown; resultInfo?: Record<string, number> } => {
-		const accountPools = new RegExp(`^/client/v4/accounts/${accountId}/load_balancers/pools(?:/([0-9a-f]{32}))?(/references)?$`);
+		const accountPools = new RegExp(`^/client/v4/accounts/${accountId}/load_balancers/pools(?:/([0-9a-f]{32}))?(/references|/health)?$`);
+		const preview = new RegExp(`^/client/v4/accounts/${accountId}/load_balancers/(?:pools/([0-9a-f]{32})/preview|preview/([0-9a-f]{32}))$`).exec(path);
+		if (preview) {
+			const [, poolId, previewId] = preview;
+			if (poolId) {
+				if (method !== 'POST') throw new ApiFailure(405, 10405, 'Method not allowed');
+				const pool = poolOr404(poolId);
+				const monitor = (body ?? {}) as Record<string, unknown>;
+				for (const key of Object.keys(monitor)) if (!MONITOR_FIELDS.has(key)) throw new ApiFailure(400, 1002, `unknown field ${key}`);
+				if (typeof monitor.type !== 'string') throw new ApiFailure(400, 1002, 'type is required');
+				counters.previews += 1;
+				const healthyCount = pool.origins.filter((o) => !unhealthy.has(o.address)).length;
+				const previewKey = id();
+				previews.set(previewKey, { [pool.id]: { healthy: healthyCount >= pool.minimum_origins, origins: pool.origins.map(originHealthOf) } });
+				return { result: { preview_id: previewKey, pools: { [pool.id]: pool.name } } };
+			}
+			if (method !== 'GET') throw new ApiFailure(405, 10405, 'Method not allowed');
+			const found = previews.get(previewId);
+			if (!found) throw new ApiFailure(404, 1002, 'Preview not found');
+			return { result: found };
+		}
+		const monitorPath = new RegExp(`^/client/v4/accounts/${accountId}/load_balancers/monitors/([0-9a-f]{32})$`).exec(path);
+		if (monitorPath) {
+			if (method !== 'GET') throw new ApiFailure(405, 10405, 'Method not allowed');
+			const monitor = monitors.get(monitorPath[1]);
+			if (!monitor) throw new ApiFailure(404, 1002, 'Monitor not found');
+			return { result: monitor };
+		}
 		const zoneLbs = new RegExp(`^/client/v4/zones/${zoneId}/load_balancers(?:/([0-9a-f]{32}))?$`);
 		let m = accountPools.exec(path);
 		if (m) {
@@ -271,6 +337,10 @@ export async function startCloudflareSandbox(options: CloudflareSandboxOptions =
 				return { result: list, resultInfo: { page: 1, per_page: list.length, count: list.length, total_count: list.length, total_pages: 1 } };
 			}
 			const pool = poolOr404(poolId);
+			if (references === '/health') {
+				if (method !== 'GET') throw new ApiFailure(405, 10405, 'Method not allowed');
+				return { result: poolHealth(pool) };
+			}
 			if (references) {
 				const refs = [...loadBalancers.values()]
 					.filter((l) => l.default_pools.includes(poolId) || l.fallback_pool === poolId)
@@ -353,6 +423,13 @@ export async function startCloudflareSandbox(options: CloudflareSandboxOptions =
 		loadBalancers,
 		poolId: (name) => [...pools.values()].find((p) => p.name === name)?.id ?? '',
 		requests,
+		get previews() {
+			return counters.previews;
+		},
+		setOriginHealthy: (address, healthy) => {
+			if (healthy) unhealthy.delete(address);
+			else unhealthy.add(address);
+		},
 		failNext: (count, status, code, message) => {
 			failures = { count, status, code, message };
 		},

@@ -109,6 +109,8 @@ export async function preScalingApproval(ctx: LoopsContext): Promise<ApprovalObs
 
 export interface FailoverApprovalObservation {
 	asked: { verdict: Json; approvalUrl: string };
+	/** Alertmanager's repeats while the move waited: judged again, none asking again. */
+	repeats: { verdict: Json; asked: number; waitingRuns: number };
 	approved: { gateVerdict: Json | undefined; eastDrained: boolean; westReplicas: number; failure: string };
 }
 
@@ -127,6 +129,7 @@ export async function failoverApproval(ctx: LoopsContext): Promise<FailoverAppro
 	const control = stack.kube.control.api;
 	// A fresh loop: the earlier scenario's flips would hold this one by the flip rate.
 	if (cluster(stack, 'control').lease(FAILOVER_LEASE)) control.patch(control.def('leases.coordination.k8s.io'), 'shop', FAILOVER_LEASE, 'merge', { metadata: { annotations: { 'kube-ops.io/state': null } } });
+	const runsBefore = new Set((await ctx.n8n.api<{ data: Execution[] }>('GET', `/executions?workflowId=${id}&limit=100`)).data.map((e) => e.id));
 	const waitingBefore = new Set((await ctx.n8n.api<{ data: Execution[] }>('GET', `/executions?workflowId=${id}&status=waiting&limit=50`)).data.map((e) => e.id));
 	ctx.log('  Alertmanager: RegionDown for us-east, whose own signals are healthy');
 	await stack.alertmanager.addAlert(REGION_DOWN_AGAIN, { summary: 'probe failures from one vantage point' });
@@ -134,7 +137,15 @@ export async function failoverApproval(ctx: LoopsContext): Promise<FailoverAppro
 		const page = await ctx.n8n.api<{ data: Execution[] }>('GET', `/executions?workflowId=${id}&status=waiting&includeData=true&limit=50`);
 		return page.data.find((e) => !waitingBefore.has(e.id));
 	});
-	// Alertmanager repeats every 10 s; each repeat would ask again and hold the Lease for a moment. Silence it.
+	// Alertmanager repeats the notification every 10 s: each repeat is judged again, finds the move waiting for a person and asks nobody.
+	const judgedAgain = await until('a repeat of the alert judged again without asking anybody', async () => {
+		const page = await ctx.n8n.api<{ data: Execution[] }>('GET', `/executions?workflowId=${id}&includeData=true&limit=20`);
+		const repeats = page.data.filter((e) => !runsBefore.has(e.id) && e.id !== waiting.id && e.status === 'success');
+		const repeat = repeats.find((e) => itemsOf(e, 'Record: approval requested').some((i) => (i.record as Json | undefined)?.approvalAlreadyRequested === true));
+		return repeat && { verdict: itemsOf(repeat, 'Record: approval requested')[0]?.verdict as Json, asked: itemsOf(repeat, 'Ask for approval').length };
+	}, 60_000);
+	const waitingRuns = (await ctx.n8n.api<{ data: Execution[] }>('GET', `/executions?workflowId=${id}&status=waiting&limit=50`)).data.filter((e) => !waitingBefore.has(e.id)).length;
+	// Done with repeats: silence the alert so none arrives while the approved run holds the Lease.
 	await fetch(`${stack.alertmanager.url}/api/v2/silences`, {
 		method: 'POST',
 		headers: { 'content-type': 'application/json' },
@@ -151,6 +162,7 @@ export async function failoverApproval(ctx: LoopsContext): Promise<FailoverAppro
 	ctx.log(`  approved failover: ${String(gateVerdict?.decision)}${firstFailure(run)}`);
 	return {
 		asked: { verdict: asked.verdict as Json, approvalUrl: String(asked.approvalUrl) },
+		repeats: { ...judgedAgain, waitingRuns },
 		approved: { gateVerdict, eastDrained: east?.draining === true, westReplicas: cluster(stack, 'us-west').deployment('checkout')?.spec?.replicas as number, failure: firstFailure(run) },
 	};
 }

@@ -26,6 +26,7 @@ export interface WorkflowNode {
 	type: string;
 	typeVersion: number;
 	parameters: Record<string, unknown>;
+	position: [number, number];
 	credentials?: Record<string, { id: string | null; name: string }>;
 	disabled?: boolean;
 	webhookId?: string;

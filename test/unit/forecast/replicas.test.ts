@@ -46,6 +46,26 @@ describe('replicasFromForecast', () => {
 		expect(exact).toMatchObject({ replicas: Math.ceil(3.3 - 1e-9) });
 	});
 
+	test('aligned to steps: a run one start-up before a boundary covers whole steps, not the step that begins at the window end', () => {
+		// now + lead = 1300, a step boundary: the window is the 1300 step only (p90 100), where the ordinary one reaches the 1600 step.
+		const on = { perPodCapacity: 100, leadSeconds: 90, windowSeconds: 300, now: 1210 };
+		expect(replicasFromForecast(fakeForecast(), { ...on, alignToStep: true })).toMatchObject({ replicas: 1, demand: 100, from: 1300, to: 1600, aligned: true });
+		expect(replicasFromForecast(fakeForecast(), on)).toMatchObject({ replicas: 2, demand: 200 });
+		expect(replicasFromForecast(fakeForecast(), on)).not.toHaveProperty('aligned');
+		// Scheduler jitter of 20 s either way still counts as on the boundary.
+		for (const now of [1190, 1230]) {
+			expect(replicasFromForecast(fakeForecast(), { ...on, now, alignToStep: true })).toMatchObject({ replicas: 1, from: 1300, aligned: true });
+		}
+	});
+
+	test('aligned to steps, but a run off the boundary (schedule not set up, a late run) gets the ordinary window, never less', () => {
+		for (const now of [1000, 1250, 1300]) {
+			const ordinary = replicasFromForecast(fakeForecast(), { perPodCapacity: 100, leadSeconds: 90, windowSeconds: 300, now });
+			const aligned = replicasFromForecast(fakeForecast(), { perPodCapacity: 100, leadSeconds: 90, windowSeconds: 300, now, alignToStep: true });
+			expect(aligned).toEqual({ ...ordinary, aligned: false });
+		}
+	});
+
 	test('capacity <= 0 (or not a number) is an error, not a division by zero', () => {
 		for (const perPodCapacity of [0, -5, NaN]) {
 			expect(() => replicasFromForecast(fakeForecast(), { perPodCapacity, leadSeconds: 0, windowSeconds: 300 })).toThrow(

@@ -60,7 +60,7 @@ test('a plain Event and one from the decision record, both on the changed object
 	const fromDecision = changeEvent(change, { ...audit, decision });
 	expect(fromDecision).toMatchObject({
 		reason: 'ScaleApplied',
-		metadata: { name: expect.stringMatching(/^web\.[0-9a-f]{16}\.hpabounds$/), annotations: { 'kube-ops/decision-id': decision.id } },
+		metadata: { name: expect.stringMatching(/^web\.[0-9a-f]{16}$/), annotations: { 'kube-ops/decision-id': decision.id } },
 		involvedObject: { kind: 'HorizontalPodAutoscaler', uid: 'u-1' },
 	});
 	expect(fromDecision.message).toMatch(/actions: hpaBounds succeeded/);

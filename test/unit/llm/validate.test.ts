@@ -151,6 +151,16 @@ describe('validateAdvice: failover', () => {
 		});
 	});
 
+	it('states the load balancer as the workflow read it (context.current), never as the model writes it', () => {
+		const read = { traffic: { backend: 'be_app', servers: { 'eu-west-1': 'ready', 'eu-central-1': 'ready' } } };
+		const context = { ...(failover as object), current: read };
+		const { proposal } = accepted(move({ action: 'failover', from: 'eu-west-1', to: 'eu-central-1' }), 'failover', context);
+		expect(proposal).toMatchObject({ current: read });
+		expect(rejected(move({ action: 'failover', from: 'eu-west-1', to: 'eu-central-1', current: { traffic: { servers: { 'eu-central-1': 'drain' } } } }), 'failover', context)).toMatch(/the model tried to set "current"/);
+		const { proposal: unread } = accepted(move({ action: 'failover', from: 'eu-west-1', to: 'eu-central-1' }), 'failover', failover);
+		expect(unread).not.toHaveProperty('current');
+	});
+
 	it('gives no proposal for hold', () => {
 		const result = accepted(move({ action: 'hold', from: null, to: null }), 'failover', failover);
 		expect(result.recommendation).toEqual({ loop: 'failover', action: 'hold', reason: 'eu-west-1 is failing.', confidence: 0.9 });

@@ -5,7 +5,17 @@ import { signed } from '../../harness/signing';
 
 export const POLICY = { allowedNamespaces: ['shop'] };
 
-export function failoverProposal(from: string, to: string, now: Date, action: 'failover' | 'failback' = 'failover'): Record<string, unknown> {
+/**
+ * traffic: the load balancer as the workflow reads it before the proposal (current.traffic); by default the two
+ * regions' servers as a failover (both ready) or a failback (the recovered one drained) finds them.
+ */
+export function failoverProposal(
+	from: string,
+	to: string,
+	now: Date,
+	action: 'failover' | 'failback' = 'failover',
+	traffic: Record<string, unknown> | null = { servers: { [from]: 'ready', [to]: action === 'failback' ? 'drain' : 'ready' } },
+): Record<string, unknown> {
 	const startsAt = new Date(now.getTime() - (action === 'failback' ? 7200_000 : 300_000)).toISOString();
 	const alert =
 		action === 'failback'
@@ -19,6 +29,7 @@ export function failoverProposal(from: string, to: string, now: Date, action: 'f
 		target: { cluster: 'global', namespace: 'shop', kind: 'Service', name: 'checkout' },
 		from,
 		to,
+		...(traffic === null ? {} : { current: { traffic } }),
 		evidence: { alert, regions: { [from]: action === 'failback' ? healthy : sick, [to]: healthy } },
 	};
 }

@@ -20,6 +20,7 @@ describe('failover: happy path and shape', () => {
 			'flipRate',
 			'circuitBreaker',
 			'activeRegion',
+			'traffic.state',
 			'failback.resolved',
 			'failover.fromUnhealthy',
 			'lastHealthyRegion',
@@ -220,5 +221,71 @@ describe('failover scope: the load-balancer server a verdict names', () => {
 		const verdict = evaluate(proposal, { allowedNamespaces: ['shop'], failover: { trafficTargets: { 'us-west': { server: 'west-1' } } } }, {}, now);
 		expect(verdict).toMatchObject({ decision: 'apply', scope: { drain: { server: 'constructor' } } });
 		expect(JSON.parse(JSON.stringify(verdict.scope))).toEqual(verdict.scope);
+	});
+});
+
+describe('traffic.state: the load balancer the proposal read', () => {
+	const targets = { trafficTargets: { 'eu-west-1': { backend: 'be_app', server: 'euw1' }, 'eu-central-1': { backend: 'be_app', server: 'euc1' } } };
+	const stating = (servers: Record<string, unknown>, extra: Record<string, unknown> = {}) => failoverProposal({ current: { traffic: { backend: 'be_app', servers } }, ...extra });
+
+	it('passes when both regions take traffic, and the verdict carries the state for the live compare', () => {
+		const verdict = evaluate(stating({ euw1: 'ready', euc1: 'ready', spare: 'maint' }), policy(targets), {}, NOW);
+		expect(verdict).toMatchObject({ decision: 'apply', scope: { drain: { backend: 'be_app', server: 'euw1' }, traffic: { backend: 'be_app', servers: { euw1: 'ready', euc1: 'ready', spare: 'maint' } } } });
+		expect(checkOf(verdict, 'traffic.state')).toMatchObject({ passed: true, measured: ['euw1=ready', 'euc1=ready'] });
+	});
+
+	it('holds a failover to a region the load balancer keeps out, and one from a region already out', () => {
+		const drainedTarget = evaluate(stating({ euw1: 'ready', euc1: 'drain' }), policy(targets), {}, NOW);
+		expect(drainedTarget).toMatchObject({ decision: 'hold', decidedBy: 'traffic.state' });
+		expect(checkOf(drainedTarget, 'traffic.state').detail).toMatch(/euc1 \(eu-central-1\) is drained at the load balancer: failing over to it would send the traffic nowhere/);
+		const alreadyOut = evaluate(stating({ euw1: 'maint', euc1: 'ready' }), policy(targets), {}, NOW);
+		expect(checkOf(alreadyOut, 'traffic.state')).toMatchObject({ passed: false, detail: expect.stringMatching(/euw1 \(eu-west-1\) is in maintenance already: there is no traffic of it to move/) });
+		expect(alreadyOut.scope).toBeUndefined();
+	});
+
+	it('rejects a state that does not know a region\'s server or is of another backend', () => {
+		const missing = evaluate(stating({ euw1: 'ready', 'eu-central-1': 'ready' }), policy(targets), {}, NOW);
+		expect(missing).toMatchObject({ decision: 'reject', decidedBy: 'traffic.state' });
+		expect(checkOf(missing, 'traffic.state').detail).toMatch(/no server euc1 \(eu-central-1\); map each region to its server in failover\.trafficTargets/);
+		const other = evaluate(failoverProposal({ current: { traffic: { backend: 'be_other', servers: { euw1: 'ready', euc1: 'ready' } } } }), policy(targets), {}, NOW);
+		expect(other).toMatchObject({ decision: 'reject', decidedBy: 'traffic.state' });
+	});
+
+	it('a failback restores a region the load balancer keeps out, not one already serving', () => {
+		const failback = (servers: Record<string, unknown>) =>
+			failoverProposal({
+				action: 'failback',
+				from: 'eu-central-1',
+				to: 'eu-west-1',
+				current: { traffic: { servers } },
+				evidence: { alert: { name: 'RegionDown', status: 'resolved', startsAt: at(-7200), resolvedSince: at(-3600) }, regions: { 'eu-west-1': { readyFraction: 1, errorRate: 0, capacityReplicas: 20, requiredReplicas: 5, healthyPools: 1 }, 'eu-central-1': { readyFraction: 1, errorRate: 0, capacityReplicas: 20, requiredReplicas: 5 } } },
+			});
+		expect(evaluate(failback({ euw1: 'drain', euc1: 'ready' }), policy(targets), {}, NOW)).toMatchObject({ decision: 'apply', scope: { restore: { server: 'euw1' }, traffic: { servers: { euw1: 'drain' } } } });
+		const serving = evaluate(failback({ euw1: 'ready', euc1: 'ready' }), policy(targets), {}, NOW);
+		expect(checkOf(serving, 'traffic.state')).toMatchObject({ passed: false, detail: expect.stringMatching(/euw1 \(eu-west-1\) takes traffic already: nothing to restore/) });
+	});
+
+	it('hostile forms of current.traffic are rejected with the field named', () => {
+		const reject = (current: unknown) => evaluate(failoverProposal({ current }), policy(targets), {}, NOW);
+		for (const [current, path] of [
+			[{ traffic: { servers: { euw1: 'up', euc1: 'ready' } } }, 'proposal.current.traffic.servers.euw1'],
+			[{ traffic: { servers: { euw1: true, euc1: 'ready' } } }, 'proposal.current.traffic.servers.euw1'],
+			[{ traffic: { servers: {} } }, 'proposal.current.traffic.servers'],
+			[{ traffic: { servers: Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`s${i}`, 'ready'])) } }, 'proposal.current.traffic.servers'],
+			[{ traffic: { servers: { euw1: 'ready', euc1: 'ready' }, force: true } }, 'proposal.current.traffic.force'],
+			[{ replicas: 3 }, 'proposal.current.replicas'],
+			[{ traffic: [] }, 'proposal.current.traffic'],
+			['ready', 'proposal.current'],
+		] as const) {
+			const verdict = reject(current);
+			expect(verdict.decision).toBe('reject');
+			expect(checkOf(verdict, 'input.proposal').detail).toContain(path);
+		}
+		// A server called like an Object.prototype member is just a name.
+		const proto = evaluate(stating(JSON.parse('{"euw1": "ready", "euc1": "ready", "constructor": "drain", "__proto__": "maint"}')), policy(targets), {}, NOW);
+		expect(proto.decision).toBe('apply');
+		const servers = proto.scope?.traffic?.servers as Record<string, string>;
+		expect(Object.getPrototypeOf(servers)).toBe(Object.prototype);
+		expect([Object.hasOwn(servers, '__proto__'), servers.constructor]).toEqual([true, 'drain']);
 	});
 });

@@ -44,4 +44,14 @@ describe('the one pre-scaling pipeline', () => {
 		expect(() => resolvePreScaleSettings({ perPodCapacity: 0, quantile: 1, extraLeadSeconds: -1 })).toThrow(PreScaleSettingsError);
 		expect(() => resolvePreScaleSettings({ perPodCapacity: 0, quantile: 1, extraLeadSeconds: -1 })).toThrow(/per-pod capacity .*; the replica quantile .*; the extra lead/);
 	});
+
+	it('aligned to steps, the node, the replay and the tuner read the same window; a non-boolean is refused by name', () => {
+		const aligned = resolvePreScaleSettings({ perPodCapacity: 10, headroom: 0, quantile: 0.9, podStartupSeconds: 90, runIntervalSeconds: 300, alignToStep: true });
+		// now + start-up = T0 + 300, a step boundary: only the step at T0 + 300 (q0.9 110), not the one at T0 + 600 (120).
+		expect(floorRecommendation(outcome(), aligned, { now: T0 + 210, lastObserved: T0 })).toMatchObject({ replicas: 11, demand: 110, from: T0 + 300, to: T0 + 600, aligned: true });
+		expect(resolvePreScaleSettings({ perPodCapacity: 10 }).alignToStep).toBe(false);
+		for (const alignToStep of ['true', 1, null]) {
+			expect(() => resolvePreScaleSettings({ perPodCapacity: 10, alignToStep: alignToStep as unknown as boolean })).toThrow(/align to step must be true or false/);
+		}
+	});
 });
