@@ -126,6 +126,11 @@ export class KubeApi {
 		return found ? this.present(def, found) : undefined;
 	}
 
+	/** The objects of `def` in `namespace` that `where` picks, judged before they are copied (controllers' own lists). */
+	listWhere(def: ResourceDef, namespace: string | undefined, where: (stored: Readonly<KubeObject>) => boolean): KubeObject[] {
+		return this.store.list(resourceKey(def), def.namespaced ? namespace : undefined, where).map((o) => this.present(def, o));
+	}
+
 	list(def: ResourceDef, namespace: string | undefined, options: ListOptions = {}): ListResult {
 		const labelMatch = parseLabelSelector(options.labelSelector);
 		const fieldMatch = parseFieldSelector(options.fieldSelector, def.selectableFields);

@@ -46,12 +46,14 @@ export class ObjectStore {
 		return found ? clone(found) : undefined;
 	}
 
-	list(key: string, namespace?: string): KubeObject[] {
+	list(key: string, namespace?: string, where: (stored: Readonly<KubeObject>) => boolean = () => true): KubeObject[] {
 		const bucket = this.objects.get(key);
 		if (!bucket) return [];
 		const out: KubeObject[] = [];
+		// `where` sees the stored object before the copy: a controller picking its own few pods out of hundreds
+		// on every pass must not copy them all (with 50 workloads that copying took most of the sandbox's CPU).
 		for (const obj of bucket.values()) {
-			if (namespace === undefined || obj.metadata.namespace === namespace) out.push(clone(obj));
+			if ((namespace === undefined || obj.metadata.namespace === namespace) && where(obj)) out.push(clone(obj));
 		}
 		return out.sort((a, b) => objectId(a.metadata.namespace, a.metadata.name ?? '').localeCompare(objectId(b.metadata.namespace, b.metadata.name ?? '')));
 	}

@@ -100,7 +100,7 @@ function syncDeployment(ctx: ControllerContext, deployment: KubeObject): void {
 	const deployDef = api.def('deployments.apps');
 	const namespace = deployment.metadata.namespace;
 	const name = deployment.metadata.name as string;
-	const owned = () => api.list(rsDef, namespace).items.filter((rs) => isControlledBy(rs, deployment));
+	const owned = () => api.listWhere(rsDef, namespace, (rs) => isControlledBy(rs, deployment));
 	const spec = asObject(deployment.spec);
 	const desired = replicas(deployment);
 	const strategy = asObject(spec.strategy);

@@ -1,6 +1,6 @@
 import { asArray, asObject, getPath, semanticEqual } from '../json';
 import { defsFromCrd } from '../registry';
-import type { JsonObject } from '../types';
+import type { JsonObject, KubeObject } from '../types';
 import { resourceKey } from '../types';
 import { type Controller, setCondition, unconditional } from './common';
 
@@ -9,9 +9,12 @@ export const garbageCollector: Controller = {
 	name: 'garbage-collector',
 	reconcile(ctx) {
 		for (const def of ctx.api.registry.all()) {
-			for (const obj of ctx.api.store.list(resourceKey(def))) {
+			// Only orphans are copied: every pass looks at every object (the loops' Events pile up).
+			const orphaned = (obj: Readonly<KubeObject>) => {
 				const owners = obj.metadata.ownerReferences ?? [];
-				if (owners.length === 0 || owners.some((o) => ctx.api.store.hasUid(o.uid))) continue;
+				return owners.length > 0 && !owners.some((o) => ctx.api.store.hasUid(o.uid));
+			};
+			for (const obj of ctx.api.store.list(resourceKey(def), undefined, orphaned)) {
 				try {
 					ctx.api.delete(def, obj.metadata.namespace, obj.metadata.name as string);
 				} catch {

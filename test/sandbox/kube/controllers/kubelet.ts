@@ -14,10 +14,10 @@ export function createKubelet(): Controller {
 		reconcile(ctx) {
 			const podDef = ctx.api.def('pods');
 			const seen = new Set<string>();
-			for (const pod of ctx.api.list(podDef, undefined).items) {
+			// Only pods still starting are copied: this runs after every write, and most pods run already.
+			for (const pod of ctx.api.listWhere(podDef, undefined, (p) => !p.metadata.deletionTimestamp && getPath(p, 'status.phase') === 'Pending')) {
 				const uid = pod.metadata.uid as string;
 				seen.add(uid);
-				if (pod.metadata.deletionTimestamp || getPath(pod, 'status.phase') !== 'Pending') continue;
 				let at = readyAt.get(uid);
 				if (at === undefined) {
 					at = ctx.now + ctx.podStartupMs;

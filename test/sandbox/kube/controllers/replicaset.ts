@@ -25,7 +25,7 @@ function syncReplicaSet(ctx: ControllerContext, rs: KubeObject): void {
 	const { api } = ctx;
 	const podDef = api.def('pods');
 	const namespace = rs.metadata.namespace;
-	let pods = api.list(podDef, namespace).items.filter((p) => isControlledBy(p, rs) && !p.metadata.deletionTimestamp);
+	let pods = api.listWhere(podDef, namespace, (p) => isControlledBy(p, rs) && !p.metadata.deletionTimestamp);
 	const desired = asNumber(getPath(rs, 'spec.replicas')) ?? 0;
 	const template = asObject(getPath(rs, 'spec.template'));
 	if (pods.length < desired) {
@@ -57,7 +57,7 @@ function syncReplicaSet(ctx: ControllerContext, rs: KubeObject): void {
 			recordEvent(api, rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`, 'replicaset-controller', ctx.now);
 		}
 	}
-	pods = api.list(podDef, namespace).items.filter((p) => isControlledBy(p, rs) && !p.metadata.deletionTimestamp);
+	pods = api.listWhere(podDef, namespace, (p) => isControlledBy(p, rs) && !p.metadata.deletionTimestamp);
 	const ready = pods.filter(podIsReady).length;
 	const status: JsonObject = {
 		replicas: pods.length,
