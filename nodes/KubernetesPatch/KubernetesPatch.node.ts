@@ -141,7 +141,7 @@ export class KubernetesPatch implements INodeType {
 						type: 'number',
 						default: DEFAULT_MAX_VERDICT_AGE_SECONDS,
 						typeOptions: { minValue: 1, maxValue: MAX_VERDICT_AGE_SECONDS },
-						description: 'Refuse Policy Gate verdicts older than this (at most one hour). A verdict judges the state of a moment; an approval re-runs the gate instead of stretching this.',
+						description: 'Refuse Policy Gate verdicts older than this (at most one hour). A verdict judges the state of a moment; an approval re-runs the gate instead of stretching this. Wait for Ready changes nothing: unset, it accepts verdicts up to one hour old.',
 						displayOptions: { hide: { '/operation': ITEM_OPERATIONS } },
 					},
 				],

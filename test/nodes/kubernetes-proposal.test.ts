@@ -108,6 +108,18 @@ describe('an apply verdict', () => {
 		expect(json).toMatchObject({ ready: true, targetReplicas: 7, readyReplicas: 7, target: { name: 'web' }, decisionId: (item.decision as { id: string }).id });
 	});
 
+	test('Wait for Ready waits on a verdict carried out more than 5 minutes after the gate (a long batch), within the hour a verdict is honoured', async () => {
+		// The change itself ran under a longer Max Verdict Age; the wait changes nothing, so Max Verdict Age applies only when set on it.
+		const old = gated(scaleProposal('web', 3, 12), scalingPolicy, {}, new Date(Date.now() - 6 * 60_000));
+		only(await runPatch(cluster, { operation: 'scale', options: { maxVerdictAgeSeconds: 900 } }, { input: [{ json: old }] }));
+		const json = only(await runPatch(cluster, { operation: 'waitReady', timeoutSeconds: 10, pollSeconds: 0.1 }, { input: [{ json: old }] }));
+		expect(json).toMatchObject({ ready: true, targetReplicas: 7, target: { name: 'web' } });
+		const strict = await runPatch(cluster, { operation: 'waitReady', timeoutSeconds: 10, options: { maxVerdictAgeSeconds: 300 } }, { input: [{ json: old }] });
+		expect(strict.error?.message).toMatch(/^Refusing to waitReady: verdict is 3\d\ds old, older than 300s; evaluate again$/);
+		const beyond = gated(scaleProposal('web', 7, 12), scalingPolicy, {}, new Date(Date.now() - 61 * 60_000));
+		expect((await runPatch(cluster, { operation: 'waitReady', timeoutSeconds: 10 }, { input: [{ json: beyond }] })).error?.message).toMatch(/older than 3600s/);
+	});
+
 	test('a canary rollback verdict takes the canary out of traffic and rolls it back', async () => {
 		only(await runPatch(cluster, { operation: 'patch', namespace: 'shop', apiVersion: 'apps/v1', kind: 'Deployment', name: 'checkout-canary', patchType: 'strategic', patchBody: '{"spec":{"template":{"spec":{"containers":[{"name":"checkout","image":"checkout:2.4.0-rc.2"}]}}}}' }));
 		cluster.sandbox.settle();

@@ -13,6 +13,7 @@ import {
 	kubeVerdictAge,
 	spendingVerdict,
 } from '../../../src/kubernetes';
+import { MAX_VERDICT_AGE_SECONDS } from '../../../src/admission';
 import { gateFieldsOf } from '../../../src/policy';
 import { signingKeysOf } from '../../shared/signingKey';
 import { annotate } from './annotate';
@@ -36,6 +37,18 @@ export const itemActions: Record<ItemOperation, ItemAction> = { lock, recordDeci
 const CONCURRENT: KubeOperation[] = ['waitReady'];
 const MAX_CONCURRENT_ITEMS = 16;
 
+
+/**
+ * Max Verdict Age guards acting on a judgement of a past moment. Wait for Ready
+ * acts on nothing: unless set on it, it accepts the verdict for the hour any
+ * verdict is honoured, so a batch whose changes took longer than the default
+ * five minutes (50 workloads on a slow API server) is still waited for, and
+ * recorded as applied instead of failed.
+ */
+function verdictAgeFor(operation: KubeOperation, option: unknown): number {
+	const unset = option === undefined || option === null || option === '';
+	return operation === 'waitReady' && unset ? MAX_VERDICT_AGE_SECONDS : kubeVerdictAge(option);
+}
 
 /** The fix and the API server's own words, for the error's description in the n8n UI. */
 export function describeFailure(error: KubeError): string {
@@ -94,7 +107,7 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 				operation,
 				requireVerdict,
 				keys: keys?.verify ?? [],
-				maxAgeSeconds: kubeVerdictAge(options.maxVerdictAgeSeconds),
+				maxAgeSeconds: verdictAgeFor(operation, options.maxVerdictAgeSeconds),
 				now: new Date(),
 				clusterName: connection.clusterName,
 			});
