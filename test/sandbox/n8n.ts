@@ -1,4 +1,5 @@
 import { execFile, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -129,12 +130,53 @@ export interface N8nStartOptions {
 	userFolder?: string;
 }
 
-/** Installs the package tarball into `<userFolder>/.n8n/nodes`, as n8n's community-package installer does. */
+/** Installs of a tarball, by its digest: one `npm install` (about 45 s, 26k files) serves every n8n of every test file. */
+const INSTALL_CACHE = path.join(REPOSITORY_ROOT, '.e2e', 'installed-packages');
+const INSTALL_CACHE_KEEP = 6;
+
+function installedTree(tarball: string): string {
+	const digest = createHash('sha256').update(fs.readFileSync(tarball)).digest('hex').slice(0, 24);
+	const tree = path.join(INSTALL_CACHE, digest);
+	if (fs.existsSync(tree)) {
+		// Used now: the pruning below keeps the trees in use.
+		fs.utimesSync(tree, new Date(), new Date());
+		return tree;
+	}
+	fs.mkdirSync(INSTALL_CACHE, { recursive: true });
+	// Built aside and renamed into place: a half-done install (or another worktree's at the same moment) is never used.
+	const building = fs.mkdtempSync(path.join(INSTALL_CACHE, `.${digest}-`));
+	try {
+		fs.writeFileSync(path.join(building, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true }));
+		run(npm(), ['install', '--no-audit', '--no-fund', tarball], building, 'Installing the package tarball into n8n\'s nodes folder');
+		fs.renameSync(building, tree);
+	} catch (error) {
+		fs.rmSync(building, { recursive: true, force: true });
+		if (!fs.existsSync(tree)) throw error;
+	}
+	const older = fs
+		.readdirSync(INSTALL_CACHE)
+		.filter((d) => !d.startsWith('.'))
+		.map((d) => ({ dir: path.join(INSTALL_CACHE, d), at: fs.statSync(path.join(INSTALL_CACHE, d)).mtimeMs }))
+		.sort((a, b) => b.at - a.at)
+		.slice(INSTALL_CACHE_KEEP);
+	for (const { dir } of older) fs.rmSync(dir, { recursive: true, force: true });
+	return tree;
+}
+
+/**
+ * Installs the package tarball into `<userFolder>/.n8n/nodes`, as n8n's
+ * community-package installer does: the tree `npm install` made for this very
+ * tarball, hard-linked (nothing writes to it; a copy where links fail).
+ */
 export function installPackageInto(userFolder: string, tarball: string): void {
+	const tree = installedTree(tarball);
 	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
-	fs.mkdirSync(nodesDir, { recursive: true });
-	fs.writeFileSync(path.join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true }));
-	run(npm(), ['install', '--no-audit', '--no-fund', tarball], nodesDir, 'Installing the package tarball into n8n\'s nodes folder');
+	fs.mkdirSync(path.dirname(nodesDir), { recursive: true });
+	const linked = spawnSync('cp', ['-al', tree, nodesDir], { encoding: 'utf8' });
+	if (linked.status !== 0) {
+		fs.rmSync(nodesDir, { recursive: true, force: true });
+		fs.cpSync(tree, nodesDir, { recursive: true });
+	}
 }
 
 /** The settings every n8n process of the harness shares (headless, loopback, no phoning home). */
