@@ -155,15 +155,19 @@ export async function startQueueN8n(tarball: string, options: QueueOptions = {})
 		const shared = { ...process.env, ...baseN8nEnv(userFolder), KUBE_OPS_WORKER_CONCURRENCY: concurrency };
 		const workerEnv = { ...shared, ...queueEnv('worker', input) };
 		const webhookEnv = { ...shared, ...queueEnv('webhook', input) };
-		const workers = await Promise.all(Array.from({ length: options.workers ?? 2 }, (_, i) => startRole(main.bin, 'worker', `worker-${i + 1}`, userFolder, workerEnv)));
-		for (const w of workers) stopAll.push(() => w.process().stop());
-		const webhooks: QueueProcess[] = [];
-		for (let i = 0; i < (options.webhookProcessors ?? 1); i++) {
+		// Workers and webhook processors start side by side (each start of n8n takes 30-60 s here); one that fails stops all.
+		const starting = [
+			...Array.from({ length: options.workers ?? 2 }, (_, i) => startRole(main.bin, 'worker', `worker-${i + 1}`, userFolder, workerEnv)),
 			// The first processor listens where WEBHOOK_URL points; more would sit behind a load balancer.
-			const processor = await startRole(main.bin, 'webhook', `webhook-${i + 1}`, userFolder, webhookEnv, i === 0 ? webhookPort : undefined);
-			webhooks.push(processor);
-			stopAll.push(() => processor.process().stop());
-		}
+			...Array.from({ length: options.webhookProcessors ?? 1 }, (_, i) => startRole(main.bin, 'webhook', `webhook-${i + 1}`, userFolder, webhookEnv, i === 0 ? webhookPort : undefined)),
+		];
+		const started = await Promise.allSettled(starting);
+		for (const result of started) if (result.status === 'fulfilled') stopAll.push(() => result.value.process().stop());
+		const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+		if (failed) throw failed.reason;
+		const roles = started.map((r) => (r as PromiseFulfilledResult<QueueProcess>).value);
+		const workers = roles.filter((r) => r.role === 'worker');
+		const webhooks = roles.filter((r) => r.role === 'webhook');
 		log(`${workers.length} workers and ${webhooks.length} webhook processor(s) up; webhooks on ${webhooks[0]?.url}`);
 		const strip = (env: NodeJS.ProcessEnv) => Object.fromEntries(Object.entries(env).filter(([k, v]) => v !== undefined && process.env[k] !== v)) as Record<string, string>;
 		const envByRole = {
