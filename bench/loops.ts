@@ -19,11 +19,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { type Execution, executionsOf, runsOf } from '../test/sandbox/loops';
+import { type Execution, runsOf } from '../test/sandbox/loops';
 import { REPOSITORY_ROOT } from '../test/sandbox/n8n';
 import { waitUntil } from '../test/sandbox/processes';
 import { type QueueLoopsStack, extraWorkloadNames, importPreScaling, resetPreScaling, startQueueLoopsStack } from '../test/sandbox/queue';
-import { acted, newAlertStart, postAll, regionDownBody, regionFailing, resetFailover } from '../test/sandbox/queue/scenarios';
+import { acted, finishedIds, finishedSince, newAlertStart, postAll, regionDownBody, regionFailing, resetFailover, unfinished, withData } from '../test/sandbox/queue/scenarios';
 
 const RESULTS = path.join(REPOSITORY_ROOT, 'bench', 'results');
 const say = (line = '') => process.stdout.write(`${line}\n`);
@@ -102,11 +102,11 @@ async function preScalingRun(loops: QueueLoopsStack, count: number): Promise<Pre
 	await loops.n8n.api('POST', `/workflows/${id}/deactivate`);
 	await new Promise((r) => setTimeout(r, 1000));
 	const ids = [...startedIds()].filter((e) => !before.has(e));
-	let runs: Execution[] = [];
 	await waitUntil(async () => {
-		runs = (await executionsOf(loops.n8n, id)).filter((e) => ids.includes(e.id));
-		return runs.length === ids.length;
+		const finished = await finishedIds(loops, id);
+		return ids.every((e) => finished.includes(e));
 	}, `the pre-scaling run for ${count} workloads`, 1_800_000);
+	const runs = await withData(loops, ids);
 	const peakRss = rss.stop();
 	const raisedBy = (r: Execution) => runsOf(r, 'Raise HPA floor').reduce((n, x) => n + (x.data?.main?.[0]?.length ?? 0), 0);
 	// When the schedule put two runs on the queue at once, the one that holds the Leases did the work.
@@ -147,12 +147,12 @@ async function alertToDrain(loops: QueueLoopsStack, n: number): Promise<number[]
 	const latencies: number[] = [];
 	for (let i = 0; i < n; i++) {
 		await resetFailover(loops);
-		const seen = new Set((await executionsOf(loops.n8n, id)).map((e) => e.id));
+		const seen = new Set(await finishedIds(loops, id));
 		const posted = Date.now();
 		await postAll(loops.workflows.webhooks.failover, loops.webhookToken, [regionDownBody([{ service: 'checkout', region: 'us-east', startsAt: newAlertStart() }])]);
 		let run: Execution | undefined;
 		await waitUntil(async () => {
-			run = (await executionsOf(loops.n8n, id)).find((e) => !seen.has(e.id) && acted(e));
+			run = (await finishedSince(loops, id, seen)).find(acted);
 			return run !== undefined;
 		}, 'the failover run', 120_000);
 		const r = run as Execution;
@@ -177,9 +177,9 @@ async function dedupePath(loops: QueueLoopsStack): Promise<DedupeStep[]> {
 	await resetFailover(loops);
 	const id = loops.workflows.ids.failover;
 	const steps: DedupeStep[] = [];
-	const seen0 = new Set((await executionsOf(loops.n8n, id)).map((e) => e.id));
+	const seen0 = new Set(await finishedIds(loops, id));
 	await postAll(loops.workflows.webhooks.failover, loops.webhookToken, [body]);
-	await waitUntil(async () => (await executionsOf(loops.n8n, id)).some((e) => !seen0.has(e.id) && acted(e)), 'the failover that records the key', 120_000);
+	await waitUntil(async () => (await finishedSince(loops, id, seen0)).some(acted), 'the failover that records the key', 120_000);
 	for (const rate of [5, 10, 20, 40, 80]) {
 		const seconds = 8;
 		const times: number[] = [];
@@ -207,26 +207,13 @@ async function dedupePath(loops: QueueLoopsStack): Promise<DedupeStep[]> {
 		const sent = performance.now();
 		// How long the workers needed after the last post to finish what was queued.
 		const expected = rate * seconds;
-		await waitUntil(async () => (await queued(loops)) === 0, 'the queue to drain', 600_000);
+		await waitUntil(async () => (await unfinished(loops, id)).length === 0, 'the queue to drain', 600_000);
 		const step = { rate, p50: pct(times, 50), p95: pct(times, 95), refused, backlogSeconds: (performance.now() - sent) / 1000 };
 		say(`  dedupe path ${rate}/s for ${seconds} s (${expected} posts): p50 ${step.p50.toFixed(0)} ms, p95 ${step.p95.toFixed(0)} ms, refused ${refused}, workers done ${step.backlogSeconds.toFixed(1)} s after the last post`);
 		steps.push(step);
 		if (step.p95 > TARGETS.dedupeP95Ms) break;
 	}
 	return steps;
-}
-
-/** Executions still new or running, from the main's view of the database. */
-async function queued(loops: QueueLoopsStack): Promise<number> {
-	let total = 0;
-	for (const status of ['running', 'new']) {
-		try {
-			total += (await loops.n8n.api<{ data: unknown[] }>('GET', `/executions?workflowId=${loops.workflows.ids.failover}&status=${status}&limit=250`)).data.length;
-		} catch {
-			// `new` is not a filter the public API takes everywhere
-		}
-	}
-	return total;
 }
 
 export async function runLoopsBenchmarks(args: string[] = []): Promise<void> {

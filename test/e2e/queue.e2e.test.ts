@@ -1,5 +1,5 @@
 import { composeRoles, kubernetesRoles } from '../harness/deploy';
-import { type Execution, cluster, executionsOf, itemsOf, ran } from '../sandbox/loops';
+import { type Execution, cluster, itemsOf, ran } from '../sandbox/loops';
 import { REPOSITORY_ROOT } from '../sandbox/n8n';
 import { waitUntil } from '../sandbox/processes';
 import { type QueueLoopsStack, QUEUE_FAILOVER_LEASE_SECONDS, extraWorkloadNames, startQueueLoopsStack } from '../sandbox/queue';
@@ -7,6 +7,8 @@ import {
 	acted,
 	failoverEvents,
 	failoverLease,
+	finishedIds,
+	finishedSince,
 	handledDuplicate,
 	newAlertStart,
 	newFinished,
@@ -15,7 +17,9 @@ import {
 	regionFailing,
 	resetFailover,
 	scaledUp,
+	settled,
 	startedByWorker,
+	withData,
 } from '../sandbox/queue/scenarios';
 
 /**
@@ -28,6 +32,8 @@ import {
 let loops: QueueLoopsStack;
 const log = (line: string) => process.stderr.write(`[queue e2e] ${line}\n`);
 const EXTRA = 49; // + checkout = 50 pre-scaling workloads
+// Executions of killed workers: they stay "running" in the database for good.
+const deadExecutions: string[] = [];
 
 beforeAll(async () => {
 	loops = await startQueueLoopsStack(REPOSITORY_ROOT, Math.floor(Date.now() / 1000), log, { extraWorkloads: EXTRA });
@@ -50,7 +56,7 @@ test('deploy/queue-mode gives every role the queue settings this stack ran with'
 });
 
 async function seenNow(): Promise<Set<string>> {
-	return new Set((await executionsOf(loops.n8n, loops.workflows.ids.failover)).map((e) => e.id));
+	return new Set(await finishedIds(loops, loops.workflows.ids.failover));
 }
 
 describe('an alert storm on the webhook processor', () => {
@@ -123,19 +129,26 @@ describe('a worker killed with SIGKILL after the scale-up and before the drain',
 		const worker = loops.n8n.workers.find((w) => w.name === victim)!;
 		log(`killing ${victim} (execution ${killedExecution}) with SIGKILL`);
 		await worker.kill('SIGKILL');
+		deadExecutions.push(killedExecution);
 		westAfterKill = west.deployment('checkout')?.spec?.replicas;
 		loops.stack.kube['us-west'].sandbox.faults.remove(fault.id);
-		// Held by the dead execution until the Lease runs out; nothing drains meanwhile.
-		leaseHolderWhileDead = failoverLease(loops).lease?.spec?.holderIdentity;
-		await new Promise((r) => setTimeout(r, (QUEUE_FAILOVER_LEASE_SECONDS + 2) * 1000));
+		// Held by the dead execution until the Lease runs out; nothing drains meanwhile. The worker comes back
+		// meanwhile (a restart takes about as long as the Lease), as a supervisor would bring it back.
+		const held = failoverLease(loops).lease;
+		leaseHolderWhileDead = held?.spec?.holderIdentity;
+		const expiresAt = Date.parse(String(held?.spec?.renewTime ?? held?.spec?.acquireTime)) + Number(held?.spec?.leaseDurationSeconds ?? QUEUE_FAILOVER_LEASE_SECONDS) * 1000;
+		const restarted = worker.restart().then(() => undefined, (error: unknown) => error);
+		await waitUntil(async () => Date.now() > expiresAt + 1000, 'the dead execution\'s Lease to run out', (QUEUE_FAILOVER_LEASE_SECONDS + 30) * 1000);
 		eastDrainedWhileDead = (await loops.stack.haproxy.serverState('us-east'))?.draining === true;
-		await worker.restart();
+		const restartError = await restarted;
+		if (restartError) throw restartError;
 		// Alertmanager's next repeat of the same notification.
-		for (const e of await executionsOf(loops.n8n, loops.workflows.ids.failover)) if (e.id !== killedExecution) seen.add(e.id);
+		for (const id of await finishedIds(loops, loops.workflows.ids.failover)) if (id !== killedExecution) seen.add(id);
 		expect(await postAll(failoverUrl(), loops.webhookToken, [regionDownBody([alert])])).toEqual([200]);
-		after = await newFinished(loops, seen, 1, 'the repeat after the Lease expired');
-		await new Promise((r) => setTimeout(r, 3000));
-		after = (await executionsOf(loops.n8n, loops.workflows.ids.failover)).filter((e) => !seen.has(e.id));
+		await newFinished(loops, seen, 1, 'the repeat after the Lease expired');
+		// Whatever else was queued has run too (the killed execution stays "running" in the database).
+		await settled(loops, loops.workflows.ids.failover, 'the failover executions after the repeat', deadExecutions);
+		after = await finishedSince(loops, loops.workflows.ids.failover, seen);
 	}, 400_000);
 
 	test('while the dead worker held the Lease, traffic stayed in us-east', () => {
@@ -176,9 +189,10 @@ describe('Redis restarted during a storm', () => {
 			return retried[0] === 200;
 		}, 'the webhook processor to take posts again', 60_000);
 		accepted = statuses.filter((s) => s === 200).length + 1;
-		storm = await newFinished(loops, seen, accepted, 'executions of accepted notifications', 240_000);
-		await new Promise((r) => setTimeout(r, 5000));
-		storm = (await executionsOf(loops.n8n, loops.workflows.ids.failover)).filter((e) => !seen.has(e.id));
+		await newFinished(loops, seen, accepted, 'executions of accepted notifications', 240_000);
+		// Posts refused while Redis was down may still have been queued: wait for the queue to run dry.
+		await settled(loops, loops.workflows.ids.failover, 'the storm\'s executions', deadExecutions);
+		storm = await finishedSince(loops, loops.workflows.ids.failover, seen);
 	}, 400_000);
 
 	test('every accepted notification ran, and exactly one acted', () => {
@@ -209,7 +223,7 @@ describe('two services failing at once', () => {
 		// search has no Deployment in us-west: its gate may ask a person, and that run then waits for the approval.
 		await waitUntil(async () => {
 			const waiting = (await loops.n8n.api<{ data: Execution[] }>('GET', `/executions?workflowId=${loops.workflows.ids.failover}&status=waiting&includeData=true&limit=50`)).data;
-			runs = [...(await executionsOf(loops.n8n, loops.workflows.ids.failover)), ...waiting].filter((e) => !seen.has(e.id));
+			runs = [...(await finishedSince(loops, loops.workflows.ids.failover, seen)), ...waiting.filter((e) => !seen.has(e.id))];
 			return runs.length >= 2;
 		}, 'the two services\' runs', 240_000);
 		loops.stack.apps.search.stable.setErrorRate(0);
@@ -247,6 +261,7 @@ describe('pre-scaling 50 workloads on the schedule, Postgres restarted between t
 		// One scheduled run: published until the main has put one run on the queue, then unpublished until it ends.
 		// The public API lists finished executions only; a worker logs the start of each one it takes.
 		const startedIds = () => new Set(Object.values(startedByWorker(loops)).flat());
+		const finishedBefore = new Set(await finishedIds(loops, id));
 		const scheduledRun = async (what: string): Promise<Execution> => {
 			const before = startedIds();
 			await loops.n8n.api('POST', `/workflows/${id}/activate`);
@@ -256,12 +271,8 @@ describe('pre-scaling 50 workloads on the schedule, Postgres restarted between t
 				return started !== undefined;
 			}, `${what} to start on a worker`, 120_000);
 			await loops.n8n.api('POST', `/workflows/${id}/deactivate`);
-			let run: Execution | undefined;
-			await waitUntil(async () => {
-				run = (await executionsOf(loops.n8n, id)).find((e) => e.id === started);
-				return run !== undefined;
-			}, `${what} to finish`, 900_000);
-			return run as Execution;
+			await waitUntil(async () => (await finishedIds(loops, id)).includes(started as string), `${what} to finish`, 900_000);
+			return (await withData(loops, [started as string]))[0];
 		};
 		runs.push(await scheduledRun('the first scheduled pre-scaling run'));
 		floorsAfterFirst = Object.fromEntries(workloads.map((n) => [n, east.hpa(n)?.spec?.minReplicas as number]));
@@ -273,8 +284,8 @@ describe('pre-scaling 50 workloads on the schedule, Postgres restarted between t
 		}
 		runs.push(await scheduledRun('the second scheduled pre-scaling run'));
 		// Any run the schedule started meanwhile (two triggers in one instant) counts too.
-		await new Promise((r) => setTimeout(r, 2000));
-		for (const e of await executionsOf(loops.n8n, id)) if (!runs.some((r) => r.id === e.id) && Date.parse(e.startedAt) >= Date.parse(runs[0].startedAt)) runs.push(e);
+		await settled(loops, id, 'the scheduled pre-scaling runs');
+		for (const e of await finishedSince(loops, id, finishedBefore)) if (!runs.some((r) => r.id === e.id)) runs.push(e);
 		for (const run of runs) {
 			const decisions = new Map<string, number>();
 			for (const item of [0, 1, 2].flatMap((o) => itemsOf(run, 'Policy Gate', o))) {

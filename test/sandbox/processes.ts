@@ -107,14 +107,15 @@ export function startProcess(binary: string, args: string[], cwd?: string, env?:
 /** Polls `probe` until it resolves true, or fails with what the process printed. */
 export async function waitUntil(
 	probe: () => Promise<boolean>,
-	what: string,
+	/** A function for a message that reports what the probe saw last. */
+	what: string | (() => string),
 	timeoutMs: number,
 	process?: ManagedProcess,
 ): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
 	while (Date.now() < deadline) {
 		if (process && process.child.exitCode !== null) {
-			throw new Error(`${what}: the process exited with code ${process.child.exitCode}:\n${process.log()}`);
+			throw new Error(`${typeof what === 'function' ? what() : what}: the process exited with code ${process.child.exitCode}:\n${process.log()}`);
 		}
 		try {
 			if (await probe()) return;
@@ -123,5 +124,5 @@ export async function waitUntil(
 		}
 		await new Promise((r) => setTimeout(r, 100));
 	}
-	throw new Error(`${what}: not ready after ${timeoutMs} ms${process ? `:\n${process.log()}` : ''}`);
+	throw new Error(`${typeof what === 'function' ? what() : what}: not ready after ${timeoutMs} ms${process ? `:\n${process.log()}` : ''}`);
 }

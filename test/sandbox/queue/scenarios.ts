@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 import { PrometheusClient } from '../../../src/prometheus';
-import { type Execution, cluster, executionsOf, leaseState, ran } from '../loops';
+import { type Execution, cluster, leaseState, ran } from '../loops';
 import { waitUntil } from '../processes';
 import { type OpsStack, STACK_QUERIES } from '../stack';
 import type { QueueLoopsStack } from './index';
@@ -79,12 +79,22 @@ export async function postAll(url: string, token: string, bodies: string[]): Pro
 	);
 }
 
+/** The failover workflow's load signal (Region signals), which its capacity check needs for both regions. */
+const LOAD_SIGNAL = 'max_over_time((sum by (region) (rate(http_requests_total{service="checkout", track="stable"}[1m])))[15m:30s])';
+
+/**
+ * Prometheus sees `region` failing, and has the load of both regions the gate
+ * sizes the receiving region by: on a freshly started stack the load's
+ * rate has no samples yet, and the gate then asks for approval instead.
+ */
 export async function regionFailing(stack: OpsStack, region: string): Promise<void> {
 	const prometheus = new PrometheusClient({ baseUrl: stack.prometheus.url });
-	await waitUntil(async () => {
-		const result = await prometheus.instant({ query: STACK_QUERIES.regionErrorRate, time: Date.now() / 1000 });
-		return result.series.some((s) => s.metric.region === region && (s.value[1] ?? 0) > 0.05);
-	}, `Prometheus to see ${region} failing`, 60_000);
+	const seen = (query: string, regions: string[], above: number) => async () => {
+		const result = await prometheus.instant({ query, time: Date.now() / 1000 });
+		return regions.every((r) => result.series.some((s) => s.metric.region === r && (s.value[1] ?? 0) > above));
+	};
+	await waitUntil(seen(LOAD_SIGNAL, ['us-east', 'us-west'], 0), 'Prometheus to have the load of both regions', 120_000);
+	await waitUntil(seen(STACK_QUERIES.regionErrorRate, [region], 0.05), `Prometheus to see ${region} failing`, 60_000);
 }
 
 /**
@@ -111,15 +121,50 @@ export const acted = (e: Execution) => ran(e, 'Drain the failing region');
 export const scaledUp = (e: Execution) => ran(e, 'Scale us-west');
 export const handledDuplicate = (e: Execution) => ran(e, 'Already handled or in progress');
 
-/** Waits until `count` executions not in `seen` have finished (success or error). */
+/** Ids of a workflow's finished executions (newest 250), without their data: cheap enough to poll. */
+export async function finishedIds(loops: QueueLoopsStack, workflowId: string): Promise<string[]> {
+	const page = await loops.n8n.api<{ data: Array<{ id: string; status: string }> }>('GET', `/executions?workflowId=${encodeURIComponent(workflowId)}&limit=250`);
+	return page.data.filter((e) => !['running', 'new', 'waiting'].includes(e.status)).map((e) => e.id);
+}
+
+/** Executions with their data, one request each. */
+export async function withData(loops: QueueLoopsStack, ids: string[]): Promise<Execution[]> {
+	return Promise.all(ids.map((id) => loops.n8n.api<Execution>('GET', `/executions/${encodeURIComponent(id)}?includeData=true`)));
+}
+
+/** Finished executions of a workflow not in `seen`, with their data. */
+export async function finishedSince(loops: QueueLoopsStack, workflowId: string, seen: Set<string>): Promise<Execution[]> {
+	return withData(loops, (await finishedIds(loops, workflowId)).filter((id) => !seen.has(id)));
+}
+
+/**
+ * Executions of a workflow still queued or running, from Postgres (the public
+ * API lists finished ones only); `except`: ones that never finish (a killed
+ * worker's execution stays "running").
+ */
+export async function unfinished(loops: QueueLoopsStack, workflowId: string, except: string[] = []): Promise<string[]> {
+	const rows = await loops.n8n.postgres.query(`select id from execution_entity where "workflowId" = '${workflowId.replace(/'/g, "''")}' and status in ('new', 'running')`);
+	return rows.map(([id]) => id).filter((id) => !except.includes(id));
+}
+
+/** Waits until nothing of the workflow is queued or running any more (but `except`). */
+export async function settled(loops: QueueLoopsStack, workflowId: string, what: string, except: string[] = [], timeoutMs = 240_000): Promise<void> {
+	let left: string[] = [];
+	await waitUntil(async () => {
+		left = await unfinished(loops, workflowId, except);
+		return left.length === 0;
+	}, () => `${what} (still queued or running: ${left.join(', ')})`, timeoutMs);
+}
+
+/** Waits until `count` executions not in `seen` have finished (success or error); returns them with their data. */
 export async function newFinished(loops: QueueLoopsStack, seen: Set<string>, count: number, what: string, timeoutMs = 240_000): Promise<Execution[]> {
 	const id = loops.workflows.ids.failover;
-	let fresh: Execution[] = [];
+	let fresh: string[] = [];
 	await waitUntil(async () => {
-		fresh = (await executionsOf(loops.n8n, id)).filter((e) => !seen.has(e.id));
+		fresh = (await finishedIds(loops, id)).filter((e) => !seen.has(e));
 		return fresh.length >= count;
-	}, `${count} ${what} (saw ${fresh.length})`, timeoutMs);
-	return fresh;
+	}, () => `${count} ${what} (saw ${fresh.length})`, timeoutMs);
+	return withData(loops, fresh);
 }
 
 /** The loops' decision Events about checkout in the control cluster. */

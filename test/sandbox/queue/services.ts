@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -41,6 +41,8 @@ export interface LocalPostgres {
 	dir: string;
 	/** Stops the server (fast shutdown: open connections are cut) and starts it again on the same port and data. */
 	restart: () => Promise<void>;
+	/** Rows of a query on n8n's database (psql, tab-separated): what the public API does not show, e.g. running executions. */
+	query: (sql: string) => Promise<string[][]>;
 	stop: () => Promise<void>;
 }
 
@@ -83,6 +85,13 @@ export async function startPostgres(): Promise<LocalPostgres> {
 			stopServer();
 			start();
 		},
+		query: (sql) =>
+			new Promise((resolve, reject) => {
+				execFile(path.join(bin, 'psql'), ['-h', '127.0.0.1', '-p', String(port), '-U', user, '-d', 'n8n', '-At', '-F', '\t', '-v', 'ON_ERROR_STOP=1', '-c', sql], { encoding: 'utf8', timeout: 30_000 }, (error, stdout, stderr) => {
+					if (error) reject(new Error(`psql ${sql}: ${stderr || error.message}`));
+					else resolve(stdout.split('\n').filter((line) => line !== '').map((line) => line.split('\t')));
+				});
+			}),
 		stop: async () => {
 			if (running) stopServer();
 			running = false;
