@@ -24,6 +24,7 @@ import { REPOSITORY_ROOT } from '../test/sandbox/n8n';
 import { waitUntil } from '../test/sandbox/processes';
 import { type QueueLoopsStack, extraWorkloadNames, importPreScaling, resetPreScaling, startQueueLoopsStack } from '../test/sandbox/queue';
 import { acted, finishedIds, finishedSince, newAlertStart, postAll, regionDownBody, regionFailing, resetFailover, unfinished, withData } from '../test/sandbox/queue/scenarios';
+import { updateReadmeBlock } from './repository';
 
 const RESULTS = path.join(REPOSITORY_ROOT, 'bench', 'results');
 const say = (line = '') => process.stdout.write(`${line}\n`);
@@ -216,7 +217,22 @@ async function dedupePath(loops: QueueLoopsStack): Promise<DedupeStep[]> {
 	return steps;
 }
 
+type LoopsReport = Parameters<typeof markdown>[0];
+
+/** bench/results/loops.md and the block in docs/queue-mode.md, from the figures; returns the markdown. */
+function writeReports(report: LoopsReport): string {
+	const text = markdown(report);
+	fs.writeFileSync(path.join(RESULTS, 'loops.md'), `${text}\n`);
+	updateReadmeBlock('<!-- loops-bench:start (written by npm run bench -- --only loops) -->', '<!-- loops-bench:end -->', text.split('\n').slice(2).join('\n').replace(/^## /gm, '### ').trim(), 'docs/queue-mode.md');
+	return text;
+}
+
 export async function runLoopsBenchmarks(args: string[] = []): Promise<void> {
+	// --docs: only write loops.md and the docs block again from bench/results/loops.json.
+	if (args.includes('--docs')) {
+		say(writeReports(JSON.parse(fs.readFileSync(path.join(RESULTS, 'loops.json'), 'utf8')) as LoopsReport));
+		return;
+	}
 	// --workloads 10,50: only these pre-scaling sizes (default 10, 50, 100).
 	const sizes = args.includes('--workloads') ? args[args.indexOf('--workloads') + 1].split(',').map(Number) : [10, 50, 100];
 	const started = Date.now();
@@ -244,10 +260,8 @@ export async function runLoopsBenchmarks(args: string[] = []): Promise<void> {
 		const report = { measuredAt: new Date().toISOString(), node: process.version, machine: `${process.platform}/${process.arch}, 2 cores`, preScaling: pre, bareRoundTripMs: bare, alertToDrainMs: decision, dedupe, targets: TARGETS };
 		fs.mkdirSync(RESULTS, { recursive: true });
 		fs.writeFileSync(path.join(RESULTS, 'loops.json'), `${JSON.stringify(report, null, 2)}\n`);
-		const text = markdown(report);
-		fs.writeFileSync(path.join(RESULTS, 'loops.md'), `${text}\n`);
 		say();
-		say(text);
+		say(writeReports(report));
 		say(`(benchmark took ${((Date.now() - started) / 1000).toFixed(0)} s)`);
 	} finally {
 		await loops.stop();
@@ -273,6 +287,10 @@ function markdown(r: { measuredAt: string; node: string; preScaling: PreScalingF
 		const workers = Object.entries(p.peakRss).filter(([n]) => n.startsWith('worker'));
 		const target = p.workloads === 50 ? `${verdict(p.wallSeconds <= TARGETS.preScalingWallSeconds)} <= 30 s; ${verdict(workers.every(([, x]) => x.self <= TARGETS.workerRssMb))} <= 256 MB` : '';
 		lines.push(`| ${p.workloads} | ${p.wallSeconds.toFixed(1)} | ${p.raised} | ${p.worker} | ${workers.map(([n, x]) => `${n} ${x.self.toFixed(0)}`).join(', ')} | ${workers.map(([n, x]) => `${n} ${x.children.toFixed(0)}`).join(', ')} | ${target} |`);
+	}
+	if (r.preScaling.length > 1) {
+		// Linear in workloads means the same seconds per workload at every size.
+		lines.push('', `Seconds per workload: ${r.preScaling.map((p) => `${p.workloads} workloads ${(p.wallSeconds / p.workloads).toFixed(2)}`).join(', ')}.`);
 	}
 	const bare = pct(r.bareRoundTripMs, 50);
 	const decision = pct(r.alertToDrainMs, 50);

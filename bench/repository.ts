@@ -16,14 +16,14 @@ function fail(message: string): never {
 	throw new Error(message);
 }
 
-/** Replaces the README's block between two markers with a bench's own output, so no figure there is typed by hand. */
-export function updateReadmeBlock(start: string, end: string, text: string): void {
-	const file = path.join(ROOT, 'README.md');
+/** Replaces the README's (or another document's) block between two markers with a bench's own output, so no figure there is typed by hand. */
+export function updateReadmeBlock(start: string, end: string, text: string, document = 'README.md'): void {
+	const file = path.join(ROOT, document);
 	const readme = fs.readFileSync(file, 'utf8');
 	const from = readme.indexOf(start);
 	const to = readme.indexOf(end);
 	if (from < 0 || to < from) {
-		process.stderr.write(`README.md has no ${start} ... ${end} block; left unchanged\n`);
+		process.stderr.write(`${document} has no ${start} ... ${end} block; left unchanged\n`);
 		return;
 	}
 	fs.writeFileSync(file, `${readme.slice(0, from + start.length)}\n${text}\n${readme.slice(to)}`);
