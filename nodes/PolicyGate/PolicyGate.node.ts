@@ -11,7 +11,7 @@ import {
 import { runGate } from '../../src/policy';
 import { parseTime } from '../../src/prometheus';
 import { signingKeyTest, signingKeysOf } from '../shared/signingKey';
-import { parseJsonStrictly } from '../../src/shared/strictJson';
+import { gateInputOf, proposalFromProperties, readJson } from './proposalFrom';
 
 const EXAMPLE_POLICY = `# Scaling policy (YAML or JSON). Only minReplicas and maxReplicas are required.
 minReplicas: 3
@@ -33,7 +33,7 @@ export class PolicyGate implements INodeType {
 		icon: { light: 'file:policyGate.svg', dark: 'file:policyGate.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '=checks {{ $parameter["proposal"] ? "the proposal" : "" }}',
+		subtitle: '={{ { failoverSignals: "builds and checks a failover", canarySignals: "builds and checks a rollback" }[$parameter["proposalFrom"]] ?? "checks the proposal" }}',
 		description:
 			'Deterministic safety checks for a scaling, failover or canary proposal: routes it to Apply, Needs Approval or Hold/Reject with every check and its measured value',
 		defaults: { name: 'Policy Gate' },
@@ -60,14 +60,7 @@ export class PolicyGate implements INodeType {
 				description:
 					'YAML or JSON: scaling fields at the top level (minReplicas, maxReplicas, ...), plus optional failover: and canary: sections. A malformed policy rejects every proposal with the field and the fix.',
 			},
-			{
-				displayName: 'Proposal',
-				name: 'proposal',
-				type: 'json',
-				default: '={{ $json.proposal }}',
-				description:
-					'{ action, source, target: { cluster, namespace, kind, name }, current, proposed, evidence }, usually from the Forecast node, an alert or the LLM Advisor',
-			},
+			...proposalFromProperties,
 			{
 				displayName: 'State',
 				name: 'state',
@@ -107,7 +100,7 @@ export class PolicyGate implements INodeType {
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 			const pairedItem = { item: itemIndex };
 			try {
-				const proposal = readJson(this, 'proposal', itemIndex);
+				const { base, proposal } = gateInputOf(this, itemIndex, items[itemIndex].json);
 				const state = readJson(this, 'state', itemIndex);
 				const policy = this.getNodeParameter('policy', itemIndex) as string;
 				const nowText = (this.getNodeParameter('now', itemIndex, '') as string).trim();
@@ -115,7 +108,7 @@ export class PolicyGate implements INodeType {
 				const approval = readJson(this, 'approval', itemIndex);
 				const { verdict, output, record } = runGate(proposal, policy, state, now, { signingKey: keys?.signing, verifyKeys: keys?.verify, approval });
 				outputs[slot[output]].push({
-					json: { ...items[itemIndex].json, proposal, verdict, decision: record } as unknown as IDataObject,
+					json: { ...base, proposal, verdict, decision: record } as unknown as IDataObject,
 					pairedItem,
 				});
 			} catch (error) {
@@ -126,22 +119,5 @@ export class PolicyGate implements INodeType {
 			}
 		}
 		return outputs;
-	}
-}
-
-/**
- * A JSON parameter may arrive as an object (expression) or as text typed into
- * the field. Text that is not JSON goes to the gate as it is, which rejects it
- * with a reason: bad input is a Hold/Reject outcome, not a failed workflow.
- */
-function readJson(context: IExecuteFunctions, name: string, itemIndex: number): unknown {
-	const value = context.getNodeParameter(name, itemIndex, undefined) as unknown;
-	if (typeof value !== 'string') return value;
-	if (value.trim() === '') return undefined;
-	try {
-		// Duplicate keys refused as the CLI does: the text then goes to the gate, which rejects it.
-		return parseJsonStrictly(value);
-	} catch {
-		return value;
 	}
 }
