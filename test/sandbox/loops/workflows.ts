@@ -112,20 +112,32 @@ function replaceOnce(text: string, from: string | RegExp, to: string, where: str
 	return text.replace(from, to);
 }
 
+/** The entries of a Workload List node's form, as a person adds and edits them on the canvas. */
+function listEntries(node: WorkflowFile['nodes'][number], list: 'workloads' | 'canaries'): Array<Record<string, unknown>> {
+	const entries = ((node.parameters[list] as Record<string, unknown> | undefined)?.[list === 'workloads' ? 'workload' : 'canary']) as Array<Record<string, unknown>> | undefined;
+	if (!Array.isArray(entries) || entries.length === 0) throw new Error(`cannot edit ${node.name}: no ${list} in its form (the shipped workflow changed?)`);
+	return entries;
+}
+
+/** One field of an Edit Fields node, by name. */
+function editField(node: WorkflowFile['nodes'][number], name: string, value: unknown): void {
+	const fields = (node.parameters.assignments as { assignments?: Array<{ name: string; value: unknown }> } | undefined)?.assignments ?? [];
+	const field = fields.find((f) => f.name === name);
+	if (!field) throw new Error(`cannot edit ${node.name}: no field ${name} (the shipped workflow changed?)`);
+	field.value = value;
+}
+
 export function editForSandbox(loop: LoopName, workflow: WorkflowFile, settings: SandboxSettings = SANDBOX_SETTINGS): WorkflowFile {
 	const copy = JSON.parse(JSON.stringify(workflow)) as WorkflowFile;
 	if (loop === 'prescaling') {
-		const list = nodeNamed(copy, 'Workloads to manage');
-		let code = list.parameters.jsCode as string;
-		code = replaceOnce(code, /demandQuery: '[^\n]*',/, `demandQuery: '${settings.demandQuery}',`, 'Workloads to manage');
-		code = replaceOnce(code, /perPodCapacity: \d+,/, `perPodCapacity: ${settings.perPodCapacity},`, 'Workloads to manage');
-		list.parameters.jsCode = code;
+		const [workload] = listEntries(nodeNamed(copy, 'Workloads to manage'), 'workloads');
+		workload.demandQuery = settings.demandQuery;
+		workload.perPodCapacity = settings.perPodCapacity;
 		const gate = nodeNamed(copy, 'Policy Gate');
 		gate.parameters.policy = replaceOnce(gate.parameters.policy as string, /maxWape: [0-9.]+/, `maxWape: ${settings.maxWape}`, 'Policy Gate');
 	}
 	if (loop === 'failover') {
-		const failoverSettings = nodeNamed(copy, 'Failover settings');
-		failoverSettings.parameters.jsCode = replaceOnce(failoverSettings.parameters.jsCode as string, /perPodCapacity: \d+,/, `perPodCapacity: ${settings.failoverPerPodCapacity},`, 'Failover settings');
+		editField(nodeNamed(copy, 'Failover settings'), 'perPodCapacity', settings.failoverPerPodCapacity);
 		const dwell = nodeNamed(copy, 'Wait resolve dwell');
 		dwell.parameters = { ...dwell.parameters, amount: settings.resolveDwellSeconds, unit: 'seconds' };
 		const gate = nodeNamed(copy, 'Policy Gate');
@@ -135,13 +147,10 @@ export function editForSandbox(loop: LoopName, workflow: WorkflowFile, settings:
 		gate.parameters.policy = policy;
 	}
 	if (loop === 'canary' && settings.watchSearchCanary) {
-		const list = nodeNamed(copy, 'Canaries to watch');
-		list.parameters.jsCode = replaceOnce(
-			list.parameters.jsCode as string,
-			/(\{ cluster: 'us-east', region: 'us-east', namespace: 'shop', service: 'checkout'[^\n]*\n)/,
-			"$1  { cluster: 'us-east', region: 'us-east', namespace: 'shop', service: 'search', canaryDeployment: 'search-canary', canaryIngress: 'search-canary' },\n",
-			'Canaries to watch',
-		);
+		const canaries = listEntries(nodeNamed(copy, 'Canaries to watch'), 'canaries');
+		const checkout = canaries.find((c) => c.service === 'checkout');
+		if (!checkout) throw new Error('cannot edit Canaries to watch: no checkout canary (the shipped workflow changed?)');
+		canaries.push({ ...checkout, service: 'search', canaryDeployment: 'search-canary', canaryIngress: 'search-canary' });
 	}
 	return copy;
 }
