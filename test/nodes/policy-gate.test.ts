@@ -158,7 +158,7 @@ describe('proposals built from signals (the shipped failover and canary workflow
 		expect(error).toBeUndefined();
 		const [apply] = outputs;
 		expect(apply).toHaveLength(1);
-		const json = apply[0].json as Record<string, any>;
+		const json = apply[0].json as { lock: unknown; dedupeKey: string; alert: unknown; proposal: unknown; verdict: { decision: string; scope?: unknown } };
 		expect(json).toMatchObject({ lock: run.lock, dedupeKey: run.dedupeKey, alert: run.alert, proposal: { action: 'failover', from: 'us-east', to: 'us-west', current: { traffic } } });
 		expect(json).not.toHaveProperty('note');
 		expect(json.verdict).toMatchObject({ decision: 'apply', value: 'us-west', scope: { scaleTo: Math.ceil(4 * 1.1), drain: { backend: 'be_app', server: 'us-east' } } });
@@ -189,7 +189,7 @@ describe('proposals built from signals (the shipped failover and canary workflow
 			parameters: { policy: canaryPolicy, now: NOW, proposalFrom: 'canarySignals', canary: watched, canarySignals: [], queryError: { message: 'Prometheus answered 503' }, state: { consecutiveFailures: 2, cumulativeFailures: 2 } },
 		});
 		expect(broken.outputs[0]).toEqual([]);
-		const held = [...broken.outputs[1], ...broken.outputs[2]][0].json as Record<string, any>;
+		const held = [...broken.outputs[1], ...broken.outputs[2]][0].json as { proposal: { evidence: unknown }; verdict: { value: unknown } };
 		expect(held.proposal.evidence).toMatchObject({ providerError: 'Prometheus answered 503', noData: true });
 		expect(held.verdict.value).not.toBe('rollback');
 	});
