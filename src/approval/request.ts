@@ -15,7 +15,8 @@ export interface ApprovalRequestResult {
 }
 
 const HASH = /^sha256:[0-9a-f]{64}$/;
-const MAX_NAME = 256;
+// The gate refuses a longer approval.by (src/policy/approval.ts): an approval it would hold is no approval here either.
+const MAX_NAME = 253;
 
 /**
  * Who approved: the user of the Basic authentication n8n checked before it
@@ -29,7 +30,7 @@ export function approverOf(headers: unknown): string | undefined {
 	const decoded = Buffer.from(value.replace(/^Basic\s+/i, ''), 'base64').toString('utf8');
 	const user = decoded.split(':')[0];
 	// Control characters would forge lines in the decision record; an overlong name is not a user.
-	if (user === '' || user.length > MAX_NAME || /[\u0000-\u001f\u007f]/.test(user)) return undefined;
+	if (user.trim() === '' || user.length > MAX_NAME || /[\u0000-\u001f\u007f]/.test(user)) return undefined;
 	return user;
 }
 
