@@ -24,3 +24,59 @@ describe('approver from the Basic auth header, as the gate reads approval.by', (
 		expect(result.notApproved).toMatch(/no authenticated approver/);
 	});
 });
+
+describe('hostile approval requests approve nothing', () => {
+	const ok = basic('alice:pw');
+	const waiting = [
+		{ dedupeKey: 'k1', proposal: { n: 1 }, verdict: { decision: 'approve', proposalHash: HASH } },
+		{ dedupeKey: 'k2', proposal: { n: 2 }, verdict: { decision: 'hold', proposalHash: `sha256:${'b'.repeat(64)}` } },
+		{ dedupeKey: 'k3', proposal: { n: 3 }, verdict: { decision: 'apply', proposalHash: `sha256:${'c'.repeat(64)}` } },
+		{ dedupeKey: 'k4', proposal: { n: 4 }, verdict: { decision: 'APPROVE', proposalHash: `sha256:${'d'.repeat(64)}` } },
+		'not an item',
+	];
+
+	it.each([
+		['a header list', { authorization: [ok.authorization, ok.authorization] }],
+		['another scheme', { authorization: `Bearer ${Buffer.from('alice:pw').toString('base64')}` }],
+		['the header under another case (n8n lower-cases header names)', { Authorization: ok.authorization }],
+		['base64 garbage', { authorization: 'Basic !!!!' }],
+		['a control character in the name', basic('ali\nce:pw')],
+		['no header', {}],
+		['headers that are not an object', 'Basic YWxpY2U6cHc='],
+	])('without an authenticated approver: %s', (_label, headers) => {
+		expect(approvedProposals({ body: { approved: true }, headers }, waiting, [], NOW).items).toEqual([]);
+	});
+
+	it.each([['"true"', 'true'], ['1', 1], ['an object', { value: true }], ['missing', undefined]])('unless approved is exactly true (%s)', (_label, approved) => {
+		expect(approvedProposals({ body: { approved }, headers: ok }, waiting, [], NOW).items).toEqual([]);
+	});
+
+	it.each([
+		['a string', HASH],
+		['an empty list', []],
+		['numbers', [1]],
+		['upper-case hex', [HASH.toUpperCase()]],
+		['a good and a bad hash', [HASH, 'sha256:x']],
+		['null', null],
+	])('with proposalHashes that are not a list of hashes (%s)', (_label, proposalHashes) => {
+		const result = approvedProposals({ body: { approved: true, proposalHashes }, headers: ok }, waiting, [], NOW);
+		expect(result.items).toEqual([]);
+		expect(result.notApproved).toMatch(/proposalHashes/);
+	});
+
+	it('approves only verdicts that asked for approval, never a hold or an apply, even when named by hash; repeats count once', () => {
+		const all = approvedProposals({ body: { approved: true }, headers: ok }, waiting, ['dedupeKey', '__proto__'], NOW);
+		expect(all.items.map((item) => item.carried)).toEqual([{ dedupeKey: 'k1' }]);
+		expect(all.items[0].approval).toMatchObject({ by: 'alice', at: NOW.toISOString(), proposal: { n: 1 } });
+		const named = approvedProposals({ body: { approved: true, proposalHashes: [`sha256:${'b'.repeat(64)}`, `sha256:${'c'.repeat(64)}`] }, headers: ok }, waiting, [], NOW);
+		expect(named.items).toEqual([]);
+		const twice = approvedProposals({ body: { approved: true, proposalHashes: [HASH, HASH] }, headers: ok }, waiting, [], NOW);
+		expect(twice.items).toHaveLength(1);
+	});
+
+	it('takes a waiting list that is not a list as nothing waiting', () => {
+		for (const asked of [undefined, null, 'x', { 0: waiting[0] }]) {
+			expect(approvedProposals({ body: { approved: true }, headers: ok }, asked, [], NOW).items).toEqual([]);
+		}
+	});
+});
