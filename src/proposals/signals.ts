@@ -8,6 +8,8 @@ export interface GroupedSignals {
 	groups: Record<string, SignalValues>;
 	/** `<group>/<signal>` pairs that came back more than once with different values: not trusted, read as unknown. */
 	conflicts: string[];
+	/** Group → signal → every finite value reported for it, in order: what a caller that must read a disagreement one way (the healthiest) picks from. */
+	readings: Record<string, Record<string, number[]>>;
 }
 
 // Prometheus labels are data anyone who can push a metric controls: a
@@ -40,6 +42,7 @@ function instantValue(series: Record<string, unknown>): number | null {
 export function groupSignals(series: unknown, groupLabel: string, keep?: (group: string) => boolean): GroupedSignals {
 	const groups = nullMap<SignalValues>();
 	const conflicted = new Set<string>();
+	const readings = nullMap<Record<string, number[]>>();
 	const list = Array.isArray(series) ? series : [];
 	for (const entry of list) {
 		if (!isRecord(entry) || !isRecord(entry.metric)) continue;
@@ -49,6 +52,7 @@ export function groupSignals(series: unknown, groupLabel: string, keep?: (group:
 		if (typeof group !== 'string' || group === '' || typeof signal !== 'string' || signal === '') continue;
 		if (keep && !keep(group)) continue;
 		const values = (groups[group] ??= nullMap<number | null>());
+		if (value !== null) ((readings[group] ??= nullMap<number[]>())[signal] ??= []).push(value);
 		const key = `${group}/${signal}`;
 		if (conflicted.has(key)) continue;
 		if (Object.hasOwn(values, signal) && values[signal] !== value) {
@@ -58,5 +62,5 @@ export function groupSignals(series: unknown, groupLabel: string, keep?: (group:
 		}
 		values[signal] = value;
 	}
-	return { groups, conflicts: [...conflicted].sort() };
+	return { groups, conflicts: [...conflicted].sort(), readings };
 }

@@ -1,5 +1,5 @@
 import { evaluate } from '../../../src/policy';
-import { buildCanaryProposal, groupSignals } from '../../../src/proposals';
+import { buildCanaryProposal, buildFailoverProposal, groupSignals } from '../../../src/proposals';
 
 // Attack review 7: a series that names a signal but carries no usable value.
 const NOW = new Date('2026-12-04T12:00:00Z');
@@ -29,4 +29,42 @@ describe('a series naming a signal without a usable value', () => {
 		expect(groupSignals([bare, valued], 'region').groups['us-west'].readyFraction).toBeNull();
 		expect(groupSignals([valued, bare], 'region').groups['us-west'].readyFraction).toBeNull();
 	});
+});
+
+describe('disagreeing series about the region being drained', () => {
+	const settings = { regions: 'us-east, us-west', cluster: 'global', kind: 'Deployment', service: 'checkout', namespace: 'shop', perPodCapacity: 50 };
+	const firing = { name: 'RegionDown', status: 'firing', labels: { region: 'us-east', service: 'checkout' }, startsAt: '2026-12-04T11:58:00Z' };
+	const run = { alert: firing, ...settings, lock: { acquired: true }, state: {} };
+	const traffic = { backend: 'be_app', servers: { 'us-east': 'ready', 'us-west': 'ready' } };
+	const failoverPolicy = {
+		allowedNamespaces: ['shop'],
+		failover: { trafficTargets: { 'us-east': { backend: 'be_app', server: 'us-east' }, 'us-west': { backend: 'be_app', server: 'us-west' } }, allowedRegions: ['us-east', 'us-west'] },
+	};
+	const region = (name: string, signal: string, value: unknown) => ({ metric: { region: name, signal }, value: [1733313600, value] });
+	const west = [region('us-west', 'readyFraction', 1), region('us-west', 'errorRate', 0.001), region('us-west', 'load', 210), region('us-west', 'capacityReplicas', 40)];
+	const decide = (east: unknown[]) => evaluate(buildFailoverProposal({ run, signals: [...east, ...west], traffic }), failoverPolicy, {}, NOW);
+
+	it('asks a person when one of them says the failing region is healthy (unknown would drain it without asking)', () => {
+		const healthyEast = [region('us-east', 'errorRate', 0.001), region('us-east', 'load', 400)];
+		// Without disagreement: a region that looks healthy is drained only by a person.
+		expect(decide([region('us-east', 'readyFraction', 1), ...healthyEast])).toMatchObject({ decision: 'approve', decidedBy: 'failover.fromUnhealthy' });
+		// An HA pair of exporters a hair apart, a pushed series saying 0.1, a NaN next to a number: still a person.
+		for (const readings of [[1, 0.99], [0.1, 1], [1, 0.1], ['NaN', 1]]) {
+			expect(decide([...readings.map((v) => region('us-east', 'readyFraction', v)), ...healthyEast])).toMatchObject({ decision: 'approve', decidedBy: 'failover.fromUnhealthy' });
+		}
+		expect(decide([region('us-east', 'readyFraction', 1), region('us-east', 'errorRate', 0.5), ...healthyEast])).toMatchObject({ decision: 'approve', decidedBy: 'failover.fromUnhealthy' });
+	});
+
+	it('still fails over on its own when every series says the failing region is unhealthy', () => {
+		const sick = [region('us-east', 'readyFraction', 0.2), region('us-east', 'readyFraction', 0.3), region('us-east', 'errorRate', 0.4), region('us-east', 'load', 400)];
+		expect(decide(sick)).toMatchObject({ decision: 'apply', value: 'us-west' });
+	});
+});
+
+it('reads a million disagreeing series about the failing region in one pass', () => {
+	const settings = { regions: 'us-east, us-west', cluster: 'global', kind: 'Deployment', service: 'checkout', namespace: 'shop', perPodCapacity: 50 };
+	const alert = { name: 'RegionDown', status: 'firing', labels: { region: 'us-east', service: 'checkout' } };
+	const many = Array.from({ length: 1_000_000 }, (_, i) => ({ metric: { region: 'us-east', signal: 'readyFraction' }, value: [0, i === 0 ? 0.95 : 0.1] }));
+	const proposal = buildFailoverProposal({ run: { alert, ...settings }, signals: many, traffic: undefined });
+	expect((proposal.evidence as { regions: Record<string, Record<string, unknown>> }).regions['us-east']).toEqual({ readyFraction: 0.95 });
 });
