@@ -42,6 +42,12 @@ export function approverOf(headers: unknown): string | undefined {
  */
 export function approvedProposals(request: unknown, asked: unknown, carry: readonly string[], now: Date): ApprovalRequestResult {
 	const resumed = isRecord(request) ? request : {};
+	// A Wait that times out hands on its own input: a waiting item (it has the
+	// verdict), which may still carry the headers and body of a Webhook trigger
+	// that started the run. Only the request that resumed the Wait approves.
+	if (Object.hasOwn(resumed, 'verdict') || Object.hasOwn(resumed, 'proposal')) {
+		return { items: [], notApproved: 'the Wait timed out: it passed on a waiting item (with its proposal and verdict), not an approval request' };
+	}
 	const body = isRecord(resumed.body) ? resumed.body : {};
 	if (body.approved !== true) return { items: [], notApproved: 'the request did not say {"approved": true} (a timeout, a rejection or a malformed body)' };
 	const by = approverOf(resumed.headers);

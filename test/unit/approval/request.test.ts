@@ -80,3 +80,21 @@ describe('hostile approval requests approve nothing', () => {
 		}
 	});
 });
+
+describe('a Wait that timed out passes its own input on, which is no approval request', () => {
+	// A workflow started by a Webhook trigger carries that request's headers and
+	// body on every item ({...item, proposal, verdict} out of the Policy Gate).
+	// When the Wait for approval times out, n8n hands those very items on: the
+	// trigger caller's Basic auth and a body they wrote must not read as an approval.
+	const asked = [{ headers: basic('caller:pw'), body: { approved: true }, proposal: { n: 1 }, verdict: { decision: 'approve', proposalHash: HASH } }];
+
+	it('approves nothing for a waiting item coming back through the Wait, and says the Wait timed out', () => {
+		const result = approvedProposals(asked[0], asked, [], NOW);
+		expect(result.items).toEqual([]);
+		expect(result.notApproved).toMatch(/timed out/);
+	});
+
+	it('still approves on the resume request itself', () => {
+		expect(approvedProposals({ headers: basic('alice:pw'), params: {}, query: {}, body: { approved: true } }, asked, [], NOW).items).toHaveLength(1);
+	});
+});
