@@ -66,8 +66,10 @@ export function approvedProposals(request: unknown, asked: unknown, carry: reado
 		if (!isRecord(entry) || !isRecord(entry.verdict) || entry.verdict.decision !== 'approve') continue;
 		if (wanted && !wanted.has(String(entry.verdict.proposalHash))) continue;
 		const carried: Record<string, unknown> = {};
-		for (const field of carry) if (field !== '__proto__' && Object.hasOwn(entry, field)) carried[field] = entry[field];
-		items.push({ carried, proposal: entry.proposal, approval: { by, at, proposal: entry.proposal, verdict: entry.verdict } });
+		for (const field of carry) if (field !== '__proto__' && Object.hasOwn(entry, field)) carried[field] = structuredClone(entry[field]);
+		// Copies, none shared: n8n copies items keeping shared references, so a node that brings the
+		// proposal up to date (Edit Fields on proposal.current) would otherwise rewrite the approved one too.
+		items.push({ carried, proposal: structuredClone(entry.proposal), approval: { by, at, proposal: structuredClone(entry.proposal), verdict: structuredClone(entry.verdict) } });
 	}
 	return items.length === 0 ? { items, notApproved: wanted ? 'no proposal waiting here has one of the given proposalHashes' : 'no proposal here waits for approval' } : { items };
 }

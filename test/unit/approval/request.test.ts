@@ -98,3 +98,14 @@ describe('a Wait that timed out passes its own input on, which is no approval re
 		expect(approvedProposals({ headers: basic('alice:pw'), params: {}, query: {}, body: { approved: true } }, asked, [], NOW).items).toHaveLength(1);
 	});
 });
+
+describe('the approved proposal and the proposal to judge again are separate objects', () => {
+	it('so a node that updates the proposal from the live state (Edit Fields proposal.current.replicas) leaves the approved one as approved', () => {
+		// n8n copies items keeping shared references, so one object in both places changes in both.
+		const asked = [{ proposal: { action: 'scale', current: { replicas: 4 }, proposed: { replicas: 8 } }, verdict: { decision: 'approve', proposalHash: HASH } }];
+		const [item] = approvedProposals({ headers: basic('alice:pw'), body: { approved: true } }, asked, [], NOW).items;
+		(item.proposal as { current: { replicas: number } }).current.replicas = 6;
+		expect((item.approval.proposal as { current: { replicas: number } }).current.replicas).toBe(4);
+		expect(asked[0].proposal.current.replicas).toBe(4);
+	});
+});
