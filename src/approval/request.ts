@@ -15,7 +15,8 @@ export interface ApprovalRequestResult {
 }
 
 const HASH = /^sha256:[0-9a-f]{64}$/;
-const MAX_NAME = 256;
+// The gate refuses a longer approval.by (src/policy/approval.ts): an approval it would hold is no approval here either.
+const MAX_NAME = 253;
 
 /**
  * Who approved: the user of the Basic authentication n8n checked before it
@@ -29,7 +30,7 @@ export function approverOf(headers: unknown): string | undefined {
 	const decoded = Buffer.from(value.replace(/^Basic\s+/i, ''), 'base64').toString('utf8');
 	const user = decoded.split(':')[0];
 	// Control characters would forge lines in the decision record; an overlong name is not a user.
-	if (user === '' || user.length > MAX_NAME || /[\u0000-\u001f\u007f]/.test(user)) return undefined;
+	if (user.trim() === '' || user.length > MAX_NAME || /[\u0000-\u001f\u007f]/.test(user)) return undefined;
 	return user;
 }
 
@@ -41,6 +42,12 @@ export function approverOf(headers: unknown): string | undefined {
  */
 export function approvedProposals(request: unknown, asked: unknown, carry: readonly string[], now: Date): ApprovalRequestResult {
 	const resumed = isRecord(request) ? request : {};
+	// A Wait that times out hands on its own input: a waiting item (it has the
+	// verdict), which may still carry the headers and body of a Webhook trigger
+	// that started the run. Only the request that resumed the Wait approves.
+	if (Object.hasOwn(resumed, 'verdict') || Object.hasOwn(resumed, 'proposal')) {
+		return { items: [], notApproved: 'the Wait timed out: it passed on a waiting item (with its proposal and verdict), not an approval request' };
+	}
 	const body = isRecord(resumed.body) ? resumed.body : {};
 	if (body.approved !== true) return { items: [], notApproved: 'the request did not say {"approved": true} (a timeout, a rejection or a malformed body)' };
 	const by = approverOf(resumed.headers);
@@ -59,8 +66,10 @@ export function approvedProposals(request: unknown, asked: unknown, carry: reado
 		if (!isRecord(entry) || !isRecord(entry.verdict) || entry.verdict.decision !== 'approve') continue;
 		if (wanted && !wanted.has(String(entry.verdict.proposalHash))) continue;
 		const carried: Record<string, unknown> = {};
-		for (const field of carry) if (field !== '__proto__' && Object.hasOwn(entry, field)) carried[field] = entry[field];
-		items.push({ carried, proposal: entry.proposal, approval: { by, at, proposal: entry.proposal, verdict: entry.verdict } });
+		for (const field of carry) if (field !== '__proto__' && Object.hasOwn(entry, field)) carried[field] = structuredClone(entry[field]);
+		// Copies, none shared: n8n copies items keeping shared references, so a node that brings the
+		// proposal up to date (Edit Fields on proposal.current) would otherwise rewrite the approved one too.
+		items.push({ carried, proposal: structuredClone(entry.proposal), approval: { by, at, proposal: structuredClone(entry.proposal), verdict: structuredClone(entry.verdict) } });
 	}
 	return items.length === 0 ? { items, notApproved: wanted ? 'no proposal waiting here has one of the given proposalHashes' : 'no proposal here waits for approval' } : { items };
 }

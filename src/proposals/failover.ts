@@ -48,11 +48,12 @@ export function buildFailoverProposal(input: FailoverSignalsInput): Record<strin
 	const alert = isRecord(run.alert) ? run.alert : {};
 	const labels = isRecord(alert.labels) ? alert.labels : {};
 	const configured = new Set(settings.regions);
-	const { groups } = groupSignals(input.signals, 'region', (region) => configured.has(region));
+	const { groups, readings } = groupSignals(input.signals, 'region', (region) => configured.has(region));
 	const regions = Object.fromEntries(settings.regions.map((r) => [r, regionEvidence(groups[r], settings.perPodCapacity)]));
 
 	const failing = labels.region;
 	const firing = alert.status === 'firing';
+	if (firing && typeof failing === 'string' && configured.has(failing)) healthiestReading(regions[failing], readings[failing]);
 	const best = settings.regions
 		.filter((r) => r !== failing)
 		.map((r, order) => ({ r, order, ready: regions[r].readyFraction ?? -1 }))
@@ -78,6 +79,23 @@ export function buildFailoverProposal(input: FailoverSignalsInput): Record<strin
 			regions,
 		},
 	};
+}
+
+// The gate drains a failing region on its own unless its evidence looks
+// healthy, and unknown evidence does not look healthy. Series that disagree
+// about the region to be drained are doubt, so they are read the way that
+// leaves the drain to a person: the healthiest value any of them reported.
+// (reduce, not Math.max(...values): a hostile list of 10^6 series must not overflow the stack.)
+const highest = (values: number[]) => values.reduce((a, b) => (b > a ? b : a));
+const lowest = (values: number[]) => values.reduce((a, b) => (b < a ? b : a));
+const HEALTHIEST: Record<string, (values: number[]) => number> = { readyFraction: highest, errorRate: lowest, healthyPools: highest };
+
+function healthiestReading(evidence: Record<string, number>, reported: Record<string, number[]> | undefined): void {
+	if (reported === undefined) return;
+	for (const [signal, pick] of Object.entries(HEALTHIEST)) {
+		const values = reported[signal];
+		if (values !== undefined && values.length > 0 && evidence[signal] === undefined) evidence[signal] = pick(values);
+	}
 }
 
 // The signals the gate reads; anything else a series carries is not evidence it uses.
