@@ -21,7 +21,7 @@ import { pathToFileURL } from 'node:url';
 import { readSeriesCsv } from '../src/forecast/csv';
 import { forecast } from '../src/forecast/forecast';
 import { toRegularGrid } from '../src/forecast/grid';
-import { engineForecaster, M4_HOURLY, runM4, writeM4Submission, type M4Forecaster, type M4Result } from '../src/forecast/m4';
+import { engineForecaster, M4_HOURLY, runM4, writeM4Submission, type M4Forecaster, type M4Result } from './m4';
 import { seasonalNaiveScale } from '../src/forecast/metrics';
 import type { Series } from '../src/forecast/types';
 import { ROOT, updateReadmeBlock } from './repository';
