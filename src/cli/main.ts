@@ -7,10 +7,9 @@ import { kubeCommand } from './commands/kube';
 import { lbCommand } from './commands/lb';
 import { policyCommand } from './commands/policy';
 import { queryCommand } from './commands/query';
-import { sandboxCommand } from './commands/sandbox';
 import { simulateCommand } from './commands/simulate';
 
-export const commands: CliCommand[] = [queryCommand, policyCommand, forecastCommand, simulateCommand, lbCommand, kubeCommand, sandboxCommand];
+export const commands: CliCommand[] = [queryCommand, policyCommand, forecastCommand, simulateCommand, lbCommand, kubeCommand];
 
 function help(): string {
 	return [
