@@ -6,7 +6,7 @@
  * docs/benchmarks.md; each is printed beside the figures of
  * bench/results/forecast-baseline.json (the engine before issue 14).
  *
- *   node dist/bench/forecast.js [--only forecast|m4|ops|speed] [--no-peers] [--no-prophet]
+ *   node dist-dev/bench/forecast.js [--only forecast|m4|ops|speed] [--no-peers] [--no-prophet]
  *
  * Peers (@bsull/augurs, arima, @bsull/augurs-prophet-wasmstan) are optional
  * devDependencies, resolved from this package or from KUBE_OPS_PEERS (a folder

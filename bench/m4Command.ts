@@ -29,7 +29,7 @@ export const benchCommand: CliCommand = {
 		if (!args.values.test) throw new UsageError('--test is required');
 		const result = runM4(readCliFile(args.values.train, 'M4 training'), readCliFile(args.values.test, 'M4 test'));
 		if (args.values.out) fs.writeFileSync(args.values.out, writeM4Submission(result.forecasts));
-		if (result.failed > 0) io.stderr(`kube-ops bench: no forecast for ${result.failed} series (left out of the means): ${result.failedIds.join(', ')}\n`);
+		if (result.failed > 0) io.stderr(`bench m4: no forecast for ${result.failed} series (left out of the means): ${result.failedIds.join(', ')}\n`);
 		const { series, mase, smape, seconds, failed } = result;
 		if (args.flags.has('json')) io.stdout(JSON.stringify({ series, mase, smape, seconds, failed }) + '\n');
 		else {

@@ -8,7 +8,7 @@
  * accuracy gate's evidence: the backtest errors the loop's forecasts carry on
  * every benchmark series, against whether pre-scaling helps there.
  *
- *   node dist/bench/simulate.js [--series nasa,taxi,aws_24ae8d,...]
+ *   node dist-dev/bench/simulate.js [--series nasa,taxi,aws_24ae8d,...]
  *
  * Load units (only demand / capacity matters for minutes and replicas; the
  * unit sets what "unserved demand" counts):
