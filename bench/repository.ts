@@ -21,20 +21,21 @@ function fail(message: string): never {
  * The block lives in whichever document holds the markers (docs/benchmarks.md, docs/simulator.md): found, not
  * hard-coded, so moving a section between documents cannot silently stop its updates.
  */
-export function updateDocBlock(start: string, end: string, text: string): void {
-	const candidates = [path.join(ROOT, 'README.md'), ...fs.readdirSync(path.join(ROOT, 'docs')).filter((name) => name.endsWith('.md')).map((name) => path.join(ROOT, 'docs', name))];
-	const holders = candidates.filter((file) => fs.readFileSync(file, 'utf8').includes(start));
+export function updateDocBlock(start: string, end: string, text: string, root: string = ROOT): boolean {
+	const candidates = [path.join(root, 'README.md'), ...fs.readdirSync(path.join(root, 'docs')).filter((name) => name.endsWith('.md')).map((name) => path.join(root, 'docs', name))];
+	const holders = candidates.filter((file) => fs.existsSync(file) && fs.readFileSync(file, 'utf8').includes(start));
 	if (holders.length !== 1) {
 		process.stderr.write(`${holders.length === 0 ? 'no document has' : `${holders.length} documents have`} the ${start} ... ${end} block; left unchanged\n`);
-		return;
+		return false;
 	}
 	const [file] = holders;
 	const doc = fs.readFileSync(file, 'utf8');
 	const from = doc.indexOf(start);
-	const to = doc.indexOf(end);
-	if (to < from) {
-		process.stderr.write(`${path.relative(ROOT, file)} has ${start} but no ${end} after it; left unchanged\n`);
-		return;
+	const to = doc.indexOf(end, from + start.length);
+	if (to < 0) {
+		process.stderr.write(`${path.relative(root, file)} has ${start} but no ${end} after it; left unchanged\n`);
+		return false;
 	}
 	fs.writeFileSync(file, `${doc.slice(0, from + start.length)}\n${text}\n${doc.slice(to)}`);
+	return true;
 }
