@@ -36,6 +36,14 @@ export function updateDocBlock(start: string, end: string, text: string, root: s
 		process.stderr.write(`${path.relative(root, file)} has ${start} but no ${end} after it; left unchanged\n`);
 		return false;
 	}
-	fs.writeFileSync(file, `${doc.slice(0, from + start.length)}\n${text}\n${doc.slice(to)}`);
+	fs.writeFileSync(file, `${doc.slice(0, from + start.length)}\n${rebaseLinks(text, path.relative(root, path.dirname(file)))}\n${doc.slice(to)}`);
 	return true;
+}
+
+/** The benches write links from the package root (`bench/results/simulate.md`); a block in docs/ needs them from there. */
+function rebaseLinks(text: string, fromDir: string): string {
+	if (fromDir === '') return text;
+	return text.replace(/(\]\()([^)\s#]+)/g, (whole, open: string, target: string) =>
+		/^[a-z][a-z0-9+.-]*:|^\//i.test(target) ? whole : `${open}${path.posix.relative(fromDir.split(path.sep).join('/'), target)}`,
+	);
 }

@@ -33,6 +33,16 @@ test('rewrites the block in the document that holds it, and only the block', () 
 	expect(read('README.md')).toBe('# Readme\n');
 });
 
+test('links in the block, written from the package root, are rebased for a document in docs/', () => {
+	write('docs/figures.md', `${START}\n${END}\n`);
+	write('README.md', `# Readme\n${START.replace('x-bench', 'y-bench')}\n${END.replace('x-bench', 'y-bench')}\n`);
+	const text = 'tables: [bench/results/simulate.md](bench/results/simulate.md), ![chart](bench/results/a.svg), [web](https://example.com/x), [here](#top)';
+	expect(updateDocBlock(START, END, text, dir)).toBe(true);
+	expect(read('docs/figures.md')).toBe(`${START}\ntables: [bench/results/simulate.md](../bench/results/simulate.md), ![chart](../bench/results/a.svg), [web](https://example.com/x), [here](#top)\n${END}\n`);
+	expect(updateDocBlock(START.replace('x-bench', 'y-bench'), END.replace('x-bench', 'y-bench'), text, dir)).toBe(true);
+	expect(read('README.md')).toContain(`\n${text}\n`);
+});
+
 test('leaves everything unchanged, and says so, when no document, two documents or no closing marker', () => {
 	expect(updateDocBlock(START, END, 'new', dir)).toBe(false);
 	expect(String(stderr.mock.calls.at(-1)?.[0])).toMatch(/^no document has the <!-- x-bench:start/);
