@@ -29,7 +29,7 @@ function checkArgs(args: string[]): void {
 	for (let i = 0; i < args.length; i++) {
 		const arg = args[i];
 		if (FLAGS.has(arg)) continue;
-		if (!VALUED.has(arg)) throw new UsageError(arg.startsWith('-') ? `unknown option ${arg}` : `unknown benchmark "${arg}" (the only command is m4)`);
+		if (!VALUED.has(arg)) throw new UsageError(arg.startsWith('-') ? `unknown option ${arg}` : `unknown command "${arg}": the only command is m4; run a part with --only ${[...PARTS].join('|')}`);
 		const value = args[++i];
 		if (value === undefined || value.startsWith('--')) throw new UsageError(`${arg} needs a value`);
 		if (arg === '--only' && !PARTS.has(value)) throw new UsageError(`--only ${value}: expected one of ${[...PARTS].join(', ')}`);
