@@ -8,7 +8,7 @@
  * accuracy gate's evidence: the backtest errors the loop's forecasts carry on
  * every benchmark series, against whether pre-scaling helps there.
  *
- *   node dist/bench/simulate.js [--series nasa,taxi,aws_24ae8d,...]
+ *   node dist-dev/bench/simulate.js [--series nasa,taxi,aws_24ae8d,...]
  *
  * Load units (only demand / capacity matters for minutes and replicas; the
  * unit sets what "unserved demand" counts):
@@ -44,7 +44,7 @@ import {
 	type TuneGrid,
 } from '../src/simulate';
 
-import { ROOT, updateReadmeBlock } from './repository';
+import { ROOT, updateDocBlock } from './repository';
 
 const RESULTS = path.join(ROOT, 'bench', 'results');
 
@@ -174,8 +174,8 @@ interface TuneCaseResult {
 export async function runSimulateBenchmarks(args: string[] = []): Promise<void> {
 	fs.mkdirSync(RESULTS, { recursive: true });
 	if (args.includes('--readme')) {
-		// Rewrites the README block from the last run's bench/results/simulate.json, without replaying.
-		updateReadmeBlock(README_START, README_END, readmeBlock(JSON.parse(fs.readFileSync(path.join(RESULTS, 'simulate.json'), 'utf8')) as SimulateReport));
+		// Rewrites the docs/simulator.md block from the last run's bench/results/simulate.json, without replaying.
+		updateDocBlock(README_START, README_END, readmeBlock(JSON.parse(fs.readFileSync(path.join(RESULTS, 'simulate.json'), 'utf8')) as SimulateReport));
 		return;
 	}
 	const only = args.includes('--series') ? new Set(args[args.indexOf('--series') + 1].split(',')) : null;
@@ -199,8 +199,8 @@ export async function runSimulateBenchmarks(args: string[] = []): Promise<void> 
 	const text = markdown(results, summaries, tuned, tuneSummaries);
 	fs.writeFileSync(path.join(RESULTS, 'simulate.md'), `${text}\n`);
 	process.stdout.write(`${text}\n`);
-	// Only a run of every series speaks for the README.
-	if (!only) updateReadmeBlock(README_START, README_END, readmeBlock(report));
+	// Only a run of every series speaks for docs/simulator.md.
+	if (!only) updateDocBlock(README_START, README_END, readmeBlock(report));
 }
 
 interface SimulateReport {
@@ -214,7 +214,7 @@ interface SimulateReport {
 const README_START = '<!-- simulate-bench:start (written by npm run bench -- --only simulate) -->';
 const README_END = '<!-- simulate-bench:end -->';
 
-/** The README's tuned-replay block: the bench's own figures, so none is typed by hand. */
+/** The tuned-replay block in docs/simulator.md: the bench's own figures, so none is typed by hand. */
 function readmeBlock(report: SimulateReport): string {
 	const pct = (r: number | null) => (r === null ? '-' : `${(100 * r).toFixed(1)} %`);
 	const met = report.tuned.filter((t) => t.score.targetMet);

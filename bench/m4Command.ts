@@ -1,8 +1,9 @@
 import * as fs from 'node:fs';
 
-import { UsageError, parseArgs } from '../args';
-import type { CliCommand, CliIO } from '../command';
-import { M4_HOURLY, runM4, writeM4Submission } from '../../forecast';
+import { UsageError, parseArgs } from '../src/cli/args';
+import type { CliCommand, CliIO } from '../src/cli/command';
+import { readCliFile } from '../src/cli/files';
+import { M4_HOURLY, runM4, writeM4Submission } from './m4';
 
 const options = {
 	train: { description: 'M4 Hourly-train.csv', valueName: 'file' },
@@ -12,7 +13,7 @@ const options = {
 };
 
 /**
- * `kube-ops bench m4`: the engine on the M4 Hourly competition data, scored
+ * `npm run bench -- m4`: the engine on the M4 Hourly competition data, scored
  * with the official definitions (sMAPE in percent; MASE against the in-sample
  * seasonal naive error with m = 24), so anyone can check the published figure.
  */
@@ -26,9 +27,9 @@ export const benchCommand: CliCommand = {
 		if (args.positionals[0] !== 'm4' || args.positionals.length !== 1) throw new UsageError('the only benchmark is "m4"');
 		if (!args.values.train) throw new UsageError('--train is required');
 		if (!args.values.test) throw new UsageError('--test is required');
-		const result = runM4(read(args.values.train), read(args.values.test));
+		const result = runM4(readCliFile(args.values.train, 'M4 training'), readCliFile(args.values.test, 'M4 test'));
 		if (args.values.out) fs.writeFileSync(args.values.out, writeM4Submission(result.forecasts));
-		if (result.failed > 0) io.stderr(`kube-ops bench: no forecast for ${result.failed} series (left out of the means): ${result.failedIds.join(', ')}\n`);
+		if (result.failed > 0) io.stderr(`bench m4: no forecast for ${result.failed} series (left out of the means): ${result.failedIds.join(', ')}\n`);
 		const { series, mase, smape, seconds, failed } = result;
 		if (args.flags.has('json')) io.stdout(JSON.stringify({ series, mase, smape, seconds, failed }) + '\n');
 		else {
@@ -39,12 +40,3 @@ export const benchCommand: CliCommand = {
 		return 0;
 	},
 };
-
-function read(file: string): string {
-	try {
-		return fs.readFileSync(file, 'utf8');
-	} catch (error) {
-		const code = (error as NodeJS.ErrnoException).code;
-		throw new Error(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
-	}
-}

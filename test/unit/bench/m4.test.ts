@@ -1,4 +1,4 @@
-import { parseM4Csv, runM4, writeM4Submission } from '../../../src/forecast/m4';
+import { parseM4Csv, runM4, writeM4Submission } from '../../../bench/m4';
 
 const TRAIN = '"V1","V2","V3","V4","V5","V6"\n"H1","1","2","3","4","5",""\n"H2","10","20","10","20","",""\n';
 const TEST = '"V1","V2","V3"\n"H1","6","7"\n"H2","10","20"\n';

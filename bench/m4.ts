@@ -1,6 +1,6 @@
-import { forecast } from './forecast';
-import { mase, seasonalNaiveScale, smape } from './metrics';
-import type { ForecastOptions } from './types';
+import { forecast } from '../src/forecast/forecast';
+import { mase, seasonalNaiveScale, smape } from '../src/forecast/metrics';
+import type { ForecastOptions } from '../src/forecast/types';
 
 /** M4 Hourly: horizon and the seasonal period used in its MASE. */
 export const M4_HOURLY = { horizon: 48, season: 24, intervalSeconds: 3600 } as const;
