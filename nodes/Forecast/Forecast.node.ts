@@ -10,9 +10,19 @@ import {
 
 import { renderChart, type ChartFormat } from '../../src/chart';
 import type { Target } from '../../src/policy';
-import { forecastSeries, type ChartBand, type ReplicaSettings, type SeriesSettings } from './run';
+import {
+	Seasonality,
+	SettingsError,
+	booleanSetting,
+	forecastSeries,
+	numberSetting,
+	quantileList,
+	validDuration,
+	type ChartBand,
+	type ReplicaSettings,
+	type SeriesSettings,
+} from '../../src/prescale';
 import { ItemInputError, getField, readPairs, withoutField } from './series';
-import { Seasonality, SettingsError, booleanSetting, numberSetting, quantileList, validDuration } from './settings';
 
 const replicaFields = { hide: { perPodCapacity: [0] } };
 const proposalFields = { show: { buildProposal: [true] } };
