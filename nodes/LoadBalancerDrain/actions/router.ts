@@ -5,15 +5,15 @@ import { type KubernetesCredentialFields, KubeClient, claimVerdict, connectionFr
 import { LoadBalancerError, type LoadBalancerProvider, runOperation } from '../../../src/loadbalancer';
 import { UPSTREAM_FAILURE_FIX, gateFieldsOf, upstreamFailure } from '../../../src/policy';
 import { signingKeysOf } from '../../shared/signingKey';
-import { cloudflare } from './cloudflare';
 import type { LbOperation, OperationAction, ProviderAction, ProviderChoice } from './common';
-import { drain } from './drain';
-import { haproxy } from './haproxy';
-import { kubernetes } from './kubernetes';
-import { restore } from './restore';
-import { route53 } from './route53';
-import { setWeight } from './setWeight';
-import { status } from './status';
+import { drain } from './operations/drain';
+import { restore } from './operations/restore';
+import { setWeight } from './operations/setWeight';
+import { status } from './operations/status';
+import { cloudflare } from './providers/cloudflare';
+import { haproxy } from './providers/haproxy';
+import { kubernetes } from './providers/kubernetes';
+import { route53 } from './providers/route53';
 
 export const providers: Record<ProviderChoice, ProviderAction> = { haproxy, cloudflare, kubernetes, route53 };
 export const operations: Record<LbOperation, OperationAction> = { drain, restore, setWeight, status };

@@ -1,7 +1,7 @@
 import { type IExecuteFunctions, type INodeProperties, NodeOperationError } from 'n8n-workflow';
 
-import { CloudflareProvider, cloudflareFromCredential } from '../../../src/loadbalancer';
-import { type ProviderAction, showFor, text } from './common';
+import { CloudflareProvider, cloudflareFromCredential } from '../../../../src/loadbalancer';
+import { type ProviderAction, showFor, text } from '../common';
 
 const description: INodeProperties[] = [
 	{

@@ -1,7 +1,7 @@
 import { type IExecuteFunctions, type INodeProperties, NodeOperationError } from 'n8n-workflow';
 
-import { HaproxyProvider } from '../../../src/loadbalancer';
-import { type LbOperation, type ProviderAction, showFor, text } from './common';
+import { HaproxyProvider } from '../../../../src/loadbalancer';
+import { type LbOperation, type ProviderAction, showFor, text } from '../common';
 
 const changes: LbOperation[] = ['drain', 'restore', 'setWeight'];
 

@@ -1,7 +1,7 @@
 import { type INodeProperties, NodeOperationError } from 'n8n-workflow';
 
-import { Route53Provider, route53FromCredential } from '../../../src/loadbalancer';
-import { type ProviderAction, showFor, text } from './common';
+import { Route53Provider, route53FromCredential } from '../../../../src/loadbalancer';
+import { type ProviderAction, showFor, text } from '../common';
 
 const all = ['drain', 'restore', 'setWeight', 'status'] as const;
 

@@ -1,8 +1,8 @@
 import { type IExecuteFunctions, type INodeProperties, NodeOperationError } from 'n8n-workflow';
 
-import { connectionFromCredential, isKubeError, type KubernetesCredentialFields } from '../../../src/kubernetes';
-import { KubernetesWeightsProvider } from '../../../src/loadbalancer';
-import { type LbOperation, type ProviderAction, showFor, text } from './common';
+import { connectionFromCredential, isKubeError, type KubernetesCredentialFields } from '../../../../src/kubernetes';
+import { KubernetesWeightsProvider } from '../../../../src/loadbalancer';
+import { type LbOperation, type ProviderAction, showFor, text } from '../common';
 
 const changes: LbOperation[] = ['drain', 'restore', 'setWeight'];
 const all: LbOperation[] = [...changes, 'status'];
