@@ -8,7 +8,7 @@ import {
 
 import { DEFAULT_MAX_VERDICT_AGE_SECONDS, MAX_VERDICT_AGE_SECONDS } from '../../src/admission';
 import { signingKeyTest } from '../shared/signingKey';
-import { credentialTest } from './actions/methods';
+import { credentialTest } from '../shared/credentialTests';
 import { operations, providers, route } from './actions/router';
 
 export class LoadBalancerDrain implements INodeType {

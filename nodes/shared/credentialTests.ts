@@ -1,8 +1,8 @@
 import type { ICredentialTestFunctions, ICredentialsDecrypted, INodeCredentialTestResult } from 'n8n-workflow';
 
-import { checkKubernetesConnection, type KubernetesCredentialFields } from '../../../src/kubernetes';
-import { CloudflareProvider, HaproxyProvider, Route53Provider, cloudflareFromCredential, route53FromCredential } from '../../../src/loadbalancer';
-import { redact } from '../../../src/shared/redact';
+import { checkKubernetesConnection, type KubernetesCredentialFields } from '../../src/kubernetes';
+import { CloudflareProvider, HaproxyProvider, Route53Provider, cloudflareFromCredential, route53FromCredential } from '../../src/loadbalancer';
+import { redact } from '../../src/shared/redact';
 
 /** Credential tests on the same code path as the operations (socket, TLS, auth, rate limiter). */
 export const credentialTest = {
