@@ -1,20 +1,16 @@
 import {
-	ICredentialTestFunctions,
-	ICredentialsDecrypted,
 	IDataObject,
 	IExecuteFunctions,
-	INodeCredentialTestResult,
 	INodeExecutionData,
 	INodeType,
 	INodeTypeDescription,
 	NodeConnectionTypes,
 	NodeOperationError,
 } from 'n8n-workflow';
-import axios from 'axios';
-import * as https from 'node:https';
 
 import { alertmanagerConnection, checkActive } from '../../src/alertmanager';
 import { redact } from '../../src/shared/redact';
+import { credentialTestsFor } from '../shared/credentialTests';
 
 const NOT_ACTIVE = 0;
 const ACTIVE_OR_UNKNOWN = 1;
@@ -63,29 +59,7 @@ export class AlertmanagerAlertCheck implements INodeType {
 		],
 	};
 
-	methods = {
-		credentialTest: {
-			async kubeOpsAlertmanagerApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
-				try {
-					const connection = alertmanagerConnection(credential.data ?? {});
-					const response = await axios.get<{ versionInfo?: { version?: string } }>(`${connection.baseUrl}/api/v2/status`, {
-						headers: connection.headers,
-						auth: connection.auth,
-						timeout: connection.timeoutMs,
-						maxContentLength: 1024 * 1024,
-						maxRedirects: 0,
-						proxy: false,
-						httpsAgent: new https.Agent({ ca: connection.caCertificate }),
-					});
-					const version = response.data?.versionInfo?.version;
-					if (typeof version !== 'string') return { status: 'Error', message: `${connection.baseUrl}/api/v2/status did not answer like Alertmanager` };
-					return { status: 'OK', message: `Connected: Alertmanager ${version}${connection.insecure ? ` (${connection.insecure})` : ''}` };
-				} catch (error) {
-					return { status: 'Error', message: redact((error as Error).message) };
-				}
-			},
-		},
-	};
+	methods = { credentialTest: credentialTestsFor('kubeOpsAlertmanagerApiTest') };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();

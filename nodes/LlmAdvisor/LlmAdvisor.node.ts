@@ -1,9 +1,6 @@
 import {
-	ICredentialTestFunctions,
-	ICredentialsDecrypted,
 	IDataObject,
 	IExecuteFunctions,
-	INodeCredentialTestResult,
 	INodeExecutionData,
 	INodeType,
 	INodeTypeDescription,
@@ -11,7 +8,8 @@ import {
 	NodeOperationError,
 } from 'n8n-workflow';
 
-import { AdviceContext, AdviceLoop, AdviceMode, ResponseFormatLevel, advise, checkLlmConnection, llmConnectionFromCredential } from '../../src/llm';
+import { AdviceContext, AdviceLoop, AdviceMode, ResponseFormatLevel, advise, llmConnectionFromCredential } from '../../src/llm';
+import { credentialTestsFor } from '../shared/credentialTests';
 
 export class LlmAdvisor implements INodeType {
 	description: INodeTypeDescription = {
@@ -91,18 +89,7 @@ export class LlmAdvisor implements INodeType {
 		],
 	};
 
-	methods = {
-		credentialTest: {
-			async openAiCompatibleConnectionTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
-				try {
-					const result = await checkLlmConnection(llmConnectionFromCredential(credential.data ?? {}));
-					return { status: result.ok ? 'OK' : 'Error', message: result.message };
-				} catch (error) {
-					return { status: 'Error', message: (error as Error).message };
-				}
-			},
-		},
-	};
+	methods = { credentialTest: credentialTestsFor('openAiCompatibleConnectionTest') };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();

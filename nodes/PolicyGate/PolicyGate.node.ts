@@ -10,7 +10,8 @@ import {
 
 import { runGate } from '../../src/policy';
 import { parseTime } from '../../src/prometheus';
-import { signingKeyTest, signingKeysOf } from '../shared/signingKey';
+import { credentialTestsFor } from '../shared/credentialTests';
+import { signingKeysOf } from '../shared/signingKey';
 import { parseJsonStrictly } from '../../src/shared/strictJson';
 
 const EXAMPLE_POLICY = `# Scaling policy (YAML or JSON). Only minReplicas and maxReplicas are required.
@@ -95,7 +96,7 @@ export class PolicyGate implements INodeType {
 		],
 	};
 
-	methods = { credentialTest: { kubeOpsSigningKeyTest: signingKeyTest } };
+	methods = { credentialTest: credentialTestsFor('kubeOpsSigningKeyTest') };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();

@@ -1,9 +1,6 @@
 import {
-	ICredentialTestFunctions,
-	ICredentialsDecrypted,
 	IDataObject,
 	IExecuteFunctions,
-	INodeCredentialTestResult,
 	INodeExecutionData,
 	INodeType,
 	INodeTypeDescription,
@@ -25,6 +22,7 @@ import {
 	summarise,
 } from '../../src/prometheus';
 import { redact } from '../../src/shared/redact';
+import { credentialTestsFor } from '../shared/credentialTests';
 
 export class PrometheusQuery implements INodeType {
 	description: INodeTypeDescription = {
@@ -208,22 +206,7 @@ export class PrometheusQuery implements INodeType {
 		],
 	};
 
-	methods = {
-		credentialTest: {
-			async prometheusApiConnectionTest(
-				this: ICredentialTestFunctions,
-				credential: ICredentialsDecrypted,
-			): Promise<INodeCredentialTestResult> {
-				try {
-					const connection = connectionFromCredential(credential.data ?? {});
-					const info = await new PrometheusClient(connection).buildInfo();
-					return { status: 'OK', message: `Connected: Prometheus-compatible API, version ${info.version}${connection.insecure ? ` (${connection.insecure})` : ''}` };
-				} catch (error) {
-					return { status: 'Error', message: redact((error as Error).message) };
-				}
-			},
-		},
-	};
+	methods = { credentialTest: credentialTestsFor('prometheusApiConnectionTest') };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
