@@ -5,7 +5,7 @@ import type { ICredentialTestFunctions, ICredentialsDecrypted, INodeCredentialTe
 import { alertmanagerConnection } from '../../src/alertmanager';
 import { checkKubernetesConnection, type KubernetesCredentialFields } from '../../src/kubernetes';
 import { checkLlmConnection, llmConnectionFromCredential } from '../../src/llm';
-import { CloudflareProvider, HaproxyProvider, Route53Provider, cloudflareFromCredential, route53FromCredential } from '../../src/loadbalancer';
+import { providerFromCredential } from '../../src/loadbalancer';
 import { PrometheusClient, connectionFromCredential as prometheusConnection } from '../../src/prometheus';
 import { redact } from '../../src/shared/redact';
 import { signingKeyTest } from './signingKey';
@@ -22,10 +22,8 @@ type CredentialTest = (this: ICredentialTestFunctions, credential: ICredentialsD
 const MIN_WEBHOOK_SECRET = 16;
 
 async function haproxyRuntimeApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
-	const data = credential.data ?? {};
 	try {
-		const timeout = Number(data.timeout);
-		const { version, level } = await new HaproxyProvider({ address: String(data.address ?? ''), timeoutMs: timeout > 0 ? timeout : undefined }).check();
+		const { version, level } = await providerFromCredential('haproxy', credential.data ?? {}).provider.check();
 		return { status: 'OK', message: `Connected: HAProxy ${version}, level ${level}` };
 	} catch (error) {
 		return { status: 'Error', message: (error as Error).message };
@@ -33,10 +31,9 @@ async function haproxyRuntimeApiTest(this: ICredentialTestFunctions, credential:
 }
 
 async function cloudflareApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
-	const data = credential.data ?? {};
 	try {
-		const { auth, baseUrl, insecure } = cloudflareFromCredential(data);
-		const { pools } = await new CloudflareProvider({ accountId: String(data.accountId ?? '').trim(), auth, baseUrl }).check();
+		const { provider, insecure } = providerFromCredential('cloudflare', credential.data ?? {});
+		const { pools } = await provider.check();
 		return { status: 'OK', message: `Connected: ${pools} load balancing pool(s) in the account${insecure ? ` (${insecure})` : ''}` };
 	} catch (error) {
 		return { status: 'Error', message: redact((error as Error).message) };
@@ -45,8 +42,8 @@ async function cloudflareApiTest(this: ICredentialTestFunctions, credential: ICr
 
 async function route53ApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
 	try {
-		const { options, insecure, testZone } = route53FromCredential(credential.data ?? {});
-		const found = await new Route53Provider(options).check(testZone);
+		const { provider, insecure, testZone } = providerFromCredential('route53', credential.data ?? {});
+		const found = await provider.check(testZone);
 		const what = found.zone ? `hosted zone ${found.zone} readable (${found.records} record set(s) on the first page)` : `${found.zones} hosted zone(s) visible`;
 		return { status: 'OK', message: `Connected: ${what}${insecure ? ` (${insecure})` : ''}` };
 	} catch (error) {
