@@ -11,6 +11,7 @@ import {
 import { alertmanagerConnection, checkActive } from '../../src/alertmanager';
 import { redact } from '../../src/shared/redact';
 import { credentialTestsFor } from '../shared/credentialTests';
+import { forEachItem } from '../shared/perItem';
 
 const NOT_ACTIVE = 0;
 const ACTIVE_OR_UNKNOWN = 1;
@@ -62,32 +63,29 @@ export class AlertmanagerAlertCheck implements INodeType {
 	methods = { credentialTest: credentialTestsFor('kubeOpsAlertmanagerApiTest') };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const items = this.getInputData();
-		const outputs: INodeExecutionData[][] = [[], []];
 		let connection;
 		try {
 			connection = alertmanagerConnection(await this.getCredentials('kubeOpsAlertmanagerApi'));
 		} catch (error) {
 			throw new NodeOperationError(this.getNode(), redact((error as Error).message));
 		}
-		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-			const raw = this.getNodeParameter('labels', itemIndex, {}) as { label?: Array<{ name?: unknown; value?: unknown }> };
-			const labels: Record<string, string> = {};
-			for (const { name, value } of raw.label ?? []) {
-				if (typeof value !== 'string' || value === '') {
-					throw new NodeOperationError(this.getNode(), `Label "${String(name)}" has no value to match`, { itemIndex, description: 'Set each label\'s value, e.g. {{ $json.alert.labels.region }}; an empty value would match nothing Alertmanager can filter.' });
+		// No Continue On Fail: an item that cannot be checked must not reach "Not Active" (see above), nor vanish.
+		return forEachItem(
+			this,
+			async ({ itemIndex, item, emit }) => {
+				const raw = this.getNodeParameter('labels', itemIndex, {}) as { label?: Array<{ name?: unknown; value?: unknown }> };
+				const labels: Record<string, string> = {};
+				for (const { name, value } of raw.label ?? []) {
+					if (typeof value !== 'string' || value === '') {
+						throw new NodeOperationError(this.getNode(), `Label "${String(name)}" has no value to match`, { itemIndex, description: 'Set each label\'s value, e.g. {{ $json.alert.labels.region }}; an empty value would match nothing Alertmanager can filter.' });
+					}
+					labels[String(name ?? '').trim()] = value;
 				}
-				labels[String(name ?? '').trim()] = value;
-			}
-			let check;
-			try {
-				check = await checkActive(connection, labels);
-			} catch (error) {
-				throw new NodeOperationError(this.getNode(), redact((error as Error).message), { itemIndex });
-			}
-			const alertCheck: IDataObject = { active: check.active, count: check.count, filter: check.filter, ...(check.reason ? { reason: check.reason } : {}), ...(connection.insecure ? { insecure: connection.insecure } : {}) };
-			outputs[check.active ? ACTIVE_OR_UNKNOWN : NOT_ACTIVE].push({ json: { ...items[itemIndex].json, alertCheck }, pairedItem: { item: itemIndex } });
-		}
-		return outputs;
+				const check = await checkActive(connection, labels);
+				const alertCheck: IDataObject = { active: check.active, count: check.count, filter: check.filter, ...(check.reason ? { reason: check.reason } : {}), ...(connection.insecure ? { insecure: connection.insecure } : {}) };
+				emit({ ...item.json, alertCheck }, { output: check.active ? ACTIVE_OR_UNKNOWN : NOT_ACTIVE });
+			},
+			{ outputs: 2, toNodeError: (error, itemIndex) => (error instanceof NodeOperationError ? error : new NodeOperationError(this.getNode(), redact((error as Error).message), { itemIndex })) },
+		);
 	}
 }

@@ -11,6 +11,7 @@ import {
 import { runGate } from '../../src/policy';
 import { parseTime } from '../../src/prometheus';
 import { credentialTestsFor } from '../shared/credentialTests';
+import { forEachItem } from '../shared/perItem';
 import { signingKeysOf } from '../shared/signingKey';
 import { parseJsonStrictly } from '../../src/shared/strictJson';
 
@@ -99,15 +100,13 @@ export class PolicyGate implements INodeType {
 	methods = { credentialTest: credentialTestsFor('kubeOpsSigningKeyTest') };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const items = this.getInputData();
-		const outputs: INodeExecutionData[][] = [[], [], []];
 		const slot = { apply: 0, approve: 1, holdOrReject: 2 } as const;
 		const keys = await signingKeysOf(this);
 		if (!keys) this.addExecutionHints({ message: 'No Kube-Ops Signing Key is selected: the verdicts are advisory and no mutating node will act on them.', type: 'warning', location: 'outputPane' });
 
-		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-			const pairedItem = { item: itemIndex };
-			try {
+		return forEachItem(
+			this,
+			async ({ itemIndex, item, emit }) => {
 				const proposal = readJson(this, 'proposal', itemIndex);
 				const state = readJson(this, 'state', itemIndex);
 				const policy = this.getNodeParameter('policy', itemIndex) as string;
@@ -115,18 +114,16 @@ export class PolicyGate implements INodeType {
 				const now = new Date((nowText ? parseTime(nowText, Date.now() / 1000, 'Evaluate As Of') : Date.now() / 1000) * 1000);
 				const approval = readJson(this, 'approval', itemIndex);
 				const { verdict, output, record } = runGate(proposal, policy, state, now, { signingKey: keys?.signing, verifyKeys: keys?.verify, approval });
-				outputs[slot[output]].push({
-					json: { ...items[itemIndex].json, proposal, verdict, decision: record } as unknown as IDataObject,
-					pairedItem,
-				});
-			} catch (error) {
-				if (!this.continueOnFail()) {
-					throw new NodeOperationError(this.getNode(), error as Error, { itemIndex, message: (error as Error).message });
-				}
-				outputs[slot.holdOrReject].push({ json: { ...items[itemIndex].json, error: (error as Error).message }, pairedItem });
-			}
-		}
-		return outputs;
+				emit({ ...item.json, proposal, verdict, decision: record } as unknown as IDataObject, { output: slot[output] });
+			},
+			{
+				outputs: 3,
+				// Always a new node error: the gate's own errors carry no n8n context.
+				toNodeError: (error, itemIndex) => new NodeOperationError(this.getNode(), error as Error, { itemIndex, message: (error as Error).message }),
+				failedItem: ({ error, item }) => ({ ...item.json, error: (error as Error).message }),
+				failedOutput: slot.holdOrReject,
+			},
+		);
 	}
 }
 
