@@ -20,8 +20,10 @@ import type { BackendStatus, RestoreOptions, ServerRef, ServerState } from './ty
 export interface KubernetesWeightsOptions {
 	/** The connection every other Kubernetes operation uses (the credential's TLS, auth and timeout). */
 	client?: KubeClient;
-	/** Or just a KubeConfig, with the default timeout (tests, a shell's kubeconfig). */
+	/** Or just a KubeConfig (a shell's kubeconfig, tests). */
 	kubeConfig?: k8s.KubeConfig;
+	/** With kubeConfig: per request (default 30 s). */
+	timeoutMs?: number;
 	/** Namespace for backends that do not name one (default `default`). */
 	namespace?: string;
 }
@@ -88,7 +90,7 @@ export class KubernetesWeightsProvider extends TrafficProvider<Snapshot> {
 		super();
 		this.namespace = options.namespace || 'default';
 		if (options.client) this.client = options.client;
-		else if (options.kubeConfig) this.client = new KubeClient({ kubeConfig: options.kubeConfig, server: options.kubeConfig.getCurrentCluster()?.server ?? '', timeoutMs: DEFAULT_TIMEOUT_MS });
+		else if (options.kubeConfig) this.client = new KubeClient({ kubeConfig: options.kubeConfig, server: options.kubeConfig.getCurrentCluster()?.server ?? '', timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS });
 		else throw new Error('internal: KubernetesWeightsProvider needs a client or a kubeConfig');
 		this.endpoint = this.client.server || 'kubernetes';
 	}

@@ -121,7 +121,7 @@ function makeProvider(args: ParsedArgs): LoadBalancerProvider {
 		}
 	}
 	if (name === 'kubernetes') {
-		return createProvider({ provider: 'kubernetes', kubeConfig: loadKubeConfig({ kubeconfig: args.values.kubeconfig, context: args.values.context }), namespace: args.values.namespace });
+		return createProvider({ provider: 'kubernetes', kubeConfig: loadKubeConfig({ kubeconfig: args.values.kubeconfig, context: args.values.context }), namespace: args.values.namespace, timeoutMs });
 	}
 	if (name === 'cloudflare') {
 		return createProvider({
