@@ -12,6 +12,7 @@ import {
 	requireValue,
 	targetApiVersion,
 } from '../../../src/kubernetes';
+import { textParameter } from '../../shared/parameters';
 import type { Failure } from '../../shared/perItem';
 
 /** What every action gets: the client, the item's gate check, and how to build its change options. */
@@ -43,8 +44,7 @@ export function param<T>(ctx: ActionContext, name: string, fallback: T): T {
 }
 
 export function text(ctx: ActionContext, name: string): string {
-	const value = param<unknown>(ctx, name, '');
-	return typeof value === 'string' ? value.trim() : value === undefined || value === null ? '' : String(value).trim();
+	return textParameter(ctx.fn, name, ctx.itemIndex);
 }
 
 /** A target field required when there is no proposal to supply it. */

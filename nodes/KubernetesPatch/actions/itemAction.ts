@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 
 import { type KubernetesCredentialFields, KubeClient, KubeError, connectionFromCredential } from '../../../src/kubernetes';
 import type { SigningKey } from '../../../src/policy';
+import { textParameter } from '../../shared/parameters';
 import { forEachItem } from '../../shared/perItem';
 import { signingKeysOf } from '../../shared/signingKey';
 import { describeFailure, failureFields } from './common';
@@ -47,8 +48,7 @@ export function itemParam<T>(ctx: ItemContext, name: string, fallback: T): T {
 }
 
 export function itemText(ctx: ItemContext, name: string): string {
-	const value = itemParam<unknown>(ctx, name, '');
-	return value === undefined || value === null ? '' : String(value).trim();
+	return textParameter(ctx.fn, name, ctx.itemIndex);
 }
 
 export function requiredText(ctx: ItemContext, name: string, label: string): string {
