@@ -10,7 +10,9 @@ import {
 
 import { runGate } from '../../src/policy';
 import { parseTime } from '../../src/prometheus';
-import { signingKeyTest, signingKeysOf } from '../shared/signingKey';
+import { credentialTestsFor } from '../shared/credentialTests';
+import { forEachItem } from '../shared/perItem';
+import { signingKeysOf } from '../shared/signingKey';
 import { gateInputOf, proposalFromProperties, readJson } from './proposalFrom';
 
 const EXAMPLE_POLICY = `# Scaling policy (YAML or JSON). Only minReplicas and maxReplicas are required.
@@ -88,36 +90,32 @@ export class PolicyGate implements INodeType {
 		],
 	};
 
-	methods = { credentialTest: { kubeOpsSigningKeyTest: signingKeyTest } };
+	methods = { credentialTest: credentialTestsFor('kubeOpsSigningKeyTest') };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const items = this.getInputData();
-		const outputs: INodeExecutionData[][] = [[], [], []];
 		const slot = { apply: 0, approve: 1, holdOrReject: 2 } as const;
 		const keys = await signingKeysOf(this);
 		if (!keys) this.addExecutionHints({ message: 'No Kube-Ops Signing Key is selected: the verdicts are advisory and no mutating node will act on them.', type: 'warning', location: 'outputPane' });
 
-		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-			const pairedItem = { item: itemIndex };
-			try {
-				const { base, proposal } = gateInputOf(this, itemIndex, items[itemIndex].json);
+		return forEachItem(
+			this,
+			async ({ itemIndex, item, emit }) => {
+				const { base, proposal } = gateInputOf(this, itemIndex, item.json);
 				const state = readJson(this, 'state', itemIndex);
 				const policy = this.getNodeParameter('policy', itemIndex) as string;
 				const nowText = (this.getNodeParameter('now', itemIndex, '') as string).trim();
 				const now = new Date((nowText ? parseTime(nowText, Date.now() / 1000, 'Evaluate As Of') : Date.now() / 1000) * 1000);
 				const approval = readJson(this, 'approval', itemIndex);
 				const { verdict, output, record } = runGate(proposal, policy, state, now, { signingKey: keys?.signing, verifyKeys: keys?.verify, approval });
-				outputs[slot[output]].push({
-					json: { ...base, proposal, verdict, decision: record } as unknown as IDataObject,
-					pairedItem,
-				});
-			} catch (error) {
-				if (!this.continueOnFail()) {
-					throw new NodeOperationError(this.getNode(), error as Error, { itemIndex, message: (error as Error).message });
-				}
-				outputs[slot.holdOrReject].push({ json: { ...items[itemIndex].json, error: (error as Error).message }, pairedItem });
-			}
-		}
-		return outputs;
+				emit({ ...base, proposal, verdict, decision: record } as unknown as IDataObject, { output: slot[output] });
+			},
+			{
+				outputs: 3,
+				// Always a new node error: the gate's own errors carry no n8n context.
+				toNodeError: (error, itemIndex) => new NodeOperationError(this.getNode(), error as Error, { itemIndex, message: (error as Error).message }),
+				failedItem: ({ error, item }) => ({ ...item.json, error: (error as Error).message }),
+				failedOutput: slot.holdOrReject,
+			},
+		);
 	}
 }

@@ -1,4 +1,4 @@
-import { type IDataObject, type IExecuteFunctions, type INodeExecutionData, NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import {
 	type ChangeOptions,
@@ -6,7 +6,6 @@ import {
 	type KubeOperation,
 	type KubernetesCredentialFields,
 	KubeClient,
-	KubeError,
 	admitKubeItem,
 	auditFor,
 	connectionFromCredential,
@@ -14,10 +13,11 @@ import {
 	spendingVerdict,
 } from '../../../src/kubernetes';
 import { gateFieldsOf } from '../../../src/policy';
+import { forEachItem } from '../../shared/perItem';
 import { signingKeysOf } from '../../shared/signingKey';
 import { annotate } from './annotate';
 import { canaryWeight } from './canaryWeight';
-import { type Action, type ActionContext, MUTATING, asData } from './common';
+import { type Action, type ActionContext, MUTATING, asData, describeFailure, failureFields } from './common';
 import { hpaBounds } from './hpaBounds';
 import { type ItemAction, type ItemOperation, runItemAction } from './itemAction';
 import { kedaBounds } from './kedaBounds';
@@ -33,18 +33,6 @@ export const actions: Record<KubeOperation, Action> = { scale, hpaBounds, kedaBo
 export const itemActions: Record<ItemOperation, ItemAction> = { lock, recordDecision, read };
 
 
-/** The fix and the API server's own words, for the error's description in the n8n UI. */
-export function describeFailure(error: KubeError): string {
-	return [
-		`Fix: ${error.fix}`,
-		error.details.serverMessage ? `Kubernetes said: ${error.details.serverMessage}` : undefined,
-		error.details.httpStatus ? `HTTP status: ${error.details.httpStatus}${error.details.reason ? ` (${error.details.reason})` : ''}` : undefined,
-		error.details.attempts ? `Attempts: ${error.details.attempts}` : undefined,
-	]
-		.filter(Boolean)
-		.join('\n');
-}
-
 function actorOf(fn: IExecuteFunctions, override: string): string {
 	if (override) return override;
 	const workflow = fn.getWorkflow();
@@ -58,13 +46,10 @@ function actorOf(fn: IExecuteFunctions, override: string): string {
  * Ready, Load Balancer Drain) can check the same verdict again.
  */
 export async function route(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const items = this.getInputData();
 	const chosen = this.getNodeParameter('operation', 0) as KubeOperation | ItemOperation;
-	if (chosen in itemActions) return runItemAction.call(this, itemActions[chosen as ItemOperation], chosen as ItemOperation, describeFailure);
+	if (chosen in itemActions) return runItemAction.call(this, itemActions[chosen as ItemOperation], chosen as ItemOperation);
 	const operation = chosen as KubeOperation;
 	const action = actions[operation];
-	const out: INodeExecutionData[] = [];
-	const hints = new Set<string>();
 	let connection: KubeConnection | undefined;
 	let client: KubeClient | undefined;
 	let setupError: unknown;
@@ -79,11 +64,10 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 	// Waiting for Ready changes nothing: it checks a verdict when the item has one, and needs none otherwise.
 	const requireVerdict = MUTATING.includes(operation) && this.getNodeParameter('requireVerdict', 0, true) !== false;
 
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		const json = items[itemIndex].json;
-		const pairedItem = { item: itemIndex };
-		const passthrough = gateFieldsOf(json) as IDataObject;
-		try {
+	return forEachItem(
+		this,
+		async ({ itemIndex, item, emit, hint }) => {
+			const json = item.json;
 			if (setupError || !client || !connection) throw setupError;
 			const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 			const { gated, notes } = admitKubeItem(json, {
@@ -104,40 +88,15 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 			const ctx: ActionContext = { fn: this, itemIndex, client, gated, changeOptions, carryOutOptions };
 			const result = asData(await action.execute(ctx));
 			const warnings = [...((result.warnings as string[] | undefined) ?? []), ...notes, ...(connection.insecure ? [connection.insecure] : [])];
-			warnings.forEach((w) => hints.add(w));
-			out.push({
-				json: {
-					...result,
-					target: { ...(result.target as IDataObject), ...(connection.clusterName ? { cluster: connection.clusterName } : {}) },
-					warnings,
-					decisionId: gated?.decision?.id ?? null,
-					...passthrough,
-				},
-				pairedItem,
+			warnings.forEach(hint);
+			emit({
+				...result,
+				target: { ...(result.target as IDataObject), ...(connection.clusterName ? { cluster: connection.clusterName } : {}) },
+				warnings,
+				decisionId: gated?.decision?.id ?? null,
+				...(gateFieldsOf(json) as IDataObject),
 			});
-		} catch (error) {
-			const kube = error instanceof KubeError ? error : undefined;
-			const nodeError =
-				error instanceof NodeOperationError
-					? error
-					: new NodeOperationError(this.getNode(), error as Error, {
-							itemIndex,
-							message: (error as Error).message,
-							description: kube ? describeFailure(kube) : undefined,
-						});
-			if (!this.continueOnFail()) throw nodeError;
-			out.push({
-				json: {
-					operation,
-					error: nodeError.message,
-					errorKind: kube?.kind ?? 'error',
-					...(kube ? { fix: kube.fix, httpStatus: kube.details.httpStatus ?? null, kubernetesMessage: kube.details.serverMessage ?? null } : {}),
-					...passthrough,
-				},
-				pairedItem,
-			});
-		}
-	}
-	if (hints.size > 0) this.addExecutionHints(...[...hints].map((message) => ({ message, type: 'warning' as const, location: 'outputPane' as const })));
-	return [out];
+		},
+		{ describe: describeFailure, failedItem: (failure) => ({ ...failureFields(operation, failure), ...(gateFieldsOf(failure.item.json) as IDataObject) }) },
+	);
 }

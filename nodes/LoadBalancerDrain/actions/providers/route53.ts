@@ -1,7 +1,7 @@
 import { type INodeProperties, NodeOperationError } from 'n8n-workflow';
 
-import { Route53Provider, route53FromCredential } from '../../../src/loadbalancer';
-import { type ProviderAction, showFor, text } from './common';
+import { providerFromCredential } from '../../../../src/loadbalancer';
+import { type ProviderAction, showFor, text } from '../common';
 
 const all = ['drain', 'restore', 'setWeight', 'status'] as const;
 
@@ -51,7 +51,7 @@ export const route53: ProviderAction = {
 	connectionKey: () => 'route53',
 	async connect(fn, itemIndex) {
 		try {
-			return new Route53Provider(route53FromCredential(await fn.getCredentials('kubeOpsAwsRoute53Api')).options);
+			return providerFromCredential('route53', await fn.getCredentials('kubeOpsAwsRoute53Api')).provider;
 		} catch (error) {
 			throw new NodeOperationError(fn.getNode(), (error as Error).message, { itemIndex });
 		}

@@ -1,7 +1,7 @@
 import { type IExecuteFunctions, type INodeProperties, NodeOperationError } from 'n8n-workflow';
 
-import { CloudflareProvider, cloudflareFromCredential } from '../../../src/loadbalancer';
-import { type ProviderAction, showFor, text } from './common';
+import { providerFromCredential } from '../../../../src/loadbalancer';
+import { type ProviderAction, showFor, text } from '../common';
 
 const description: INodeProperties[] = [
 	{
@@ -79,20 +79,11 @@ export const cloudflare: ProviderAction = {
 	connectionKey: (fn, itemIndex) => `cloudflare:${zoneOf(fn, itemIndex) ?? ''}`,
 	async connect(fn, itemIndex) {
 		const data = await fn.getCredentials('kubeOpsCloudflareApi');
-		let fields: ReturnType<typeof cloudflareFromCredential>;
 		try {
-			fields = cloudflareFromCredential(data);
+			return providerFromCredential('cloudflare', data, { zoneId: zoneOf(fn, itemIndex) }).provider;
 		} catch (error) {
 			throw new NodeOperationError(fn.getNode(), (error as Error).message, { itemIndex });
 		}
-		const timeout = Number(data.timeout);
-		return new CloudflareProvider({
-			accountId: String(data.accountId ?? '').trim(),
-			zoneId: zoneOf(fn, itemIndex),
-			auth: fields.auth,
-			baseUrl: fields.baseUrl,
-			timeoutMs: timeout > 0 ? timeout : undefined,
-		});
 	},
 	target(fn, itemIndex, operation) {
 		const status = operation === 'status';

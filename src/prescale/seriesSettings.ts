@@ -1,4 +1,4 @@
-import { parseDuration, parseHorizon, parseQuantiles } from '../../src/forecast';
+import { parseDuration, parseHorizon, parseQuantiles } from '../forecast';
 
 /** A parameter that cannot be used as given; the message names the parameter. */
 export class SettingsError extends Error {

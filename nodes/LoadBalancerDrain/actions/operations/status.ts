@@ -1,4 +1,4 @@
-import type { OperationAction } from './common';
+import type { OperationAction } from '../common';
 
 /** Read-only: every server of the backend with its state, health, weight and sessions. */
 export const status: OperationAction = {

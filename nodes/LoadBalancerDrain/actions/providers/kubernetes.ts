@@ -1,8 +1,8 @@
 import { type IExecuteFunctions, type INodeProperties, NodeOperationError } from 'n8n-workflow';
 
-import { connectionFromCredential, isKubeError, type KubernetesCredentialFields } from '../../../src/kubernetes';
-import { KubernetesWeightsProvider } from '../../../src/loadbalancer';
-import { type LbOperation, type ProviderAction, showFor, text } from './common';
+import { isKubeError } from '../../../../src/kubernetes';
+import { providerFromCredential } from '../../../../src/loadbalancer';
+import { type LbOperation, type ProviderAction, showFor, text } from '../common';
 
 const changes: LbOperation[] = ['drain', 'restore', 'setWeight'];
 const all: LbOperation[] = [...changes, 'status'];
@@ -70,12 +70,9 @@ export const kubernetes: ProviderAction = {
 	description,
 	connectionKey: (fn, itemIndex) => `kubernetes:${namespaceOf(fn, itemIndex)}`,
 	async connect(fn, itemIndex) {
-		const data = (await fn.getCredentials('kubernetesApi')) as KubernetesCredentialFields;
+		const data = await fn.getCredentials('kubernetesApi');
 		try {
-			// The same mapping as the Kubernetes Patch node, so the exec/local-file switch guards this node too.
-			// The credential's timeout is not applied: the weights provider takes only a KubeConfig.
-			const { kubeConfig } = connectionFromCredential(data);
-			return new KubernetesWeightsProvider({ kubeConfig, namespace: namespaceOf(fn, itemIndex) });
+			return providerFromCredential('kubernetes', data, { namespace: namespaceOf(fn, itemIndex) }).provider;
 		} catch (error) {
 			// A credential problem keeps its fix, as the Kubernetes Patch node shows it.
 			const fix = isKubeError(error) ? `Fix: ${error.fix}` : undefined;

@@ -1,9 +1,10 @@
-import type { ChartFormat, ChartSpec } from '../../src/chart';
-import { forecastToJson, inferIntervalSeconds } from '../../src/forecast';
-import type { ForecastOutcome, ReplicaRecommendation, Series } from '../../src/forecast';
-import type { ScaleProposal, Target } from '../../src/policy';
-import { lastObserved, preScale, type PreScaleSettings } from '../../src/prescale';
-import { Seasonality, SettingsError, horizonSteps, seasonSteps } from './settings';
+import type { ChartFormat, ChartSpec } from '../chart';
+import { forecastToJson, inferIntervalSeconds } from '../forecast';
+import type { ForecastOutcome, ReplicaRecommendation, Series } from '../forecast';
+import type { ScaleProposal, Target } from '../policy';
+import { lastObserved, preScale } from './pipeline';
+import type { PreScaleSettings } from './settings';
+import { Seasonality, SettingsError, horizonSteps, seasonSteps } from './seriesSettings';
 
 /** The node's replica parameters are the engine's pre-scaling settings, so the tuner's output pastes in as is. */
 export type ReplicaSettings = PreScaleSettings;

@@ -1,7 +1,7 @@
-import { type IExecuteFunctions, type INodeProperties, NodeOperationError } from 'n8n-workflow';
+import { type INodeProperties, NodeOperationError } from 'n8n-workflow';
 
-import { HaproxyProvider } from '../../../src/loadbalancer';
-import { type LbOperation, type ProviderAction, showFor, text } from './common';
+import { providerFromCredential } from '../../../../src/loadbalancer';
+import { type LbOperation, type ProviderAction, showFor, text } from '../common';
 
 const changes: LbOperation[] = ['drain', 'restore', 'setWeight'];
 
@@ -28,16 +28,10 @@ const description: INodeProperties[] = [
 	},
 ];
 
-async function credentials(fn: IExecuteFunctions): Promise<{ address: string; timeoutMs?: number }> {
-	const data = await fn.getCredentials('haproxyRuntimeApi');
-	const timeout = Number(data.timeout);
-	return { address: String(data.address ?? ''), timeoutMs: timeout > 0 ? timeout : undefined };
-}
-
 export const haproxy: ProviderAction = {
 	description,
 	connectionKey: () => 'haproxy',
-	connect: async (fn) => new HaproxyProvider(await credentials(fn)),
+	connect: async (fn) => providerFromCredential('haproxy', await fn.getCredentials('haproxyRuntimeApi')).provider,
 	target(fn, itemIndex, operation) {
 		const backend = text(fn, 'haproxyBackend', itemIndex);
 		if (!backend) throw new NodeOperationError(fn.getNode(), 'Backend is empty', { itemIndex });

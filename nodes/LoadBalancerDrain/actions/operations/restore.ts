@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { type OperationAction, showFor } from './common';
+import { type OperationAction, showFor } from '../common';
 
 const description: INodeProperties[] = [
 	{
