@@ -2,7 +2,7 @@ import { n8nCommunityNodesPlugin } from '@n8n/eslint-plugin-community-nodes';
 import tseslint from 'typescript-eslint';
 
 export default [
-	{ ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.tools/**', 'tmp/**', '.e2e/**', 'bench/results/**', '*.js', '*.mjs'] },
+	{ ignores: ['dist/**', 'dist-dev/**', 'node_modules/**', 'coverage/**', '.tools/**', 'tmp/**', '.e2e/**', 'bench/results/**', '*.js', '*.mjs'] },
 	...tseslint.configs.recommended.map((config) => ({ ...config, files: ['**/*.ts'] })),
 	// The community rules are for what n8n loads (nodes, credentials, package.json).
 	{

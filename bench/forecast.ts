@@ -2,11 +2,11 @@
  * Forecast benchmarks: M4 Hourly (all 414 series) against seasonal naive and
  * the JavaScript peers, real operations series at 1 h and 4 h horizons, and
  * the speed of one 14-day 5-minute series. Figures go to stdout, to
- * bench/results/forecast.{json,md} and, for a full run, to the README's
- * benchmark section; each is printed beside the figures of
+ * bench/results/forecast.{json,md} and, for a full run, to the block in
+ * docs/benchmarks.md; each is printed beside the figures of
  * bench/results/forecast-baseline.json (the engine before issue 14).
  *
- *   node dist/bench/forecast.js [--only forecast|m4|ops|speed] [--no-peers] [--no-prophet]
+ *   node dist-dev/bench/forecast.js [--only forecast|m4|ops|speed] [--no-peers] [--no-prophet]
  *
  * Peers (@bsull/augurs, arima, @bsull/augurs-prophet-wasmstan) are optional
  * devDependencies, resolved from this package or from KUBE_OPS_PEERS (a folder
@@ -21,10 +21,10 @@ import { pathToFileURL } from 'node:url';
 import { readSeriesCsv } from '../src/forecast/csv';
 import { forecast } from '../src/forecast/forecast';
 import { toRegularGrid } from '../src/forecast/grid';
-import { engineForecaster, M4_HOURLY, runM4, writeM4Submission, type M4Forecaster, type M4Result } from '../src/forecast/m4';
+import { engineForecaster, M4_HOURLY, runM4, writeM4Submission, type M4Forecaster, type M4Result } from './m4';
 import { seasonalNaiveScale } from '../src/forecast/metrics';
 import type { Series } from '../src/forecast/types';
-import { ROOT, updateReadmeBlock } from './repository';
+import { ROOT, updateDocBlock } from './repository';
 
 const DATA = path.join(ROOT, 'bench', 'data');
 const RESULTS = path.join(ROOT, 'bench', 'results');
@@ -505,7 +505,7 @@ export async function runForecastBenchmarks(args: string[] = []): Promise<void> 
 	fs.writeFileSync(path.join(RESULTS, 'forecast.json'), `${JSON.stringify(report, null, 2)}\n`);
 	const text = markdown(report, before);
 	fs.writeFileSync(path.join(RESULTS, 'forecast.md'), `# Forecast benchmarks\n\n${text}\n`);
-	if (m4 && ops && speed) updateReadmeBlock(README_START, README_END, text);
+	if (m4 && ops && speed) updateDocBlock(README_START, README_END, text);
 	process.stdout.write(`${text}\n`);
 }
 

@@ -24,7 +24,7 @@ import { REPOSITORY_ROOT } from '../test/sandbox/n8n';
 import { waitUntil } from '../test/sandbox/processes';
 import { type QueueLoopsStack, extraWorkloadNames, importPreScaling, resetPreScaling, startQueueLoopsStack } from '../test/sandbox/queue';
 import { acted, finishedIds, finishedSince, newAlertStart, postAll, regionDownBody, regionFailing, resetFailover, unfinished, withData } from '../test/sandbox/queue/scenarios';
-import { updateReadmeBlock } from './repository';
+import { updateDocBlock } from './repository';
 
 const RESULTS = path.join(REPOSITORY_ROOT, 'bench', 'results');
 const say = (line = '') => process.stdout.write(`${line}\n`);
@@ -223,7 +223,7 @@ type LoopsReport = Parameters<typeof markdown>[0];
 function writeReports(report: LoopsReport): string {
 	const text = markdown(report);
 	fs.writeFileSync(path.join(RESULTS, 'loops.md'), `${text}\n`);
-	updateReadmeBlock('<!-- loops-bench:start (written by npm run bench -- --only loops) -->', '<!-- loops-bench:end -->', text.split('\n').slice(2).join('\n').replace(/^## /gm, '### ').trim(), 'docs/queue-mode.md');
+	updateDocBlock('<!-- loops-bench:start (written by npm run bench -- --only loops) -->', '<!-- loops-bench:end -->', text.split('\n').slice(2).join('\n').replace(/^## /gm, '### ').trim());
 	return text;
 }
 

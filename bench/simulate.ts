@@ -8,7 +8,7 @@
  * accuracy gate's evidence: the backtest errors the loop's forecasts carry on
  * every benchmark series, against whether pre-scaling helps there.
  *
- *   node dist/bench/simulate.js [--series nasa,taxi,aws_24ae8d,...]
+ *   node dist-dev/bench/simulate.js [--series nasa,taxi,aws_24ae8d,...]
  *
  * Load units (only demand / capacity matters for minutes and replicas; the
  * unit sets what "unserved demand" counts):
@@ -21,6 +21,7 @@
  * Both series are held per sample to minute demand (see src/simulate/demand.ts).
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { readSeriesCsv } from '../src/forecast/csv';
@@ -44,7 +45,7 @@ import {
 	type TuneGrid,
 } from '../src/simulate';
 
-import { ROOT, updateReadmeBlock } from './repository';
+import { ROOT, updateDocBlock } from './repository';
 
 const RESULTS = path.join(ROOT, 'bench', 'results');
 
@@ -174,8 +175,8 @@ interface TuneCaseResult {
 export async function runSimulateBenchmarks(args: string[] = []): Promise<void> {
 	fs.mkdirSync(RESULTS, { recursive: true });
 	if (args.includes('--readme')) {
-		// Rewrites the README block from the last run's bench/results/simulate.json, without replaying.
-		updateReadmeBlock(README_START, README_END, readmeBlock(JSON.parse(fs.readFileSync(path.join(RESULTS, 'simulate.json'), 'utf8')) as SimulateReport));
+		// Rewrites the docs/simulator.md block from the last run's bench/results/simulate.json, without replaying.
+		updateDocBlock(README_START, README_END, readmeBlock(JSON.parse(fs.readFileSync(path.join(RESULTS, 'simulate.json'), 'utf8')) as SimulateReport));
 		return;
 	}
 	const only = args.includes('--series') ? new Set(args[args.indexOf('--series') + 1].split(',')) : null;
@@ -194,13 +195,56 @@ export async function runSimulateBenchmarks(args: string[] = []): Promise<void> 
 		tuned.push(result);
 		if (c.shipped) tuneSummaries.push(summary);
 	}
-	const report = { measuredAt: new Date().toISOString(), node: process.version, platform: `${process.platform}/${process.arch}`, series: results, tuned, accuracyGate: gateStudy(tuned) };
+	const speed = only ? null : tuneSpeed();
+	const report = { measuredAt: new Date().toISOString(), node: process.version, platform: `${process.platform}/${process.arch}`, series: results, tuned, accuracyGate: gateStudy(tuned), tuneSpeed: speed };
 	fs.writeFileSync(path.join(RESULTS, 'simulate.json'), `${JSON.stringify(report, null, 2)}\n`);
-	const text = markdown(results, summaries, tuned, tuneSummaries);
+	const text = markdown(results, summaries, tuned, tuneSummaries, speed);
 	fs.writeFileSync(path.join(RESULTS, 'simulate.md'), `${text}\n`);
 	process.stdout.write(`${text}\n`);
-	// Only a run of every series speaks for the README.
-	if (!only) updateReadmeBlock(README_START, README_END, readmeBlock(report));
+	// Only a run of every series speaks for docs/simulator.md.
+	if (!only) updateDocBlock(README_START, README_END, readmeBlock(report));
+}
+
+interface TuneSpeed {
+	command: string;
+	days: number;
+	replays: number;
+	wallSeconds: number;
+	cpuSeconds: number;
+	/** 1-minute load average at the start and end: the machine is shared, so wall time includes other work. */
+	load: [number, number];
+	cores: number;
+}
+
+/**
+ * The README's `kube-ops simulate --tune` on NASA HTTP (about 27 days at 5 minutes, the default grid of 320
+ * settings), run in this process with the options the CLI builds: wall and CPU time of the whole search.
+ */
+function tuneSpeed(): TuneSpeed {
+	const until = Date.UTC(1995, 6, 28, 13, 30) / 1000;
+	const nasa = readSeriesCsv(fs.readFileSync(path.join(ROOT, 'bench/data/nasa_http/nasa_jul1995_5min.csv'), 'utf8')).series;
+	const keep = nasa.t.findIndex((t) => t > until);
+	const series = { t: nasa.t.slice(0, keep), v: nasa.v.slice(0, keep) };
+	const load = os.loadavg()[0];
+	const cpu = process.cpuUsage();
+	const started = performance.now();
+	const result = tune(series, {
+		base: { capacityPerPod: 60, minReplicas: 2, maxReplicas: 100, refitSeconds: 3600 },
+		splitAt: Date.UTC(1995, 6, 21) / 1000,
+		target: { kind: 'under', maxShare: 0.03 },
+	});
+	const used = process.cpuUsage(cpu);
+	const speed: TuneSpeed = {
+		command: "kube-ops simulate --csv bench/data/nasa_http/nasa_jul1995_5min.csv --until '1995-07-28 13:30:00' --capacity-per-pod 60 --min 2 --max 100 --tune --split 1995-07-21 --target-under 3%",
+		days: (series.t[series.t.length - 1] - series.t[0]) / 86_400,
+		replays: result.points.length + 2,
+		wallSeconds: (performance.now() - started) / 1000,
+		cpuSeconds: (used.user + used.system) / 1e6,
+		load: [load, os.loadavg()[0]],
+		cores: os.cpus().length,
+	};
+	process.stderr.write(`  tune speed: ${speed.replays} replays of ${speed.days.toFixed(1)} days in ${speed.wallSeconds.toFixed(1)} s wall, ${speed.cpuSeconds.toFixed(1)} s CPU\n`);
+	return speed;
 }
 
 interface SimulateReport {
@@ -209,12 +253,13 @@ interface SimulateReport {
 	platform: string;
 	series: CaseResult[];
 	tuned: TuneCaseResult[];
+	tuneSpeed?: TuneSpeed | null;
 }
 
 const README_START = '<!-- simulate-bench:start (written by npm run bench -- --only simulate) -->';
 const README_END = '<!-- simulate-bench:end -->';
 
-/** The README's tuned-replay block: the bench's own figures, so none is typed by hand. */
+/** The tuned-replay block in docs/simulator.md: the bench's own figures, so none is typed by hand. */
 function readmeBlock(report: SimulateReport): string {
 	const pct = (r: number | null) => (r === null ? '-' : `${(100 * r).toFixed(1)} %`);
 	const met = report.tuned.filter((t) => t.score.targetMet);
@@ -241,7 +286,16 @@ function readmeBlock(report: SimulateReport): string {
 		'',
 		`Bar met on ${met.length} of ${report.tuned.length} series${met.length > 0 ? ` (${met.map((t) => t.name).join(', ')})` : ''}; a perfect forecast through the same loop, Policy Gate and HPA could meet it on ${reachable.length}` +
 			`${reachable.length > 0 ? ` (${reachable.map((t) => t.name).join(', ')})` : ''}. Why each miss: ${whyNot(report.tuned).split('. A floor only adds')[0].replace(/\.$/, '')}.`,
+		...(report.tuneSpeed ? ['', tuneSpeedLine(report.tuneSpeed)] : []),
 	].join('\n');
+}
+
+function tuneSpeedLine(speed: TuneSpeed): string {
+	return (
+		`Speed of the CLI's search (target: 30 days at 5 minutes in under 3 minutes): \`${speed.command}\`, ${speed.days.toFixed(1)} days, ${speed.replays} replays: ` +
+		`${speed.wallSeconds.toFixed(0)} s wall, ${speed.cpuSeconds.toFixed(0)} s CPU, ${speed.wallSeconds < 180 ? 'met' : 'not met'} ` +
+		`(${speed.cores} cores shared with other work: load average ${speed.load[0].toFixed(1)} at the start, ${speed.load[1].toFixed(1)} at the end; the CPU time is what the search itself costs).`
+	);
 }
 
 function today(c: Case): { result: CaseResult; summary: string } {
@@ -433,7 +487,7 @@ function gateStudy(tuned: TuneCaseResult[]) {
 	};
 }
 
-function markdown(results: CaseResult[], summaries: string[], tuned: TuneCaseResult[], tuneSummaries: string[]): string {
+function markdown(results: CaseResult[], summaries: string[], tuned: TuneCaseResult[], tuneSummaries: string[], speed: TuneSpeed | null): string {
 	const pct = (r: number | null) => (r === null ? '-' : `${(100 * r).toFixed(1)} %`);
 	const frac = (r: number | null) => (r === null ? '-' : `${(100 * r).toFixed(1)} %`);
 	const gate = gateStudy(tuned);
@@ -465,6 +519,12 @@ function markdown(results: CaseResult[], summaries: string[], tuned: TuneCaseRes
 		'',
 		`Target met on ${tuned.filter((t) => t.score.targetMet).length} of ${tuned.length} series. Where it is not: ${whyNot(tuned)}`,
 		'',
+		...(speed
+			? [
+					tuneSpeedLine(speed),
+					'',
+				]
+			: []),
 		'What no forecast can beat (so a miss is the loop\'s or the bar\'s, not the forecast\'s): *exact provisioning* is ceil(demand / per-pod capacity) ready in every minute, never short, with no start-up and no HPA; ' +
 			'*perfect forecast* replays the same loop, floor rule, Policy Gate and HPA with a forecast that knows every future step (every 5 or 15 minutes, whole steps or not, HPA scale-down 0 or 300 s), scored on the score span.',
 		'',

@@ -22,7 +22,7 @@ export class AwsRoute53Api implements ICredentialType {
 			type: 'options',
 			default: 'accessKey',
 			options: [
-				{ name: 'Access Key', value: 'accessKey', description: 'An IAM user\'s or role session\'s keys, with the policy in the README (Route 53 section)' },
+				{ name: 'Access Key', value: 'accessKey', description: 'An IAM user\'s or role session\'s keys, with the policy in docs/providers.md (Least-privilege IAM policy)' },
 				{
 					name: 'AWS Default Chain',
 					value: 'defaultChain',

@@ -1,20 +1,17 @@
 import {
-	ICredentialTestFunctions,
-	ICredentialsDecrypted,
 	IDataObject,
 	IExecuteFunctions,
-	INodeCredentialTestResult,
 	INodeExecutionData,
 	INodeType,
 	INodeTypeDescription,
 	NodeConnectionTypes,
 	NodeOperationError,
 } from 'n8n-workflow';
-import axios from 'axios';
-import * as https from 'node:https';
 
 import { alertmanagerConnection, checkActive } from '../../src/alertmanager';
 import { redact } from '../../src/shared/redact';
+import { credentialTestsFor } from '../shared/credentialTests';
+import { forEachItem } from '../shared/perItem';
 
 const NOT_ACTIVE = 0;
 const ACTIVE_OR_UNKNOWN = 1;
@@ -63,57 +60,32 @@ export class AlertmanagerAlertCheck implements INodeType {
 		],
 	};
 
-	methods = {
-		credentialTest: {
-			async kubeOpsAlertmanagerApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
-				try {
-					const connection = alertmanagerConnection(credential.data ?? {});
-					const response = await axios.get<{ versionInfo?: { version?: string } }>(`${connection.baseUrl}/api/v2/status`, {
-						headers: connection.headers,
-						auth: connection.auth,
-						timeout: connection.timeoutMs,
-						maxContentLength: 1024 * 1024,
-						maxRedirects: 0,
-						proxy: false,
-						httpsAgent: new https.Agent({ ca: connection.caCertificate }),
-					});
-					const version = response.data?.versionInfo?.version;
-					if (typeof version !== 'string') return { status: 'Error', message: `${connection.baseUrl}/api/v2/status did not answer like Alertmanager` };
-					return { status: 'OK', message: `Connected: Alertmanager ${version}${connection.insecure ? ` (${connection.insecure})` : ''}` };
-				} catch (error) {
-					return { status: 'Error', message: redact((error as Error).message) };
-				}
-			},
-		},
-	};
+	methods = { credentialTest: credentialTestsFor('kubeOpsAlertmanagerApiTest') };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const items = this.getInputData();
-		const outputs: INodeExecutionData[][] = [[], []];
 		let connection;
 		try {
 			connection = alertmanagerConnection(await this.getCredentials('kubeOpsAlertmanagerApi'));
 		} catch (error) {
 			throw new NodeOperationError(this.getNode(), redact((error as Error).message));
 		}
-		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-			const raw = this.getNodeParameter('labels', itemIndex, {}) as { label?: Array<{ name?: unknown; value?: unknown }> };
-			const labels: Record<string, string> = {};
-			for (const { name, value } of raw.label ?? []) {
-				if (typeof value !== 'string' || value === '') {
-					throw new NodeOperationError(this.getNode(), `Label "${String(name)}" has no value to match`, { itemIndex, description: 'Set each label\'s value, e.g. {{ $json.alert.labels.region }}; an empty value would match nothing Alertmanager can filter.' });
+		// No Continue On Fail: an item that cannot be checked must not reach "Not Active" (see above), nor vanish.
+		return forEachItem(
+			this,
+			async ({ itemIndex, item, emit }) => {
+				const raw = this.getNodeParameter('labels', itemIndex, {}) as { label?: Array<{ name?: unknown; value?: unknown }> };
+				const labels: Record<string, string> = {};
+				for (const { name, value } of raw.label ?? []) {
+					if (typeof value !== 'string' || value === '') {
+						throw new NodeOperationError(this.getNode(), `Label "${String(name)}" has no value to match`, { itemIndex, description: 'Set each label\'s value, e.g. {{ $json.alert.labels.region }}; an empty value would match nothing Alertmanager can filter.' });
+					}
+					labels[String(name ?? '').trim()] = value;
 				}
-				labels[String(name ?? '').trim()] = value;
-			}
-			let check;
-			try {
-				check = await checkActive(connection, labels);
-			} catch (error) {
-				throw new NodeOperationError(this.getNode(), redact((error as Error).message), { itemIndex });
-			}
-			const alertCheck: IDataObject = { active: check.active, count: check.count, filter: check.filter, ...(check.reason ? { reason: check.reason } : {}), ...(connection.insecure ? { insecure: connection.insecure } : {}) };
-			outputs[check.active ? ACTIVE_OR_UNKNOWN : NOT_ACTIVE].push({ json: { ...items[itemIndex].json, alertCheck }, pairedItem: { item: itemIndex } });
-		}
-		return outputs;
+				const check = await checkActive(connection, labels);
+				const alertCheck: IDataObject = { active: check.active, count: check.count, filter: check.filter, ...(check.reason ? { reason: check.reason } : {}), ...(connection.insecure ? { insecure: connection.insecure } : {}) };
+				emit({ ...item.json, alertCheck }, { output: check.active ? ACTIVE_OR_UNKNOWN : NOT_ACTIVE });
+			},
+			{ outputs: 2, toNodeError: (error, itemIndex) => (error instanceof NodeOperationError ? error : new NodeOperationError(this.getNode(), redact((error as Error).message), { itemIndex })) },
+		);
 	}
 }

@@ -10,7 +10,7 @@ import {
 
 import { DEFAULT_LABEL_RULES, DEFAULT_MAX_ALERTS, DEFAULT_MAX_BODY_BYTES, type LabelRule, WebhookAuthentication, WebhookSecrets, checkAuthorization, readNotification } from '../../src/alertmanager';
 import { rememberSecret } from '../../src/shared/redact';
-import { credentialTest } from './credentialTest';
+import { credentialTestsFor } from '../shared/credentialTests';
 import { Emit, answer, outputItems } from './respond';
 
 const CREDENTIAL = 'kubeOpsAlertmanagerWebhookApi';
@@ -162,7 +162,7 @@ export class AlertmanagerTrigger implements INodeType {
 		],
 	};
 
-	methods = { credentialTest };
+	methods = { credentialTest: credentialTestsFor('kubeOpsAlertmanagerWebhookApiTest') };
 
 	// Alertmanager's receivers live in its own config file: there is nothing to register remotely.
 	webhookMethods = {

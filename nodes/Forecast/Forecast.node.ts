@@ -1,4 +1,5 @@
 import {
+	IBinaryKeyData,
 	IDataObject,
 	IExecuteFunctions,
 	INodeExecutionData,
@@ -10,9 +11,20 @@ import {
 
 import { renderChart, type ChartFormat } from '../../src/chart';
 import type { Target } from '../../src/policy';
-import { forecastSeries, type ChartBand, type ReplicaSettings, type SeriesSettings } from './run';
+import {
+	Seasonality,
+	SettingsError,
+	booleanSetting,
+	forecastSeries,
+	numberSetting,
+	quantileList,
+	validDuration,
+	type ChartBand,
+	type ReplicaSettings,
+	type SeriesSettings,
+} from '../../src/prescale';
+import { forEachItem } from '../shared/perItem';
 import { ItemInputError, getField, readPairs, withoutField } from './series';
-import { Seasonality, SettingsError, booleanSetting, numberSetting, quantileList, validDuration } from './settings';
 
 const replicaFields = { hide: { perPodCapacity: [0] } };
 const proposalFields = { show: { buildProposal: [true] } };
@@ -290,13 +302,12 @@ export class Forecast implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
-		const out: INodeExecutionData[] = [];
 		const withoutForecast: string[] = [];
 
-		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-			const pairedItem = { item: itemIndex };
-			const json = items[itemIndex].json;
-			try {
+		const outputs = await forEachItem(
+			this,
+			async ({ itemIndex, item, emit }) => {
+				const json = item.json;
 				const field = this.getNodeParameter('valuesField', itemIndex) as string;
 				const series = readPairs(json, field, itemIndex);
 				const settings = readSettings(this, itemIndex, json);
@@ -308,26 +319,27 @@ export class Forecast implements INodeType {
 					recommendation: result.recommendation,
 					...(result.proposal ? { proposal: result.proposal } : {}),
 				};
-				const item: INodeExecutionData = { json: finite(output) as IDataObject, pairedItem };
+				let binary: IBinaryKeyData | undefined;
 				if (result.noForecast) withoutForecast.push(`item ${itemIndex}: ${result.noForecast}`);
 				if (result.chart && settings.chart && (result.chart.history.t.length > 0 || result.chart.forecast.t.length > 0)) {
 					const image = renderChart(result.chart, settings.chart.format);
 					const property = (this.getNodeParameter('binaryProperty', itemIndex, 'chart') as string) || 'chart';
-					const binary = await this.helpers.prepareBinaryData(image.data, `forecast-${fileStem(json, itemIndex)}.${image.fileExtension}`, image.mimeType);
-					item.binary = { ...items[itemIndex].binary, [property]: binary };
+					binary = { ...item.binary, [property]: await this.helpers.prepareBinaryData(image.data, `forecast-${fileStem(json, itemIndex)}.${image.fileExtension}`, image.mimeType) };
 				}
-				out.push(item);
-			} catch (error) {
-				const text = (error as Error).message;
-				const message = text.startsWith('Item ') ? text : `Item ${itemIndex}: ${text}`;
-				const nodeError = new NodeOperationError(this.getNode(), message, {
-					itemIndex,
-					description: error instanceof ItemInputError ? error.description : undefined,
-				});
-				if (!this.continueOnFail()) throw nodeError;
-				out.push({ json: { ...(json.metric !== undefined ? { metric: json.metric } : {}), error: message }, pairedItem });
-			}
-		}
+				emit(finite(output) as IDataObject, { binary });
+			},
+			{
+				// Every message names its item: a series travels far from the node that read it.
+				toNodeError: (error, itemIndex) => {
+					const text = (error as Error).message;
+					return new NodeOperationError(this.getNode(), text.startsWith('Item ') ? text : `Item ${itemIndex}: ${text}`, {
+						itemIndex,
+						description: error instanceof ItemInputError ? error.description : undefined,
+					});
+				},
+				failedItem: ({ nodeError, item }) => ({ ...(item.json.metric !== undefined ? { metric: item.json.metric } : {}), error: nodeError.message }),
+			},
+		);
 		if (withoutForecast.length > 0) {
 			this.addExecutionHints({
 				message: `No forecast for ${withoutForecast.length} of ${items.length} series, so no recommendation (never 0 replicas): ${withoutForecast.slice(0, 3).join('; ')}${withoutForecast.length > 3 ? '; ...' : ''}`,
@@ -335,7 +347,7 @@ export class Forecast implements INodeType {
 				location: 'outputPane',
 			});
 		}
-		return [out];
+		return outputs;
 	}
 }
 

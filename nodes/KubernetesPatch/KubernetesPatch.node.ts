@@ -1,17 +1,13 @@
 import {
-	type ICredentialTestFunctions,
-	type ICredentialsDecrypted,
 	type IExecuteFunctions,
-	type INodeCredentialTestResult,
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
 	NodeConnectionTypes,
 } from 'n8n-workflow';
 
-import { checkKubernetesConnection, type KubernetesCredentialFields } from '../../src/kubernetes';
 import { DEFAULT_MAX_VERDICT_AGE_SECONDS, MAX_VERDICT_AGE_SECONDS } from '../../src/admission';
-import { signingKeyTest } from '../shared/signingKey';
+import { credentialTestsFor } from '../shared/credentialTests';
 import { description as annotate } from './actions/annotate';
 import { description as canaryWeight } from './actions/canaryWeight';
 import { MUTATING, dryRunField, namespaceField } from './actions/common';
@@ -149,15 +145,7 @@ export class KubernetesPatch implements INodeType {
 		],
 	};
 
-	methods = {
-		credentialTest: {
-			kubeOpsSigningKeyTest: signingKeyTest,
-			async kubernetesApiConnectionTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
-				const result = await checkKubernetesConnection((credential.data ?? {}) as KubernetesCredentialFields);
-				return { status: result.ok ? 'OK' : 'Error', message: result.message };
-			},
-		},
-	};
+	methods = { credentialTest: credentialTestsFor('kubernetesApiConnectionTest', 'kubeOpsSigningKeyTest') };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return route.call(this);

@@ -1,9 +1,6 @@
 import {
-	ICredentialTestFunctions,
-	ICredentialsDecrypted,
 	IDataObject,
 	IExecuteFunctions,
-	INodeCredentialTestResult,
 	INodeExecutionData,
 	INodeType,
 	INodeTypeDescription,
@@ -11,7 +8,9 @@ import {
 	NodeOperationError,
 } from 'n8n-workflow';
 
-import { AdviceContext, AdviceLoop, AdviceMode, ResponseFormatLevel, advise, checkLlmConnection, llmConnectionFromCredential } from '../../src/llm';
+import { AdviceContext, AdviceLoop, AdviceMode, ResponseFormatLevel, advise, llmConnectionFromCredential } from '../../src/llm';
+import { credentialTestsFor } from '../shared/credentialTests';
+import { forEachItem } from '../shared/perItem';
 
 export class LlmAdvisor implements INodeType {
 	description: INodeTypeDescription = {
@@ -91,53 +90,40 @@ export class LlmAdvisor implements INodeType {
 		],
 	};
 
-	methods = {
-		credentialTest: {
-			async openAiCompatibleConnectionTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
-				try {
-					const result = await checkLlmConnection(llmConnectionFromCredential(credential.data ?? {}));
-					return { status: result.ok ? 'OK' : 'Error', message: result.message };
-				} catch (error) {
-					return { status: 'Error', message: (error as Error).message };
-				}
-			},
-		},
-	};
+	methods = { credentialTest: credentialTestsFor('openAiCompatibleConnectionTest') };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const items = this.getInputData();
 		const credential = await this.getCredentials('openAiCompatibleApi');
-		const out: INodeExecutionData[] = [];
-		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-			const mode = this.getNodeParameter('mode', itemIndex) as AdviceMode;
-			const loop = this.getNodeParameter('loop', itemIndex) as AdviceLoop;
-			const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-			const context = this.getNodeParameter('context', itemIndex, undefined) as unknown;
-			if (typeof context !== 'object' || context === null || Array.isArray(context)) {
-				const error = new NodeOperationError(this.getNode(), 'The context is not an object', {
-					itemIndex,
-					description: 'Map it from the previous node, e.g. {{ $json.context }}, with at least target and current (scaling) or target and regions (failover)',
+		return forEachItem(
+			this,
+			async ({ itemIndex, item, emit }) => {
+				const mode = this.getNodeParameter('mode', itemIndex) as AdviceMode;
+				const loop = this.getNodeParameter('loop', itemIndex) as AdviceLoop;
+				const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+				const context = this.getNodeParameter('context', itemIndex, undefined) as unknown;
+				if (typeof context !== 'object' || context === null || Array.isArray(context)) {
+					throw new NodeOperationError(this.getNode(), 'The context is not an object', {
+						itemIndex,
+						description: 'Map it from the previous node, e.g. {{ $json.context }}, with at least target and current (scaling) or target and regions (failover)',
+					});
+				}
+				const result = await advise({
+					mode,
+					loop,
+					context: context as AdviceContext,
+					connection: llmConnectionFromCredential(credential, {
+						timeoutMs: options.timeoutMs as number | undefined,
+						maxRetries: options.maxRetries as number | undefined,
+						responseFormat: options.responseFormat as ResponseFormatLevel | undefined,
+					}),
 				});
-				if (!this.continueOnFail()) throw error;
-				out.push({ json: { ...items[itemIndex].json, error: error.message }, pairedItem: { item: itemIndex } });
-				continue;
-			}
-			const result = await advise({
-				mode,
-				loop,
-				context: context as AdviceContext,
-				connection: llmConnectionFromCredential(credential, {
-					timeoutMs: options.timeoutMs as number | undefined,
-					maxRetries: options.maxRetries as number | undefined,
-					responseFormat: options.responseFormat as ResponseFormatLevel | undefined,
-				}),
-			});
-			// The model's proposal replaces the deterministic one only when it exists and validated;
-			// otherwise the item keeps what the deterministic path produced.
-			const json: IDataObject = { ...items[itemIndex].json, llm: result as unknown as IDataObject };
-			if (result.status === 'ok' && result.proposal) json.proposal = result.proposal as unknown as IDataObject;
-			out.push({ json, pairedItem: { item: itemIndex } });
-		}
-		return [out];
+				// The model's proposal replaces the deterministic one only when it exists and validated;
+				// otherwise the item keeps what the deterministic path produced.
+				const json: IDataObject = { ...item.json, llm: result as unknown as IDataObject };
+				if (result.status === 'ok' && result.proposal) json.proposal = result.proposal as unknown as IDataObject;
+				emit(json);
+			},
+			{ failedItem: ({ nodeError, item }) => ({ ...item.json, error: nodeError.message }) },
+		);
 	}
 }

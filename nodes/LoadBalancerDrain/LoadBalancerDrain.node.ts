@@ -7,8 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import { DEFAULT_MAX_VERDICT_AGE_SECONDS, MAX_VERDICT_AGE_SECONDS } from '../../src/admission';
-import { signingKeyTest } from '../shared/signingKey';
-import { credentialTest } from './actions/methods';
+import { credentialTestsFor } from '../shared/credentialTests';
 import { operations, providers, route } from './actions/router';
 
 export class LoadBalancerDrain implements INodeType {
@@ -104,7 +103,7 @@ export class LoadBalancerDrain implements INodeType {
 		],
 	};
 
-	methods = { credentialTest: { ...credentialTest, kubeOpsSigningKeyTest: signingKeyTest } };
+	methods = { credentialTest: credentialTestsFor('haproxyRuntimeApiTest', 'cloudflareApiTest', 'route53ApiTest', 'kubernetesApiConnectionTest', 'kubeOpsSigningKeyTest') };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return route.call(this);

@@ -10,8 +10,10 @@ import {
 
 import { runGate } from '../../src/policy';
 import { parseTime } from '../../src/prometheus';
-import { signingKeyTest, signingKeysOf } from '../shared/signingKey';
-import { parseJsonStrictly } from '../../src/shared/strictJson';
+import { credentialTestsFor } from '../shared/credentialTests';
+import { forEachItem } from '../shared/perItem';
+import { signingKeysOf } from '../shared/signingKey';
+import { gateInputOf, proposalFromProperties, readJson } from './proposalFrom';
 
 const EXAMPLE_POLICY = `# Scaling policy (YAML or JSON). Only minReplicas and maxReplicas are required.
 minReplicas: 3
@@ -33,7 +35,7 @@ export class PolicyGate implements INodeType {
 		icon: { light: 'file:policyGate.svg', dark: 'file:policyGate.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '=checks {{ $parameter["proposal"] ? "the proposal" : "" }}',
+		subtitle: '={{ { failoverSignals: "builds and checks a failover", canarySignals: "builds and checks a rollback" }[$parameter["proposalFrom"]] ?? "checks the proposal" }}',
 		description:
 			'Deterministic safety checks for a scaling, failover or canary proposal: routes it to Apply, Needs Approval or Hold/Reject with every check and its measured value',
 		defaults: { name: 'Policy Gate' },
@@ -60,14 +62,7 @@ export class PolicyGate implements INodeType {
 				description:
 					'YAML or JSON: scaling fields at the top level (minReplicas, maxReplicas, ...), plus optional failover: and canary: sections. A malformed policy rejects every proposal with the field and the fix.',
 			},
-			{
-				displayName: 'Proposal',
-				name: 'proposal',
-				type: 'json',
-				default: '={{ $json.proposal }}',
-				description:
-					'{ action, source, target: { cluster, namespace, kind, name }, current, proposed, evidence }, usually from the Forecast node, an alert or the LLM Advisor',
-			},
+			...proposalFromProperties,
 			{
 				displayName: 'State',
 				name: 'state',
@@ -95,53 +90,32 @@ export class PolicyGate implements INodeType {
 		],
 	};
 
-	methods = { credentialTest: { kubeOpsSigningKeyTest: signingKeyTest } };
+	methods = { credentialTest: credentialTestsFor('kubeOpsSigningKeyTest') };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const items = this.getInputData();
-		const outputs: INodeExecutionData[][] = [[], [], []];
 		const slot = { apply: 0, approve: 1, holdOrReject: 2 } as const;
 		const keys = await signingKeysOf(this);
 		if (!keys) this.addExecutionHints({ message: 'No Kube-Ops Signing Key is selected: the verdicts are advisory and no mutating node will act on them.', type: 'warning', location: 'outputPane' });
 
-		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-			const pairedItem = { item: itemIndex };
-			try {
-				const proposal = readJson(this, 'proposal', itemIndex);
+		return forEachItem(
+			this,
+			async ({ itemIndex, item, emit }) => {
+				const { base, proposal } = gateInputOf(this, itemIndex, item.json);
 				const state = readJson(this, 'state', itemIndex);
 				const policy = this.getNodeParameter('policy', itemIndex) as string;
 				const nowText = (this.getNodeParameter('now', itemIndex, '') as string).trim();
 				const now = new Date((nowText ? parseTime(nowText, Date.now() / 1000, 'Evaluate As Of') : Date.now() / 1000) * 1000);
 				const approval = readJson(this, 'approval', itemIndex);
 				const { verdict, output, record } = runGate(proposal, policy, state, now, { signingKey: keys?.signing, verifyKeys: keys?.verify, approval });
-				outputs[slot[output]].push({
-					json: { ...items[itemIndex].json, proposal, verdict, decision: record } as unknown as IDataObject,
-					pairedItem,
-				});
-			} catch (error) {
-				if (!this.continueOnFail()) {
-					throw new NodeOperationError(this.getNode(), error as Error, { itemIndex, message: (error as Error).message });
-				}
-				outputs[slot.holdOrReject].push({ json: { ...items[itemIndex].json, error: (error as Error).message }, pairedItem });
-			}
-		}
-		return outputs;
-	}
-}
-
-/**
- * A JSON parameter may arrive as an object (expression) or as text typed into
- * the field. Text that is not JSON goes to the gate as it is, which rejects it
- * with a reason: bad input is a Hold/Reject outcome, not a failed workflow.
- */
-function readJson(context: IExecuteFunctions, name: string, itemIndex: number): unknown {
-	const value = context.getNodeParameter(name, itemIndex, undefined) as unknown;
-	if (typeof value !== 'string') return value;
-	if (value.trim() === '') return undefined;
-	try {
-		// Duplicate keys refused as the CLI does: the text then goes to the gate, which rejects it.
-		return parseJsonStrictly(value);
-	} catch {
-		return value;
+				emit({ ...base, proposal, verdict, decision: record } as unknown as IDataObject, { output: slot[output] });
+			},
+			{
+				outputs: 3,
+				// Always a new node error: the gate's own errors carry no n8n context.
+				toNodeError: (error, itemIndex) => new NodeOperationError(this.getNode(), error as Error, { itemIndex, message: (error as Error).message }),
+				failedItem: ({ error, item }) => ({ ...item.json, error: (error as Error).message }),
+				failedOutput: slot.holdOrReject,
+			},
+		);
 	}
 }

@@ -1,9 +1,6 @@
 import {
-	ICredentialTestFunctions,
-	ICredentialsDecrypted,
 	IDataObject,
 	IExecuteFunctions,
-	INodeCredentialTestResult,
 	INodeExecutionData,
 	INodeType,
 	INodeTypeDescription,
@@ -25,6 +22,8 @@ import {
 	summarise,
 } from '../../src/prometheus';
 import { redact } from '../../src/shared/redact';
+import { credentialTestsFor } from '../shared/credentialTests';
+import { forEachItem } from '../shared/perItem';
 
 export class PrometheusQuery implements INodeType {
 	description: INodeTypeDescription = {
@@ -208,28 +207,10 @@ export class PrometheusQuery implements INodeType {
 		],
 	};
 
-	methods = {
-		credentialTest: {
-			async prometheusApiConnectionTest(
-				this: ICredentialTestFunctions,
-				credential: ICredentialsDecrypted,
-			): Promise<INodeCredentialTestResult> {
-				try {
-					const connection = connectionFromCredential(credential.data ?? {});
-					const info = await new PrometheusClient(connection).buildInfo();
-					return { status: 'OK', message: `Connected: Prometheus-compatible API, version ${info.version}${connection.insecure ? ` (${connection.insecure})` : ''}` };
-				} catch (error) {
-					return { status: 'Error', message: redact((error as Error).message) };
-				}
-			},
-		},
-	};
+	methods = { credentialTest: credentialTestsFor('prometheusApiConnectionTest') };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const items = this.getInputData();
-		const out: INodeExecutionData[] = [];
 		const fields = await this.getCredentials('prometheusApi');
-		const warnings = new Set<string>();
 		let connection: PrometheusConnection;
 		try {
 			connection = connectionFromCredential(fields);
@@ -240,14 +221,14 @@ export class PrometheusQuery implements INodeType {
 		const limits = this.getNodeParameter('options', 0, {}) as IDataObject;
 		const client = new PrometheusClient({ ...connection, maxResponseBytes: positive(limits.maxResponseBytes) ?? connection.maxResponseBytes, maxSeries: positive(limits.maxSeries) ?? connection.maxSeries });
 
-		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-			const pairedItem = { item: itemIndex };
-			try {
+		return forEachItem(
+			this,
+			async ({ itemIndex, emit, hint }) => {
 				const request = readRequest(this, itemIndex);
 				const result = await runQueryRequest(client, request, Date.now() / 1000);
 				const summary = summarise(result);
 				if (connection.insecure) summary.warnings.push(connection.insecure);
-				summary.warnings.forEach((w) => warnings.add(w));
+				summary.warnings.forEach(hint);
 				const records = seriesRecords(result);
 				const onNoData = this.getNodeParameter('onNoData', itemIndex) as string;
 				if (records.length === 0 && onNoData === 'error') {
@@ -258,37 +239,21 @@ export class PrometheusQuery implements INodeType {
 					});
 				}
 				if (this.getNodeParameter('output', itemIndex) === 'combined') {
-					out.push({ json: { ...summary, series: records } as unknown as IDataObject, pairedItem });
+					emit({ ...summary, series: records } as unknown as IDataObject);
 				} else if (records.length === 0) {
-					if (onNoData === 'emptyItem') out.push({ json: { ...summary, metric: {}, values: [] } as unknown as IDataObject, pairedItem });
+					if (onNoData === 'emptyItem') emit({ ...summary, metric: {}, values: [] } as unknown as IDataObject);
 				} else {
-					for (const record of records) out.push({ json: { ...record, warnings: summary.warnings } as unknown as IDataObject, pairedItem });
+					for (const record of records) emit({ ...record, warnings: summary.warnings } as unknown as IDataObject);
 				}
-			} catch (error) {
-				const nodeError =
-					error instanceof NodeOperationError
-						? error
-						: new NodeOperationError(this.getNode(), error as Error, {
-								itemIndex,
-								message: (error as Error).message,
-								description: error instanceof PrometheusError ? describeFailure(error) : undefined,
-							});
-				if (!this.continueOnFail()) throw nodeError;
-				out.push({
-					json: {
-						error: redact(nodeError.message),
-						...(error instanceof PrometheusError
-							? { errorKind: error.kind, httpStatus: error.httpStatus, prometheusMessage: error.prometheusMessage }
-							: {}),
-					},
-					pairedItem,
-				});
-			}
-		}
-		if (warnings.size > 0) {
-			this.addExecutionHints(...[...warnings].map((message) => ({ message, type: 'warning' as const, location: 'outputPane' as const })));
-		}
-		return [out];
+			},
+			{
+				describe: (error) => (error instanceof PrometheusError ? describeFailure(error) : undefined),
+				failedItem: ({ error, nodeError }) => ({
+					error: redact(nodeError.message),
+					...(error instanceof PrometheusError ? { errorKind: error.kind, httpStatus: error.httpStatus, prometheusMessage: error.prometheusMessage } : {}),
+				}),
+			},
+		);
 	}
 }
 

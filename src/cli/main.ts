@@ -2,16 +2,14 @@
 import { UsageError, usage } from './args';
 import type { CliCommand, CliIO } from './command';
 import { redact } from '../shared/redact';
-import { benchCommand } from './commands/bench';
 import { forecastCommand } from './commands/forecast';
 import { kubeCommand } from './commands/kube';
 import { lbCommand } from './commands/lb';
 import { policyCommand } from './commands/policy';
 import { queryCommand } from './commands/query';
-import { sandboxCommand } from './commands/sandbox';
 import { simulateCommand } from './commands/simulate';
 
-export const commands: CliCommand[] = [queryCommand, policyCommand, forecastCommand, simulateCommand, benchCommand, lbCommand, kubeCommand, sandboxCommand];
+export const commands: CliCommand[] = [queryCommand, policyCommand, forecastCommand, simulateCommand, lbCommand, kubeCommand];
 
 function help(): string {
 	return [

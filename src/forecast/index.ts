@@ -3,8 +3,6 @@ export { replicasFromForecast, type ReplicaOptions, type ReplicaRecommendation }
 export { readSeriesCsv, parseTimestamp, parseCsv, type CsvSeries } from './csv';
 export { parseDuration, parseHorizon, parseQuantiles, parseSeasons } from './options';
 export { forecastToJson } from './json';
-export { runM4, parseM4Csv, writeM4Submission, engineForecaster, M4_HOURLY } from './m4';
-export type { M4Result, M4Series, M4SeriesResult, M4Forecaster } from './m4';
 export { detectSeasons, calendarSeasons, type SeasonalityReport, type SeasonTest } from './seasonality';
 export { toRegularGrid, inferIntervalSeconds, type RegularSeries } from './grid';
 export type * from './types';

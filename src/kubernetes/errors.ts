@@ -41,8 +41,10 @@ export class KubeError extends Error {
 		message: string,
 		fix: string,
 		details: KubeErrorDetails = {},
+		/** The transport failure underneath, for callers that word it themselves (the load-balancer provider). */
+		options: { cause?: unknown } = {},
 	) {
-		super(redact(message));
+		super(redact(message), options.cause === undefined ? undefined : { cause: options.cause });
 		this.name = 'KubeError';
 		this.fix = redact(fix);
 		this.details = details.serverMessage === undefined ? details : { ...details, serverMessage: redact(details.serverMessage) };
@@ -201,15 +203,15 @@ export function errorFromTransport(error: unknown, server: string, subject: Requ
 	const cause = (e.cause ?? {}) as NetworkLike;
 	const code = e.code ?? e.errno ?? cause.code ?? '';
 	const what = describeSubject(subject);
+	const failed = (kind: KubeErrorKind, message: string, fix: string) => new KubeError(kind, message, fix, {}, { cause: error });
 	if (e.name === 'AbortError' || e.name === 'TimeoutError' || e.type === 'aborted' || code === 'ETIMEDOUT') {
-		return new KubeError('timeout', `No answer from the API server at ${server} within ${timeoutMs / 1000}s (${subject.verb} ${what})`, 'Check that the API server is reachable from n8n; raise Timeout in the credential if the cluster is slow. A write that timed out may still have been applied: check the object.', {});
+		return failed('timeout', `No answer from the API server at ${server} within ${timeoutMs / 1000}s (${subject.verb} ${what})`, 'Check that the API server is reachable from n8n; raise Timeout in the credential if the cluster is slow. A write that timed out may still have been applied: check the object.');
 	}
 	if (tlsCodes.has(code)) {
-		return new KubeError(
+		return failed(
 			'tls',
 			`The API server's TLS certificate is not trusted (${code === 'CERT_HAS_EXPIRED' ? 'certificate expired' : code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? 'certificate does not match the host name' : 'unknown certificate authority'}) at ${server}`,
 			'Put the cluster CA certificate in the credential (certificate-authority-data in the kubeconfig, or CA Certificate). Skipping verification is for testing only.',
-			{},
 		);
 	}
 	const words: Record<string, string> = {
@@ -223,8 +225,8 @@ export function errorFromTransport(error: unknown, server: string, subject: Requ
 	};
 	const word = words[code] ?? (/socket hang up/i.test(e.message ?? '') ? 'connection closed by the server' : undefined);
 	if (word) {
-		return new KubeError('unreachable', `Cannot reach the API server at ${server} (${word})`, 'Check the server URL and port in the credential, and that n8n can reach the cluster (network policy, VPN, firewall).', {});
+		return failed('unreachable', `Cannot reach the API server at ${server} (${word})`, 'Check the server URL and port in the credential, and that n8n can reach the cluster (network policy, VPN, firewall).');
 	}
 	const message = (e.message ?? String(error)).replace(/\b(E[A-Z]{3,})\b/g, (m) => words[m] ?? m.toLowerCase());
-	return new KubeError('unreachable', `Request to the API server at ${server} failed: ${message}`, 'Check the credential (server URL, certificates, auth plugin) and the network path to the cluster.', {});
+	return failed('unreachable', `Request to the API server at ${server} failed: ${message}`, 'Check the credential (server URL, certificates, auth plugin) and the network path to the cluster.');
 }

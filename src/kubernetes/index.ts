@@ -1,15 +1,15 @@
 export { KubeClient, FIELD_MANAGER, patchContentType, type PatchType, type WriteOptions } from './client';
 export { connectionFromCredential, DEFAULT_TIMEOUT_MS, type KubeConnection, type KubernetesCredentialFields, type ConnectionOptions } from './config';
 export { KubeError, isKubeError, type KubeErrorKind, type KubeErrorDetails } from './errors';
-export { type ObjectRef, type ResourceInfo, type KubeObject, type JsonObject, qualifiedName, describeObject, knownResource, defaultApiVersion } from './resources';
+export { type ObjectRef, type ResourceInfo, type KubeObject, type JsonObject, qualifiedName, describeObject, knownResource, defaultApiVersion, resources } from './resources';
 export { LAST_CHANGE_ANNOTATION, changeEvent, recordChangeEvent, type Audit, type EventResult } from './audit';
-export { readModifyWrite, DEFAULT_MAX_ATTEMPTS, type ChangeOptions, type ChangeRecord, type JsonPatchOp } from './change';
+export { readModifyWrite, backoffMs, defaultSleep, DEFAULT_MAX_ATTEMPTS, type ChangeOptions, type ChangeRecord, type JsonPatchOp } from './change';
 export { scaleWorkload, type ScaleOptions, type WorkloadTarget } from './operations/scale';
 export { setHpaBounds, setKedaBounds, findHpaFor, findScaledObjectFor, type Bounds } from './operations/bounds';
 export { patchResource, parsePatchBody, validatePatchBody } from './operations/patch';
 export { requireValue } from './operations/common';
 export { rolloutUndo, REVISION_ANNOTATION } from './operations/rollout';
-export { setCanaryWeight, CANARY_ANNOTATION, CANARY_WEIGHT_ANNOTATION } from './operations/canary';
+export { setCanaryWeight, canaryWeightAnnotation, readCanary, CANARY_ANNOTATION, CANARY_WEIGHT_ANNOTATION, CANARY_WEIGHT_TOTAL_ANNOTATION } from './operations/canary';
 export { annotate, annotationKeyProblem } from './operations/annotate';
 export { waitForReady, type WaitKind, type WaitOptions, type WaitProgress, type WaitResult } from './operations/wait';
 export { acquireLease, renewLease, releaseLease, withLease, microTime, DEFAULT_LEASE_SECONDS, type LeaseOptions, type LeaseResult, type LeaseState, type LeaseHandle } from './lease';

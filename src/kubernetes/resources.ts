@@ -65,6 +65,7 @@ export const resources = {
 	leases: known[6],
 	events: known[9],
 	scaledobjects: known[12],
+	httproutes: known[13],
 };
 
 export function splitApiVersion(apiVersion: string): { group: string; version: string } {

@@ -13,3 +13,4 @@ export { runOperation, type OperationRequest, type OperationOutcome } from './ru
 export { cloudflareFromCredential } from './cloudflareCredential';
 export { Route53Provider, MAX_WEIGHT as ROUTE53_MAX_WEIGHT, MEMO_PREFIX as ROUTE53_MEMO_PREFIX, parseBackend as parseRoute53Backend, type Route53Options, type Route53Credentials } from './route53';
 export { route53FromCredential } from './route53Credential';
+export { createProvider, providerFromCredential, type CredentialContext, type FromCredential, type ProviderOptions, type ProviderSpec, type Providers } from './factory';

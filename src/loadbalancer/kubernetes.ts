@@ -1,12 +1,29 @@
-import * as k8s from '@kubernetes/client-node';
+import type * as k8s from '@kubernetes/client-node';
 
-import { LoadBalancerError, errorCode, networkFailure } from './errors';
+import {
+	CANARY_ANNOTATION,
+	DEFAULT_TIMEOUT_MS,
+	type KubeObject,
+	KubeClient,
+	KubeError,
+	backoffMs,
+	canaryWeightAnnotation,
+	defaultSleep,
+	readCanary,
+	resources,
+} from '../kubernetes';
+import { LoadBalancerError, networkFailure } from './errors';
 import { ReadResult, TrafficProvider, servingNames } from './provider';
 import { Desired, lastServingScopes } from './safety';
 import type { BackendStatus, RestoreOptions, ServerRef, ServerState } from './types';
 
 export interface KubernetesWeightsOptions {
-	kubeConfig: k8s.KubeConfig;
+	/** The connection every other Kubernetes operation uses (the credential's TLS, auth and timeout). */
+	client?: KubeClient;
+	/** Or just a KubeConfig (a shell's kubeconfig, tests). */
+	kubeConfig?: k8s.KubeConfig;
+	/** With kubeConfig: per request (default 30 s). */
+	timeoutMs?: number;
 	/** Namespace for backends that do not name one (default `default`). */
 	namespace?: string;
 }
@@ -14,17 +31,14 @@ export interface KubernetesWeightsOptions {
 // Where a drain remembers the weight it took away, on the object itself, so a
 // restore from another n8n worker or a later execution puts it back.
 export const RESTORE_ANNOTATION = 'kube-ops/lb-restore-weights';
-const CANARY = 'nginx.ingress.kubernetes.io/canary';
-const CANARY_WEIGHT = 'nginx.ingress.kubernetes.io/canary-weight';
-const CANARY_TOTAL = 'nginx.ingress.kubernetes.io/canary-weight-total';
 const CANARY_OTHER_ROUTING = ['canary-by-header', 'canary-by-header-value', 'canary-by-header-pattern', 'canary-by-cookie'];
-const GATEWAY = { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'httproutes' };
 const WRITE_ATTEMPTS = 3;
 const MAX_ROUTE_WEIGHT = 1_000_000; // Gateway API's limit for backendRef weights
 
-interface KubeObject {
-	metadata?: { name?: string; namespace?: string; resourceVersion?: string; annotations?: Record<string, string> };
-	spec?: Record<string, unknown>;
+/** The parts of a networking.k8s.io/v1 Ingress read here, as plain JSON. */
+interface IngressSpec {
+	rules?: Array<{ host?: string; http?: { paths?: Array<{ backend?: { service?: { name?: string } } }> } }>;
+	defaultBackend?: { service?: { name?: string } };
 }
 
 interface BackendRef {
@@ -70,16 +84,15 @@ export class KubernetesWeightsProvider extends TrafficProvider<Snapshot> {
 	readonly endpoint: string;
 	protected readonly writeAttempts = WRITE_ATTEMPTS;
 	private readonly namespace: string;
-	private readonly custom: k8s.CustomObjectsApi;
-	private readonly networking: k8s.NetworkingV1Api;
-	private readonly merge = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+	private readonly client: KubeClient;
 
 	constructor(options: KubernetesWeightsOptions) {
 		super();
 		this.namespace = options.namespace || 'default';
-		this.endpoint = options.kubeConfig.getCurrentCluster()?.server ?? 'kubernetes';
-		this.custom = options.kubeConfig.makeApiClient(k8s.CustomObjectsApi);
-		this.networking = options.kubeConfig.makeApiClient(k8s.NetworkingV1Api);
+		if (options.client) this.client = options.client;
+		else if (options.kubeConfig) this.client = new KubeClient({ kubeConfig: options.kubeConfig, server: options.kubeConfig.getCurrentCluster()?.server ?? '', timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS });
+		else throw new Error('internal: KubernetesWeightsProvider needs a client or a kubeConfig');
+		this.endpoint = this.client.server || 'kubernetes';
 	}
 
 	protected objectName(ref: ServerRef): string {
@@ -107,14 +120,14 @@ export class KubernetesWeightsProvider extends TrafficProvider<Snapshot> {
 					...rule,
 					backendRefs: rule.backendRefs?.map((b) => (b.name === ref.server ? { ...b, weight } : b)),
 				}));
-				await this.custom.patchNamespacedCustomObject({ ...GATEWAY, namespace, name, body: { metadata, spec: { rules } } }, this.merge);
+				await this.client.patch(resources.httproutes, namespace, name, 'merge', { metadata, spec: { rules } });
 			} else {
 				const canaryWeight = ref.server === snapshot.canaryService ? weight : snapshot.total - weight;
 				if (canaryWeight < 0 || canaryWeight > snapshot.total) {
 					throw this.invalid(ref, `weight ${weight} is outside 0-${snapshot.total} (the canary-weight-total of ${name})`);
 				}
-				metadata.annotations[CANARY_WEIGHT] = String(canaryWeight);
-				await this.networking.patchNamespacedIngress({ namespace, name, body: { metadata } }, this.merge);
+				Object.assign(metadata.annotations, canaryWeightAnnotation(canaryWeight));
+				await this.client.patch(resources.ingresses, namespace, name, 'merge', { metadata });
 			}
 		} catch (error) {
 			throw this.apiFailure(error, `${snapshot.kind} ${namespace}/${name}`);
@@ -123,6 +136,11 @@ export class KubernetesWeightsProvider extends TrafficProvider<Snapshot> {
 
 	protected isConflict(error: unknown): boolean {
 		return error instanceof LoadBalancerError && error.kind === 'conflict';
+	}
+
+	/** Two writers that collided back off as every other Kubernetes write does, so they do not collide again in lockstep. */
+	protected async beforeRetry(attempt: number): Promise<void> {
+		await defaultSleep(backoffMs(attempt));
 	}
 
 	protected drainTarget(): Desired {
@@ -161,10 +179,8 @@ export class KubernetesWeightsProvider extends TrafficProvider<Snapshot> {
 	}
 
 	private async readRoute(backend: string, target: Target): Promise<ReadResult<Snapshot>> {
-		const object = (await this.call(`httproute ${target.namespace}/${target.name}`, () =>
-			this.custom.getNamespacedCustomObject({ ...GATEWAY, namespace: target.namespace, name: target.name }),
-		)) as KubeObject;
-		const rules = ((object.spec?.rules as RouteRule[] | undefined) ?? []).map((r) => ({ ...r }));
+		const object = await this.call(`httproute ${target.namespace}/${target.name}`, () => this.client.get(resources.httproutes, target.namespace, target.name));
+		const rules = (((object.spec as { rules?: RouteRule[] } | undefined)?.rules as RouteRule[] | undefined) ?? []).map((r) => ({ ...r }));
 		const names = [...new Set(rules.flatMap((r) => (r.backendRefs ?? []).map((b) => b.name ?? '')))].filter(Boolean);
 		const servers = names.map((name) => {
 			const weights = rules.flatMap((rule, index) => (rule.backendRefs ?? []).filter((b) => b.name === name).map((b) => ({ rule: index, weight: weightOf(b) })));
@@ -176,21 +192,22 @@ export class KubernetesWeightsProvider extends TrafficProvider<Snapshot> {
 
 	private async readIngress(backend: string, target: Target): Promise<ReadResult<Snapshot>> {
 		const where = `ingress ${target.namespace}/${target.name}`;
-		const canary = (await this.call(where, () => this.networking.readNamespacedIngress({ namespace: target.namespace, name: target.name }))) as k8s.V1Ingress;
-		const annotations = canary.metadata?.annotations ?? {};
-		if (annotations[CANARY] !== 'true') {
+		const canary = await this.call(where, () => this.client.get(resources.ingresses, target.namespace, target.name));
+		const annotations = canary.metadata.annotations ?? {};
+		const weights = readCanary(canary);
+		if (!weights.canary) {
 			throw new LoadBalancerError({
 				provider: this.name,
 				kind: 'invalid',
 				object: where,
-				cause: `it is not an ingress-nginx canary (annotation ${CANARY} is ${JSON.stringify(annotations[CANARY] ?? null)}, not "true")`,
+				cause: `it is not an ingress-nginx canary (annotation ${CANARY_ANNOTATION} is ${JSON.stringify(annotations[CANARY_ANNOTATION] ?? null)}, not "true")`,
 				fix: 'Name the canary Ingress (the one with nginx.ingress.kubernetes.io/canary: "true"); its stable twin is found by host.',
 			});
 		}
-		const hosts = new Set((canary.spec?.rules ?? []).map((r) => r.host ?? ''));
-		const list = (await this.call(`ingresses in ${target.namespace}`, () => this.networking.listNamespacedIngress({ namespace: target.namespace }))) as k8s.V1IngressList;
+		const hosts = new Set((specOf(canary).rules ?? []).map((r) => r.host ?? ''));
+		const list = await this.call(`ingresses in ${target.namespace}`, () => this.client.list(resources.ingresses, target.namespace));
 		const stable = list.items.find(
-			(i) => i.metadata?.name !== target.name && i.metadata?.annotations?.[CANARY] !== 'true' && (i.spec?.rules ?? []).some((r) => hosts.has(r.host ?? '')),
+			(i) => i.metadata.name !== target.name && !readCanary(i).canary && (specOf(i).rules ?? []).some((r) => hosts.has(r.host ?? '')),
 		);
 		if (!stable) {
 			throw new LoadBalancerError({
@@ -203,14 +220,14 @@ export class KubernetesWeightsProvider extends TrafficProvider<Snapshot> {
 		}
 		const canaryService = serviceOf(canary);
 		const stableService = serviceOf(stable);
-		const total = Number(annotations[CANARY_TOTAL] ?? 100);
-		const canaryWeight = Number(annotations[CANARY_WEIGHT] ?? 0);
+		const total = weights.total;
+		const canaryWeight = weights.weight ?? 0;
 		const other = CANARY_OTHER_ROUTING.filter((a) => annotations[`nginx.ingress.kubernetes.io/${a}`] !== undefined);
 		const servers = [
 			weightedServer(canaryService, canaryWeight, { ingress: target.name, role: 'canary', canaryWeightTotal: total, ...(other.length ? { alsoRoutedBy: other } : {}) }),
-			weightedServer(stableService, total - canaryWeight, { ingress: stable.metadata?.name, role: 'stable', canaryWeightTotal: total }),
+			weightedServer(stableService, total - canaryWeight, { ingress: stable.metadata.name, role: 'stable', canaryWeightTotal: total }),
 		];
-		const object = canary as KubeObject;
+		const object = canary;
 		return { status: this.backendStatus(backend, servers), snapshot: { kind: 'ingress', target, object, canaryService, stableService, total, remembered: remembered(object) } };
 	}
 
@@ -248,10 +265,9 @@ export class KubernetesWeightsProvider extends TrafficProvider<Snapshot> {
 
 	private apiFailure(error: unknown, what: string): LoadBalancerError {
 		if (error instanceof LoadBalancerError) return error;
-		if (error instanceof k8s.ApiException) {
-			const status = parseStatus(error.body);
-			const message = status.message ?? `HTTP ${error.code}`;
-			const code = error.code as number;
+		const code = error instanceof KubeError ? error.details.httpStatus : undefined;
+		if (error instanceof KubeError && code !== undefined) {
+			const message = error.details.serverMessage ?? `HTTP ${code}`;
 			const kind = code === 404 ? 'not_found' : code === 401 || code === 403 ? 'permission' : code === 409 ? 'conflict' : code === 422 || code === 400 ? 'invalid' : 'api';
 			const fix =
 				kind === 'not_found'
@@ -263,14 +279,15 @@ export class KubernetesWeightsProvider extends TrafficProvider<Snapshot> {
 						: kind === 'conflict'
 							? 'Someone else changed the object while this change was being written, every time it was tried; look at who manages it.'
 							: 'The API server refused the change; its message says why.';
-			return new LoadBalancerError({ provider: this.name, kind, object: what, cause: `${code} ${status.reason ?? ''}: ${message}`.replace(' :', ':'), fix, httpStatus: code });
+			return new LoadBalancerError({ provider: this.name, kind, object: what, cause: `${code} ${error.details.reason ?? ''}: ${message}`.replace(' :', ':'), fix, httpStatus: code });
 		}
-		const code = errorCode(error);
+		// The transport failure under the client's error, worded as the other providers word theirs.
+		const transport = error instanceof KubeError && error.cause !== undefined ? error.cause : error;
 		return new LoadBalancerError({
 			provider: this.name,
-			kind: code === 'ETIMEDOUT' ? 'timeout' : 'unreachable',
+			kind: error instanceof KubeError && error.kind === 'timeout' ? 'timeout' : 'unreachable',
 			object: `${this.endpoint} ${what}`,
-			cause: `cannot reach the API server: ${networkFailure(error)}`,
+			cause: `cannot reach the API server: ${networkFailure(transport)}`,
 			fix: 'Check the API server address and CA in the kubeconfig, and that it is reachable from here.',
 		});
 	}
@@ -290,27 +307,23 @@ function ruleLabel(rule: RouteRule): string {
 	return paths.length ? paths.join(', ') : 'all requests';
 }
 
-function serviceOf(ingress: k8s.V1Ingress): string {
-	const path = ingress.spec?.rules?.flatMap((r) => r.http?.paths ?? []).find((p) => p.backend?.service?.name);
-	return path?.backend.service?.name ?? ingress.spec?.defaultBackend?.service?.name ?? ingress.metadata?.name ?? '';
+function specOf(ingress: KubeObject): IngressSpec {
+	return (ingress.spec as IngressSpec | undefined) ?? {};
+}
+
+function serviceOf(ingress: KubeObject): string {
+	const spec = specOf(ingress);
+	const path = spec.rules?.flatMap((r) => r.http?.paths ?? []).find((p) => p.backend?.service?.name);
+	return path?.backend?.service?.name ?? spec.defaultBackend?.service?.name ?? ingress.metadata.name ?? '';
 }
 
 function remembered(object: KubeObject): Record<string, number> {
-	const raw = object.metadata?.annotations?.[RESTORE_ANNOTATION];
+	const raw = object.metadata.annotations?.[RESTORE_ANNOTATION];
 	if (!raw) return {};
 	try {
 		const parsed = JSON.parse(raw) as Record<string, unknown>;
 		return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, number] => typeof e[1] === 'number' && e[1] > 0));
 	} catch {
 		return {};
-	}
-}
-
-function parseStatus(body: unknown): { message?: string; reason?: string } {
-	try {
-		const status = (typeof body === 'string' ? JSON.parse(body) : body) as { message?: string; reason?: string };
-		return { message: status?.message, reason: status?.reason };
-	} catch {
-		return { message: typeof body === 'string' && body ? body.slice(0, 300) : undefined };
 	}
 }

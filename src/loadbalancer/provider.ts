@@ -50,6 +50,9 @@ export abstract class TrafficProvider<Snapshot> implements LoadBalancerProvider 
 		return false;
 	}
 
+	/** Waits before a write that lost a race is planned again (attempt: the one that lost). */
+	protected async beforeRetry(_attempt: number): Promise<void> {}
+
 	/** Where taking `current` out of traffic leaves nothing serving (see safety.ts). */
 	protected lastServing(status: BackendStatus, current: ServerState, _snapshot: Snapshot): string[] {
 		return lastServingScopes(status, current);
@@ -173,7 +176,10 @@ export abstract class TrafficProvider<Snapshot> implements LoadBalancerProvider 
 			try {
 				await this.write(ref, plan.desired, snapshot, before);
 			} catch (error) {
-				if (attempt < this.writeAttempts && this.isConflict(error)) continue;
+				if (attempt < this.writeAttempts && this.isConflict(error)) {
+					await this.beforeRetry(attempt);
+					continue;
+				}
 				throw error;
 			}
 			const after = this.findServer((await this.read(ref.backend)).status, ref);

@@ -458,7 +458,7 @@ export class Route53Provider extends TrafficProvider<Snapshot> {
 			object: what,
 			cause: `HTTP ${status} ${name}: ${message}`,
 			fix: permission
-				? 'The IAM policy needs route53:ListHostedZonesByName, ListResourceRecordSets and ChangeResourceRecordSets on the zone, GetChange and GetHealthCheckStatus (README: Route 53); check the keys and the clock.'
+				? 'The IAM policy needs route53:ListHostedZonesByName, ListResourceRecordSets and ChangeResourceRecordSets on the zone, GetChange and GetHealthCheckStatus (docs/providers.md: Least-privilege IAM policy); check the keys and the clock.'
 				: notFound
 					? 'Check the hosted zone and the health check IDs.'
 					: throttled

@@ -159,9 +159,13 @@ export class HorizontalPodAutoscaler {
 			if (r.at > upCutoff) up = Math.min(up, r.replicas);
 			if (r.at > downCutoff) down = Math.max(down, r.replicas);
 		}
+		// Recommendations arrive in time order, so the expired ones are a prefix (dropped in place: a month has 170,000 syncs).
 		const oldest = Math.min(upCutoff, downCutoff);
-		this.recommendations = this.recommendations!.filter((r) => r.at >= oldest);
-		this.recommendations.push({ at: now, replicas: proposed });
+		const kept = this.recommendations!;
+		let expired = 0;
+		while (expired < kept.length && kept[expired].at < oldest) expired++;
+		if (expired > 0) kept.splice(0, expired);
+		kept.push({ at: now, replicas: proposed });
 		return Math.min(Math.max(currentReplicas, up), down);
 	}
 
@@ -180,15 +184,18 @@ export class HorizontalPodAutoscaler {
 	/** Replica count a direction's policies allow now, counted from the count at the start of each policy's period. */
 	private ruleLimit(now: number, currentReplicas: number, rules: ScalingRules, direction: 'up' | 'down'): number {
 		if (rules.selectPolicy === 'Disabled') return currentReplicas;
-		const limits = rules.policies.map((policy) => {
-			const start = currentReplicas - this.changeWithin(this.upEvents, now, policy.periodSeconds) + this.changeWithin(this.downEvents, now, policy.periodSeconds);
-			if (direction === 'up') return policy.type === 'Pods' ? start + policy.value : Math.ceil(start * (1 + policy.value / 100) - 1e-9);
-			return policy.type === 'Pods' ? start - policy.value : Math.floor(start * (1 - policy.value / 100) + 1e-9);
-		});
 		// Max picks the policy allowing the largest change: the highest limit up, the lowest down.
-		const largest = direction === 'up' ? Math.max(...limits) : Math.min(...limits);
-		const smallest = direction === 'up' ? Math.min(...limits) : Math.max(...limits);
-		return rules.selectPolicy === 'Max' ? largest : smallest;
+		const widest = (rules.selectPolicy === 'Max') === (direction === 'up');
+		let chosen = widest ? -Infinity : Infinity;
+		for (const policy of rules.policies) {
+			const start = currentReplicas - this.changeWithin(this.upEvents, now, policy.periodSeconds) + this.changeWithin(this.downEvents, now, policy.periodSeconds);
+			const limit =
+				direction === 'up'
+					? policy.type === 'Pods' ? start + policy.value : Math.ceil(start * (1 + policy.value / 100) - 1e-9)
+					: policy.type === 'Pods' ? start - policy.value : Math.floor(start * (1 - policy.value / 100) + 1e-9);
+			chosen = widest ? Math.max(chosen, limit) : Math.min(chosen, limit);
+		}
+		return chosen;
 	}
 
 	private changeWithin(events: ScaleEvent[], now: number, periodSeconds: number): number {

@@ -3,6 +3,7 @@ import type { ForecastOutcome } from '../forecast/types';
 import { evaluateInputs, type InputDocument } from '../policy/gate';
 import { parsePolicy } from '../policy/parse';
 import { validatePolicy } from '../policy/policy';
+import { planScale, scaleBounds, type ScaleBounds } from '../policy/scaling';
 import { snapshot } from '../policy/snapshot';
 import type { Decision, PolicyResult, Target } from '../policy/types';
 import { floorProposal, floorRecommendation, forecastLevels, leadSeconds, type PreScaleSettings } from '../prescale';
@@ -23,8 +24,10 @@ export interface PreScalingSettings {
 	prescale: PreScaleSettings;
 	/**
 	 * How often the loop refits the forecast; default every tick, as the workflow does. Longer
-	 * (a multiple of the run interval) reuses the last fit's later points, for replays of long
-	 * histories; a reused fit still saw nothing after the tick it was made at.
+	 * (a multiple of the run interval) fits at each multiple of it (unix time) on the history up to
+	 * that moment and serves the ticks until the next one from that fit, for replays of long
+	 * histories: a reused fit saw nothing after the moment it was made at, and loops on other
+	 * schedules (a run offset, Align Window to Steps) share the same fits.
 	 */
 	refitSeconds?: number;
 	historySeconds: number;
@@ -42,6 +45,12 @@ export interface PreScalingSettings {
 	levels?: number[];
 	/** Every fit reaches at least this far past its tick, so replays with other leads and refits share it. */
 	reachSeconds?: number;
+	/**
+	 * The caller reads only the floors (the tuner's replays): a tick whose proposal the gate's clamps leave at
+	 * the current floor cannot be applied (the gate's change check holds it), so the gate is not asked and the
+	 * tick records a hold without the gate's reason. The floors, and the gate's state, are the same either way.
+	 */
+	floorsOnly?: boolean;
 	/** Replaces the forecast engine (the benchmark's perfect-forecast bound, src/simulate/perfect.ts); everything after the forecast is unchanged. */
 	forecaster?: Forecaster;
 }
@@ -87,6 +96,7 @@ export function simulationPolicy(minReplicas: number, maxReplicas: number): Reco
 export class PreScalingLoop {
 	/** Validated once: every tick's gate reads the same policy, as the node's gate reads its parameter. */
 	private readonly policyResult: PolicyResult;
+	private readonly bounds: ScaleBounds;
 	private readonly quantiles: number[];
 	private state: { lastActionAt?: string; consecutiveErrors: number } = { consecutiveErrors: 0 };
 	private cached: { key: string; at: number; outcome: ForecastOutcome } | null = null;
@@ -103,6 +113,7 @@ export class PreScalingLoop {
 			throw new Error('the policy has no minReplicas/maxReplicas (fix: add both; the replay scales with them)');
 		}
 		this.policyResult = parsed;
+		this.bounds = scaleBounds(parsed.policy)!;
 		this.quantiles = forecastLevels(settings.prescale, settings.levels ?? [0.5, 0.9]);
 	}
 
@@ -113,8 +124,12 @@ export class PreScalingLoop {
 		// Only whole steps that ended by now: the tick must not see the step it runs in.
 		const end = Math.min(buckets.values.length, Math.floor((now - buckets.origin) / step));
 		const begin = Math.max(0, end - Math.floor(settings.historySeconds / step));
-		const outcome = this.forecastFor(now, begin, end);
+		const outcome = this.forecastFor(now, end);
 		const recommendation = floorRecommendation(outcome, settings.prescale, { now, lastObserved: this.lastObserved(begin, end) });
+		const recommended = recommendation.kind === 'replicas' ? recommendation.replicas : null;
+		if (settings.floorsOnly && planScale(floor, recommended ?? floor, this.bounds, 'forecast').final === floor) {
+			return { at: now, recommended, decision: 'hold', gate: 'change: not asked (the clamped proposal equals the current floor)', floor };
+		}
 		const proposal = floorProposal(SIMULATION_TARGET, floor, outcome, recommendation, settings.prescale);
 		const verdict = evaluateInputs({ proposal: document(proposal), policy: this.policyResult, state: document(this.state), now: new Date(now * 1000) });
 		let next = floor;
@@ -124,7 +139,7 @@ export class PreScalingLoop {
 		}
 		const decision: LoopDecision = {
 			at: now,
-			recommended: recommendation.kind === 'replicas' ? recommendation.replicas : null,
+			recommended,
 			decision: verdict.decision,
 			gate: verdict.reason,
 			floor: next,
@@ -142,26 +157,32 @@ export class PreScalingLoop {
 		return null;
 	}
 
-	private forecastFor(now: number, begin: number, end: number): ForecastOutcome {
+	private forecastFor(now: number, end: number): ForecastOutcome {
 		const { settings } = this;
 		const cron = settings.prescale.runIntervalSeconds;
 		const refit = Math.max(cron, settings.refitSeconds ?? cron);
-		// Two ticks inside one history step see the same history: one fit serves both.
-		const key = `${begin}:${end}`;
-		if (this.cached && (this.cached.key === key || now - this.cached.at < refit)) return this.cached.outcome;
 		const { origin, stepSeconds, values } = this.buckets;
+		// Every run fits at its own time, as the node does; a longer refit fits at its multiples of unix time,
+		// so that the fit does not depend on when in the interval the loop runs.
+		const fitAt = refit > cron ? Math.floor(now / refit) * refit : now;
+		const fitEnd = Math.min(end, Math.max(0, Math.floor((fitAt - origin) / stepSeconds)));
+		const fitBegin = Math.max(0, fitEnd - Math.floor(settings.historySeconds / stepSeconds));
+		// Two ticks inside one history step see the same history: one fit serves both.
+		const key = `${fitBegin}:${fitEnd}`;
+		if (this.cached && (this.cached.key === key || (refit === cron && now - this.cached.at < refit))) return this.cached.outcome;
 		// Far enough to cover the window of the last tick this fit serves (one step more: ticks inside a step share it).
-		const lastPoint = origin + (end - 1) * stepSeconds;
+		const lastPoint = origin + (fitEnd - 1) * stepSeconds;
 		const aligned = settings.prescale.alignToStep ? stepSeconds : 0;
-		const reach = Math.max(refit + stepSeconds + aligned + leadSeconds(settings.prescale), settings.reachSeconds ?? 0);
-		const horizon = Math.max(1, Math.ceil((now + reach - lastPoint) / stepSeconds));
+		const served = refit > cron ? refit + cron : refit;
+		const reach = Math.max(served + stepSeconds + aligned + leadSeconds(settings.prescale), settings.reachSeconds ?? 0);
+		const horizon = Math.max(1, Math.ceil((fitAt + reach - lastPoint) / stepSeconds));
 		const t: number[] = [];
 		const v: Array<number | null> = [];
-		for (let k = begin; k < end; k++) {
+		for (let k = fitBegin; k < fitEnd; k++) {
 			t.push(origin + k * stepSeconds);
 			v.push(values[k]);
 		}
-		const shared = `${stepSeconds}:${begin}:${end}:${horizon}:${this.quantiles.join(',')}`;
+		const shared = `${stepSeconds}:${fitBegin}:${fitEnd}:${horizon}:${this.quantiles.join(',')}`;
 		let outcome = settings.forecastCache?.get(shared);
 		if (!outcome) {
 			try {
@@ -172,7 +193,7 @@ export class PreScalingLoop {
 			}
 			settings.forecastCache?.set(shared, outcome);
 		}
-		this.cached = { key, at: now, outcome };
+		this.cached = { key, at: fitAt, outcome };
 		return outcome;
 	}
 }

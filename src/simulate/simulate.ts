@@ -65,12 +65,14 @@ export interface SimulationOptions {
 	 * history, the settings, the policy and the floor before it, never on the HPA's own count.
 	 */
 	floorCache?: Map<string, LoopDecision[]>;
+	/** Only the floors and scores are read, not every tick's gate verdict (PreScalingSettings.floorsOnly): the tuner's replays. */
+	floorsOnly?: boolean;
 	/** A forecast that knows the future instead of the engine: what the loop reaches with a perfect forecast (bench bounds only). */
 	perfectForecast?: boolean;
 	onProgress?: (progress: { policy: PolicyName; fraction: number; elapsedSeconds: number }) => void;
 }
 
-export type ResolvedSimulationOptions = Required<Omit<SimulationOptions, 'policy' | 'onProgress' | 'forecastCache' | 'splitAt' | 'sharedFits' | 'floorCache' | 'perfectForecast' | 'runOffsetSeconds'>> &
+export type ResolvedSimulationOptions = Required<Omit<SimulationOptions, 'policy' | 'onProgress' | 'forecastCache' | 'splitAt' | 'sharedFits' | 'floorCache' | 'perfectForecast' | 'runOffsetSeconds' | 'floorsOnly'>> &
 	Pick<SimulationOptions, 'policy' | 'splitAt' | 'runOffsetSeconds'>;
 
 export interface Scores {
@@ -198,7 +200,7 @@ function runPolicy(
 	scoredFrom: number,
 	scoredMinutes: number,
 	options: ResolvedSimulationOptions,
-	{ onProgress, forecastCache, sharedFits, floorCache, perfectForecast }: Pick<SimulationOptions, 'onProgress' | 'forecastCache' | 'sharedFits' | 'floorCache' | 'perfectForecast'>,
+	{ onProgress, forecastCache, sharedFits, floorCache, perfectForecast, floorsOnly }: Pick<SimulationOptions, 'onProgress' | 'forecastCache' | 'sharedFits' | 'floorCache' | 'perfectForecast' | 'floorsOnly'>,
 ): PolicyRun {
 	const started = performance.now();
 	const { capacityPerPod, syncSeconds, scrapeSeconds, cronSeconds } = options;
@@ -217,11 +219,12 @@ function runPolicy(
 					maxReplicas: options.maxReplicas,
 					policy: options.policy,
 					forecastCache,
+					floorsOnly: floorsOnly ?? false,
 					...(perfectForecast ? { forecaster: perfectForecaster(demand, options.historyStepSeconds) } : {}),
 					...(sharedFits ? { levels: sharedFits.levels, reachSeconds: sharedFits.reachSeconds } : {}),
 				})
 			: null;
-	const floorKey = loop && floorCache ? JSON.stringify([prescaleSettings(options), options.refitSeconds, options.historySeconds, options.historyStepSeconds, options.policy ?? null, sharedFits ?? null, perfectForecast ?? false, options.runOffsetSeconds ?? 0]) : null;
+	const floorKey = loop && floorCache ? JSON.stringify([prescaleSettings(options), options.refitSeconds, options.historySeconds, options.historyStepSeconds, options.policy ?? null, sharedFits ?? null, perfectForecast ?? false, options.runOffsetSeconds ?? 0, floorsOnly ?? false]) : null;
 	const planned = floorKey ? floorCache!.get(floorKey) : undefined;
 	const firstValue = values.find((v) => !Number.isNaN(v)) ?? 0;
 	pods.seed(clamp(Math.ceil(firstValue / capacityPerPod - 1e-9), options.minReplicas, options.maxReplicas), t0);

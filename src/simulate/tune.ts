@@ -128,7 +128,8 @@ export function tune(series: Series, options: TuneOptions): TuneResult {
 	const known = defaults(Math.min(...refits), resolved.cronSeconds);
 	const levels = [...new Set([0.5, 0.9, ...grid.quantiles, known.workflow.quantile, known.replay.quantile])].sort((a, b) => a - b);
 	const stepSeconds = resolved.historyStepSeconds;
-	const reachSeconds = Math.max(...refits) + stepSeconds + (grid.alignToStep.includes(true) ? stepSeconds : 0) + resolved.startupSeconds + Math.max(0, ...grid.extraLeadSeconds);
+	// A fit at a multiple of a longer refit serves ticks up to one refit later, each looking one run interval ahead.
+	const reachSeconds = Math.max(...refits.flatMap((refit) => crons.map((cron) => refit + (refit > cron ? cron : 0)))) + stepSeconds + (grid.alignToStep.includes(true) ? stepSeconds : 0) + resolved.startupSeconds + Math.max(0, ...grid.extraLeadSeconds);
 	for (const cron of crons) {
 		if (refits.some((refit) => refit % cron !== 0)) throw new TuneError(`every refit cadence must be whole run intervals; ${refits.join(', ')} s and ${cron} s do not fit`);
 	}
@@ -157,7 +158,7 @@ export function tune(series: Series, options: TuneOptions): TuneResult {
 	const reactive = spansOf(first.runs.reactive!);
 	const workflowDefaults: TunePoint = { settings: known.workflow, ...spansOf(first.runs.predictive!) };
 	const replayOne = (settings: TunedSettings): TunePoint => {
-		const run = simulate(series, { ...common, ...replayOptions(settings, basePolicy), policies: ['predictive'] }).runs.predictive!;
+		const run = simulate(series, { ...common, ...replayOptions(settings, basePolicy), policies: ['predictive'], floorsOnly: true }).runs.predictive!;
 		return { settings, ...spansOf(run) };
 	};
 	const replayDefaults = replayOne(known.replay);

@@ -2,10 +2,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { forecast, forecastToJson, readSeriesCsv, replicasFromForecast, runM4, writeM4Submission } from '../../src/forecast';
-import { ROOT, runBuilt } from '../harness/built';
+import { forecast, forecastToJson, readSeriesCsv, replicasFromForecast } from '../../src/forecast';
+import { runM4, writeM4Submission } from '../../bench/m4';
+import { ROOT, runBuilt, runDevBuilt } from '../harness/built';
 
-/** `kube-ops forecast` and `kube-ops bench m4`, the built command, on the real series. */
+/** `kube-ops forecast` (the built command) and `npm run bench -- m4` (the built benchmark), on the real series. */
 
 const TAXI = path.join(ROOT, 'test', 'fixtures', 'nyc_taxi.csv');
 const taxiText = fs.readFileSync(TAXI, 'utf8');
@@ -18,6 +19,8 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const cli = (...args: string[]) => runBuilt('src/cli/main.js', args);
+/** `npm run bench -- <args>` once built: the benchmarks are not part of the package. */
+const bench = (...args: string[]) => runDevBuilt('bench/run.js', args);
 
 function write(name: string, text: string): string {
 	const file = path.join(dir, name);
@@ -134,7 +137,7 @@ describe('kube-ops forecast', () => {
 	});
 });
 
-describe('kube-ops bench m4', () => {
+describe('npm run bench -- m4', () => {
 	// The first six real M4 Hourly series: the official scoring end to end in a second; the full 414 run is `npm run bench`.
 	const subset = (file: string) => fs.readFileSync(path.join(ROOT, 'bench', 'data', 'm4', file), 'utf8').split('\n').slice(0, 7).join('\n') + '\n';
 	let train: string;
@@ -147,7 +150,7 @@ describe('kube-ops bench m4', () => {
 
 	test('--json prints { series, mase, smape, seconds, failed } and --out the submission layout', () => {
 		const out = path.join(dir, 'forecasts.csv');
-		const result = cli('bench', 'm4', '--train', train, '--test', test_, '--out', out, '--json');
+		const result = bench('m4', '--train', train, '--test', test_, '--out', out, '--json');
 		expect(result.stderr).toBe('');
 		expect(result.status).toBe(0);
 		const json = JSON.parse(result.stdout);
@@ -163,8 +166,8 @@ describe('kube-ops bench m4', () => {
 	});
 
 	test('usage errors exit 2', () => {
-		expect(cli('bench', 'm5', '--train', train, '--test', test_).status).toBe(2);
-		const missing = cli('bench', 'm4', '--train', train, '--json');
+		expect(bench('m5', '--train', train, '--test', test_).status).toBe(2);
+		const missing = bench('m4', '--train', train, '--json');
 		expect(missing.status).toBe(2);
 		expect(missing.stderr).toMatch(/--test is required/);
 	});

@@ -1,11 +1,11 @@
-import { runBuilt } from '../harness/built';
+import { runDevBuilt } from '../harness/built';
 
 /**
  * `npm run demo`, the README's main job, runs its three scenarios to the end
  * (`--once`: without it the demo keeps n8n open until Ctrl-C).
  */
 test('the demo runs the three shipped workflows in a real n8n and says what each loop decided', () => {
-	const result = runBuilt('test/sandbox/demo.js', ['--once'], {}, 900_000);
+	const result = runDevBuilt('test/sandbox/demo.js', ['--once'], {}, 900_000);
 	expect(result.stderr).toBe('');
 	expect(result.status).toBe(0);
 	const out = result.stdout;

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { parseDuration, runSandboxCli, startKubeSandboxes } from '../sandbox/kube';
 import { makeKubectl, rawRequest } from '../sandbox/kube/testing';
 
-/* `kube-ops sandbox kube`: one API server per region and one kubeconfig context per cluster. */
+/* The Kubernetes API sandbox's command line (`npm run sandbox`): one API server per region and one kubeconfig context per cluster. */
 
 let dir: string;
 

@@ -3,14 +3,17 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { runCli } from '../../src/cli/main';
-import { type SandboxCommandIO, sandboxCommand } from '../../src/cli/commands/sandbox';
 import { KubeClient, connectionFromCredential, scaleWorkload } from '../../src/kubernetes';
+import { runDevBuilt } from '../harness/built';
+import { type SandboxCliIO, runSandboxCli } from '../sandbox/kube';
 import { makeKubectl } from '../sandbox/kube/testing';
 
 /*
- * `kube-ops sandbox kube ...` wired into the CLI, and what the Kubernetes
- * engine writes seen through the real kubectl: the last-change annotation and
- * the Event in `kubectl describe` (which finds Events by the object's uid).
+ * `npm run sandbox -- ...`, the development entry point of the Kubernetes API
+ * sandbox (the published `kube-ops` has no sandbox command), and what the
+ * Kubernetes engine writes seen through the real kubectl: the last-change
+ * annotation and the Event in `kubectl describe` (which finds Events by the
+ * object's uid).
  */
 
 let dir: string;
@@ -23,34 +26,42 @@ afterAll(() => {
 	fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function capture(): SandboxCommandIO & { out: string[]; err: string[] } {
+function capture(): SandboxCliIO & { now: () => number; out: string[]; err: string[] } {
 	const out: string[] = [];
 	const err: string[] = [];
 	return { out, err, stdout: (t) => out.push(t), stderr: (t) => err.push(t), now: () => Date.now() / 1000 };
 }
 
-test('kube-ops lists the command and explains its options; a missing subcommand is a usage error', async () => {
+test('the published kube-ops has no sandbox command; the dev entry point explains its options; a bad option is a usage error', async () => {
 	const help = capture();
 	expect(await runCli(['--help'], help)).toBe(0);
-	expect(help.out.join('')).toContain('kube-ops sandbox kube --kubeconfig <file>');
-	const options = capture();
-	expect(await runCli(['sandbox', '--help'], options)).toBe(0);
-	expect(options.out.join('')).toMatch(/--pod-startup <duration>\s+time a pod takes to become Ready/);
+	expect(help.out.join('')).not.toContain('sandbox');
+	const gone = capture();
+	expect(await runCli(['sandbox', 'kube', '--kubeconfig', path.join(dir, 'x.yaml')], gone)).toBe(2);
+	expect(gone.err.join('')).toMatch(/^kube-ops: unknown command "sandbox"/);
+
+	const options = runDevBuilt('test/sandbox/kube/cli.js', ['--help']);
+	expect(options.status).toBe(0);
+	expect(options.stdout).toMatch(/^Usage: npm run sandbox -- --kubeconfig <file>/);
+	expect(options.stdout).toMatch(/--pod-startup <duration>\s+time a pod takes to become Ready/);
 	const usage = capture();
-	expect(await runCli(['sandbox'], usage)).toBe(2);
-	expect(usage.err.join('')).toMatch(/^Usage: kube-ops sandbox kube --kubeconfig <file>/);
+	expect(await runSandboxCli([], usage)).toBe(2);
+	expect(usage.err.join('')).toMatch(/^--kubeconfig <file> is required\n\nUsage: npm run sandbox -- --kubeconfig <file>/);
 	const bad = capture();
-	expect(await runCli(['sandbox', 'kube', '--kubeconfig', path.join(dir, 'x.yaml'), '--port', 'eighty'], bad)).toBe(2);
+	expect(await runSandboxCli(['kube', '--kubeconfig', path.join(dir, 'x.yaml'), '--port', 'eighty'], bad)).toBe(2);
 	expect(bad.err.join('')).toMatch(/^--port must be a number/);
+	const stray = capture();
+	expect(await runSandboxCli(['cube', '--kubeconfig', path.join(dir, 'x.yaml')], stray)).toBe(2);
+	expect(stray.err.join('')).toMatch(/^unexpected argument "cube"/);
 });
 
-test('kube-ops sandbox kube runs the regions until stopped; the node engine\'s writes show in kubectl', async () => {
+test('npm run sandbox runs the regions until stopped; the node engine\'s writes show in kubectl', async () => {
 	const kubeconfigPath = path.join(dir, 'regions.yaml');
 	const io = capture();
 	const stop = new AbortController();
 	let ready: () => void = () => undefined;
 	const started = new Promise<void>((resolve) => (ready = resolve));
-	const exit = sandboxCommand.run(['kube', '--kubeconfig', kubeconfigPath, '--clusters', 'us-east,us-west', '--pod-startup', '100ms'], { ...io, signal: stop.signal, onReady: () => ready() } as SandboxCommandIO);
+	const exit = runSandboxCli(['--kubeconfig', kubeconfigPath, '--clusters', 'us-east,us-west', '--pod-startup', '100ms'], { ...io, signal: stop.signal, onReady: () => ready() });
 	await started;
 	try {
 		expect(io.out.join('')).toContain(`export KUBECONFIG=${kubeconfigPath}`);

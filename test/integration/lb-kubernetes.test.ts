@@ -207,6 +207,27 @@ describe('ingress-nginx canary weight', () => {
 	});
 });
 
+describe('hostile canary annotations', () => {
+	test('an unreadable canary-weight or canary-weight-total reads as ingress-nginx reads it (0 and 100), never as NaN weights', async () => {
+		const networking = kubeConfig(sandbox.tokens.admin).makeApiClient(k8s.NetworkingV1Api);
+		const set = (annotations: Record<string, string | null>) =>
+			networking.patchNamespacedIngress({ namespace: 'shop', name: 'checkout-canary', body: { metadata: { annotations } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+		await set({ 'nginx.ingress.kubernetes.io/canary-weight': 'ten', 'nginx.ingress.kubernetes.io/canary-weight-total': '-5' });
+		try {
+			const status = await provider.status(canaryIngress);
+			expect(status.servers.map((s) => [s.server, s.weight, s.detail.canaryWeightTotal])).toEqual([
+				['checkout-canary', 0, 100],
+				['checkout', 100, 100],
+			]);
+			await expect(provider.setWeight({ backend: canaryIngress, server: 'checkout-canary' }, 101)).rejects.toMatchObject({ kind: 'invalid', message: expect.stringMatching(/outside 0-100/) });
+			expect(await provider.setWeight({ backend: canaryIngress, server: 'checkout-canary' }, 10)).toMatchObject({ changed: true, after: { weight: 10 } });
+			expect(annotations('ingresses.networking.k8s.io', 'checkout-canary')['nginx.ingress.kubernetes.io/canary-weight']).toBe('10');
+		} finally {
+			await set({ 'nginx.ingress.kubernetes.io/canary-weight': '10', 'nginx.ingress.kubernetes.io/canary-weight-total': null });
+		}
+	});
+});
+
 describe('errors name the provider, the object and the cause', () => {
 	test('missing objects, a non-canary Ingress, a bad backend, a forbidden namespace, a dead API server', async () => {
 		await expect(provider.status('httproute/nope')).rejects.toMatchObject({ kind: 'not_found', message: expect.stringMatching(/^kubernetes httproute shop\/nope: 404 NotFound: /) });

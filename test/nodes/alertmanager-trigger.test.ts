@@ -2,7 +2,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { credentialTest } from '../../nodes/AlertmanagerTrigger/credentialTest';
+import { credentialTests as credentialTest } from '../../nodes/shared/credentialTests';
 import { AlertmanagerTrigger } from '../../nodes/AlertmanagerTrigger/AlertmanagerTrigger.node';
 import { Json, fixture, fixtureText } from '../unit/alertmanager/fixtures';
 

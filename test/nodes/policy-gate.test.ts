@@ -128,3 +128,69 @@ test('a proposal typed as JSON text with a duplicate key is refused, as the CLI 
 	expect(verdict.decision).toBe('reject');
 	expect(verdict.value).not.toBe(8);
 });
+
+describe('proposals built from signals (the shipped failover and canary workflows)', () => {
+	const failoverPolicy = JSON.stringify({
+		allowedNamespaces: ['shop'],
+		failover: { trafficTargets: { 'us-east': { backend: 'be_app', server: 'us-east' }, 'us-west': { backend: 'be_app', server: 'us-west' } }, allowedRegions: ['us-east', 'us-west'] },
+	});
+	const run = {
+		alert: { name: 'RegionDown', status: 'firing', labels: { region: 'us-east', service: 'checkout' }, startsAt: '2025-03-10T11:58:00Z' },
+		regions: 'us-east, us-west',
+		cluster: 'global',
+		kind: 'Deployment',
+		service: 'checkout',
+		namespace: 'shop',
+		perPodCapacity: 50,
+		lock: { acquired: true, holder: 'exec-1' },
+		dedupeKey: 'sha256:abc',
+	};
+	const sample = (region: string, signal: string, value: number) => ({ metric: { region, signal }, value: [1741608000, value] });
+	const signals = [sample('us-east', 'readyFraction', 0.1), sample('us-east', 'load', 100), sample('us-west', 'readyFraction', 1), sample('us-west', 'errorRate', 0), sample('us-west', 'load', 100), sample('us-west', 'capacityReplicas', 20)];
+	const traffic = { backend: 'be_app', servers: { 'us-east': 'ready', 'us-west': 'ready' } };
+
+	test('builds the failover from the run, the region signals and the load balancer, and carries the run\'s fields on', async () => {
+		const { outputs, error } = await runNode({
+			node: PolicyGate,
+			parameters: { policy: failoverPolicy, now: NOW, proposalFrom: 'failoverSignals', run, regionSignals: signals, traffic, state: {} },
+			input: [{ json: { traffic, note: 'the Status output, not carried' } }],
+		});
+		expect(error).toBeUndefined();
+		const [apply] = outputs;
+		expect(apply).toHaveLength(1);
+		const json = apply[0].json as { lock: unknown; dedupeKey: string; alert: unknown; proposal: unknown; verdict: { decision: string; scope?: unknown } };
+		expect(json).toMatchObject({ lock: run.lock, dedupeKey: run.dedupeKey, alert: run.alert, proposal: { action: 'failover', from: 'us-east', to: 'us-west', current: { traffic } } });
+		expect(json).not.toHaveProperty('note');
+		expect(json.verdict).toMatchObject({ decision: 'apply', value: 'us-west', scope: { scaleTo: Math.ceil(4 * 1.1), drain: { backend: 'be_app', server: 'us-east' } } });
+		expect(verifyVerdict(json.proposal, json.verdict, { expectDecision: 'apply' }).ok).toBe(true);
+	});
+
+	test('stops on a wrong failover setting, naming it (the editor\'s to fix), and holds it with Continue on Fail', async () => {
+		const parameters = { policy: failoverPolicy, now: NOW, proposalFrom: 'failoverSignals', run: { ...run, perPodCapacity: 'lots' }, regionSignals: signals, traffic };
+		const stopped = await runNode({ node: PolicyGate, parameters });
+		expect(stopped.error?.message).toMatch(/perPodCapacity is "lots", not a positive number; set the requests\/s one pod serves/);
+		const held = await runNode({ node: PolicyGate, parameters, continueOnFail: true });
+		expect(held.outputs[0]).toEqual([]);
+		expect(held.outputs[2][0].json.error).toMatch(/perPodCapacity/);
+	});
+
+	test('builds the canary rollback proposal, and holds a failed query instead of rolling back', async () => {
+		const watched = { cluster: 'us-east', region: 'us-east', namespace: 'shop', service: 'checkout', canaryDeployment: 'checkout-canary', canaryIngress: 'checkout-canary', lock: { acquired: true } };
+		const track = (t: string, signal: string, value: number) => ({ metric: { track: t, signal }, value: [1741608000, value] });
+		const canarySignals = [track('canary', 'requests', 500), track('canary', 'errorRate', 0.2), track('stable', 'requests', 5000), track('stable', 'errorRate', 0.001)];
+		const canaryPolicy = JSON.stringify({ allowedNamespaces: ['shop'], canary: {} });
+		const failing = await runNode({
+			node: PolicyGate,
+			parameters: { policy: canaryPolicy, now: NOW, proposalFrom: 'canarySignals', canary: watched, canarySignals, queryError: '', state: { consecutiveFailures: 2, cumulativeFailures: 2 } },
+		});
+		expect(failing.outputs[0][0].json).toMatchObject({ canaryIngress: 'checkout-canary', proposal: { target: { name: 'checkout-canary' } }, verdict: { decision: 'apply', value: 'rollback' } });
+		const broken = await runNode({
+			node: PolicyGate,
+			parameters: { policy: canaryPolicy, now: NOW, proposalFrom: 'canarySignals', canary: watched, canarySignals: [], queryError: { message: 'Prometheus answered 503' }, state: { consecutiveFailures: 2, cumulativeFailures: 2 } },
+		});
+		expect(broken.outputs[0]).toEqual([]);
+		const held = [...broken.outputs[1], ...broken.outputs[2]][0].json as { proposal: { evidence: unknown }; verdict: { value: unknown } };
+		expect(held.proposal.evidence).toMatchObject({ providerError: 'Prometheus answered 503', noData: true });
+		expect(held.verdict.value).not.toBe('rollback');
+	});
+});

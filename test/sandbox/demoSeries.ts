@@ -13,7 +13,7 @@ export interface CsvPoint {
 }
 
 export function fixturePath(name: string): string {
-	// Works from test/sandbox (ts-jest) and from dist/test/sandbox (compiled demo).
+	// Works from test/sandbox (ts-jest) and from dist-dev/test/sandbox (the demo's development build).
 	for (const base of [path.join(__dirname, '..', 'fixtures'), path.join(__dirname, '..', '..', '..', 'test', 'fixtures')]) {
 		const candidate = path.join(base, name);
 		if (fs.existsSync(candidate)) return candidate;

@@ -95,7 +95,8 @@ async function dismissChecklist(page: Page): Promise<void> {
 			type Box = { width: number; height: number };
 			type Node = { textContent: string | null; children: ArrayLike<unknown>; parentElement: Node | null; style: { display: string }; getBoundingClientRect(): Box };
 			const all = Array.from((globalThis as unknown as { document: { querySelectorAll(selector: string): ArrayLike<Node> } }).document.querySelectorAll('*'));
-			const heading = all.find((node) => node.children.length === 0 && node.textContent?.trim() === 'Production Checklist');
+			// The deepest element whose text is the title (the title may hold an icon, so not only leaves).
+			const heading = all.filter((node) => node.textContent?.trim() === 'Production Checklist').pop();
 			// The largest ancestor still the popover's size (at most 600 x 600) is the popover.
 			let popover: Node | null = null;
 			for (let box = heading?.parentElement ?? null; box; box = box.parentElement) {

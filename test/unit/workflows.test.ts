@@ -5,12 +5,14 @@ import type { INodeProperties, INodeType } from 'n8n-workflow';
 
 import { AlertmanagerAlertCheck } from '../../nodes/AlertmanagerAlertCheck/AlertmanagerAlertCheck.node';
 import { AlertmanagerTrigger } from '../../nodes/AlertmanagerTrigger/AlertmanagerTrigger.node';
+import { ApprovedProposals } from '../../nodes/ApprovedProposals/ApprovedProposals.node';
 import { Forecast } from '../../nodes/Forecast/Forecast.node';
 import { KubernetesPatch } from '../../nodes/KubernetesPatch/KubernetesPatch.node';
 import { LlmAdvisor } from '../../nodes/LlmAdvisor/LlmAdvisor.node';
 import { LoadBalancerDrain } from '../../nodes/LoadBalancerDrain/LoadBalancerDrain.node';
 import { PolicyGate } from '../../nodes/PolicyGate/PolicyGate.node';
 import { PrometheusQuery } from '../../nodes/PrometheusQuery/PrometheusQuery.node';
+import { WorkloadList } from '../../nodes/WorkloadList/WorkloadList.node';
 import { parsePolicy } from '../../src/policy';
 import type { WorkflowFile } from '../sandbox/loops/workflows';
 
@@ -24,7 +26,7 @@ const DIR = path.resolve(__dirname, '..', '..', 'workflows');
 const files = fs.readdirSync(DIR).filter((f) => f.endsWith('.json'));
 
 const ours: Record<string, INodeType> = Object.fromEntries(
-	[new AlertmanagerAlertCheck(), new AlertmanagerTrigger(), new Forecast(), new KubernetesPatch(), new LlmAdvisor(), new LoadBalancerDrain(), new PolicyGate(), new PrometheusQuery()].map((node) => [
+	[new AlertmanagerAlertCheck(), new AlertmanagerTrigger(), new Forecast(), new KubernetesPatch(), new LlmAdvisor(), new LoadBalancerDrain(), new PolicyGate(), new PrometheusQuery(), new WorkloadList(), new ApprovedProposals()].map((node) => [
 		`n8n-nodes-kube-ops.${node.description.name}`,
 		node,
 	]),
@@ -184,4 +186,11 @@ test.each(['alertmanager-failover.json', 'predictive-prescaling.json'])('%s: Wai
 	const policy = parsePolicy(gate.policy);
 	if (!policy.ok) throw new Error(`${file}: the Policy Gate's policy does not parse`);
 	expect(policy.policy.approvalTimeoutSeconds).toBeLessThanOrEqual(waitSeconds);
+});
+
+// The people who edit these flows on the canvas are ops staff: settings are form fields, the logic lives in the
+// engine behind node parameters (unit-tested there), so no shipped workflow runs JavaScript of its own.
+test.each(files)('%s: holds settings, not programs (no Code or Function node)', (file) => {
+	const programs = load(file).nodes.filter((node) => /\.(code|function|functionItem)$/.test(node.type)).map((node) => node.name);
+	expect(programs).toEqual([]);
 });

@@ -7,10 +7,13 @@ import {
 	type GatedItem,
 	type KubeClient,
 	type KubeOperation,
+	KubeError,
 	type WaitResult,
 	requireValue,
 	targetApiVersion,
 } from '../../../src/kubernetes';
+import { textParameter } from '../../shared/parameters';
+import type { Failure } from '../../shared/perItem';
 
 /** What every action gets: the client, the item's gate check, and how to build its change options. */
 export interface ActionContext {
@@ -41,8 +44,7 @@ export function param<T>(ctx: ActionContext, name: string, fallback: T): T {
 }
 
 export function text(ctx: ActionContext, name: string): string {
-	const value = param<unknown>(ctx, name, '');
-	return typeof value === 'string' ? value.trim() : value === undefined || value === null ? '' : String(value).trim();
+	return textParameter(ctx.fn, name, ctx.itemIndex);
 }
 
 /** A target field required when there is no proposal to supply it. */
@@ -81,3 +83,27 @@ export const dryRunField: INodeProperties = {
 		'Whether to send the change with dryRun=All: the API server validates and admits it (RBAC, admission webhooks, quotas) and returns the result, but stores nothing and no Event is written',
 	displayOptions: showFor(MUTATING),
 };
+
+/** The fix and the API server's own words, for the error's description in the n8n UI. */
+export function describeFailure(error: unknown): string | undefined {
+	if (!(error instanceof KubeError)) return undefined;
+	return [
+		`Fix: ${error.fix}`,
+		error.details.serverMessage ? `Kubernetes said: ${error.details.serverMessage}` : undefined,
+		error.details.httpStatus ? `HTTP status: ${error.details.httpStatus}${error.details.reason ? ` (${error.details.reason})` : ''}` : undefined,
+		error.details.attempts ? `Attempts: ${error.details.attempts}` : undefined,
+	]
+		.filter(Boolean)
+		.join('\n');
+}
+
+/** What a failed item says with Continue On Fail: the operation, the message, and the API server's answer when there was one. */
+export function failureFields(operation: string, failure: Failure): IDataObject {
+	const kube = failure.error instanceof KubeError ? failure.error : undefined;
+	return {
+		operation,
+		error: failure.nodeError.message,
+		errorKind: kube?.kind ?? 'error',
+		...(kube ? { fix: kube.fix, httpStatus: kube.details.httpStatus ?? null, kubernetesMessage: kube.details.serverMessage ?? null } : {}),
+	};
+}

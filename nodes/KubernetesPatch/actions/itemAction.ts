@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties, NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { type KubernetesCredentialFields, KubeClient, KubeError, connectionFromCredential } from '../../../src/kubernetes';
 import type { SigningKey } from '../../../src/policy';
+import { textParameter } from '../../shared/parameters';
+import { forEachItem } from '../../shared/perItem';
 import { signingKeysOf } from '../../shared/signingKey';
+import { describeFailure, failureFields } from './common';
 
 /**
  * Operations that add to the item instead of describing a change: the lock
@@ -45,8 +48,7 @@ export function itemParam<T>(ctx: ItemContext, name: string, fallback: T): T {
 }
 
 export function itemText(ctx: ItemContext, name: string): string {
-	const value = itemParam<unknown>(ctx, name, '');
-	return value === undefined || value === null ? '' : String(value).trim();
+	return textParameter(ctx.fn, name, ctx.itemIndex);
 }
 
 export function requiredText(ctx: ItemContext, name: string, label: string): string {
@@ -60,10 +62,7 @@ function holderOf(fn: IExecuteFunctions): string {
 	return `n8n/${fn.getWorkflow().id ?? 'unsaved'}/${fn.getExecutionId() ?? randomUUID()}`;
 }
 
-export async function runItemAction(this: IExecuteFunctions, action: ItemAction, operation: ItemOperation, describeFailure: (error: KubeError) => string): Promise<INodeExecutionData[][]> {
-	const items = this.getInputData();
-	const out: INodeExecutionData[] = [];
-	const hints = new Set<string>();
+export async function runItemAction(this: IExecuteFunctions, action: ItemAction, operation: ItemOperation): Promise<INodeExecutionData[][]> {
 	const shared = new Map<string, unknown>();
 	const holder = holderOf(this);
 	const reportingInstance = `n8n/${this.getWorkflow().id ?? 'workflow'}`;
@@ -76,33 +75,15 @@ export async function runItemAction(this: IExecuteFunctions, action: ItemAction,
 	} catch (error) {
 		setupError = error;
 	}
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		const json = items[itemIndex].json;
-		const pairedItem = { item: itemIndex };
-		try {
+	return forEachItem(
+		this,
+		async ({ itemIndex, item, emit, hint }) => {
+			const json = item.json;
 			if (setupError || !client) throw setupError;
 			const result = await action.execute({ fn: this, itemIndex, json, client, holder, reportingInstance, shared, verifyKeys });
-			[...(result.warnings ?? []), ...(client.connection.insecure ? [client.connection.insecure] : [])].forEach((w) => hints.add(w));
-			out.push({ json: { ...json, ...result.fields }, pairedItem });
-		} catch (error) {
-			const kube = error instanceof KubeError ? error : undefined;
-			const nodeError =
-				error instanceof NodeOperationError
-					? error
-					: new NodeOperationError(this.getNode(), error as Error, { itemIndex, message: (error as Error).message, description: kube ? describeFailure(kube) : undefined });
-			if (!this.continueOnFail()) throw nodeError;
-			out.push({
-				json: {
-					...json,
-					operation,
-					error: nodeError.message,
-					errorKind: kube?.kind ?? 'error',
-					...(kube ? { fix: kube.fix, httpStatus: kube.details.httpStatus ?? null, kubernetesMessage: kube.details.serverMessage ?? null } : {}),
-				},
-				pairedItem,
-			});
-		}
-	}
-	if (hints.size > 0) this.addExecutionHints(...[...hints].map((message) => ({ message, type: 'warning' as const, location: 'outputPane' as const })));
-	return [out];
+			[...(result.warnings ?? []), ...(client.connection.insecure ? [client.connection.insecure] : [])].forEach(hint);
+			emit({ ...json, ...result.fields });
+		},
+		{ describe: describeFailure, failedItem: (failure) => ({ ...failure.item.json, ...failureFields(operation, failure) }) },
+	);
 }

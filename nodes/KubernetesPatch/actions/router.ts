@@ -1,4 +1,4 @@
-import { type IDataObject, type IExecuteFunctions, type INodeExecutionData, NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import {
 	type ChangeOptions,
@@ -6,7 +6,6 @@ import {
 	type KubeOperation,
 	type KubernetesCredentialFields,
 	KubeClient,
-	KubeError,
 	admitKubeItem,
 	auditFor,
 	connectionFromCredential,
@@ -15,10 +14,11 @@ import {
 } from '../../../src/kubernetes';
 import { MAX_VERDICT_AGE_SECONDS } from '../../../src/admission';
 import { gateFieldsOf } from '../../../src/policy';
+import { forEachItem } from '../../shared/perItem';
 import { signingKeysOf } from '../../shared/signingKey';
 import { annotate } from './annotate';
 import { canaryWeight } from './canaryWeight';
-import { type Action, type ActionContext, MUTATING, asData } from './common';
+import { type Action, type ActionContext, MUTATING, asData, describeFailure, failureFields } from './common';
 import { hpaBounds } from './hpaBounds';
 import { type ItemAction, type ItemOperation, runItemAction } from './itemAction';
 import { kedaBounds } from './kedaBounds';
@@ -37,7 +37,6 @@ export const itemActions: Record<ItemOperation, ItemAction> = { lock, recordDeci
 const CONCURRENT: KubeOperation[] = ['waitReady'];
 const MAX_CONCURRENT_ITEMS = 16;
 
-
 /**
  * Max Verdict Age guards acting on a judgement of a past moment. Wait for Ready
  * acts on nothing: unless set on it, it accepts the verdict for the hour any
@@ -50,17 +49,6 @@ function verdictAgeFor(operation: KubeOperation, option: unknown): number {
 	return operation === 'waitReady' && unset ? MAX_VERDICT_AGE_SECONDS : kubeVerdictAge(option);
 }
 
-/** The fix and the API server's own words, for the error's description in the n8n UI. */
-export function describeFailure(error: KubeError): string {
-	return [
-		`Fix: ${error.fix}`,
-		error.details.serverMessage ? `Kubernetes said: ${error.details.serverMessage}` : undefined,
-		error.details.httpStatus ? `HTTP status: ${error.details.httpStatus}${error.details.reason ? ` (${error.details.reason})` : ''}` : undefined,
-		error.details.attempts ? `Attempts: ${error.details.attempts}` : undefined,
-	]
-		.filter(Boolean)
-		.join('\n');
-}
 
 function actorOf(fn: IExecuteFunctions, override: string): string {
 	if (override) return override;
@@ -75,13 +63,10 @@ function actorOf(fn: IExecuteFunctions, override: string): string {
  * Ready, Load Balancer Drain) can check the same verdict again.
  */
 export async function route(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const items = this.getInputData();
 	const chosen = this.getNodeParameter('operation', 0) as KubeOperation | ItemOperation;
-	if (chosen in itemActions) return runItemAction.call(this, itemActions[chosen as ItemOperation], chosen as ItemOperation, describeFailure);
+	if (chosen in itemActions) return runItemAction.call(this, itemActions[chosen as ItemOperation], chosen as ItemOperation);
 	const operation = chosen as KubeOperation;
 	const action = actions[operation];
-	const out: INodeExecutionData[] = [];
-	const hints = new Set<string>();
 	let connection: KubeConnection | undefined;
 	let client: KubeClient | undefined;
 	let setupError: unknown;
@@ -96,11 +81,10 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 	// Waiting for Ready changes nothing: it checks a verdict when the item has one, and needs none otherwise.
 	const requireVerdict = MUTATING.includes(operation) && this.getNodeParameter('requireVerdict', 0, true) !== false;
 
-	const runItem = async (itemIndex: number): Promise<INodeExecutionData> => {
-		const json = items[itemIndex].json;
-		const pairedItem = { item: itemIndex };
-		const passthrough = gateFieldsOf(json) as IDataObject;
-		try {
+	return forEachItem(
+		this,
+		async ({ itemIndex, item, emit, hint }) => {
+			const json = item.json;
 			if (setupError || !client || !connection) throw setupError;
 			const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 			const { gated, notes } = admitKubeItem(json, {
@@ -121,63 +105,21 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 			const ctx: ActionContext = { fn: this, itemIndex, client, gated, changeOptions, carryOutOptions };
 			const result = asData(await action.execute(ctx));
 			const warnings = [...((result.warnings as string[] | undefined) ?? []), ...notes, ...(connection.insecure ? [connection.insecure] : [])];
-			warnings.forEach((w) => hints.add(w));
-			return {
-				json: {
-					...result,
-					target: { ...(result.target as IDataObject), ...(connection.clusterName ? { cluster: connection.clusterName } : {}) },
-					warnings,
-					decisionId: gated?.decision?.id ?? null,
-					...passthrough,
-				},
-				pairedItem,
-			};
-		} catch (error) {
-			const kube = error instanceof KubeError ? error : undefined;
-			const nodeError =
-				error instanceof NodeOperationError
-					? error
-					: new NodeOperationError(this.getNode(), error as Error, {
-							itemIndex,
-							message: (error as Error).message,
-							description: kube ? describeFailure(kube) : undefined,
-						});
-			if (!this.continueOnFail()) throw nodeError;
-			return {
-				json: {
-					operation,
-					error: nodeError.message,
-					errorKind: kube?.kind ?? 'error',
-					...(kube ? { fix: kube.fix, httpStatus: kube.details.httpStatus ?? null, kubernetesMessage: kube.details.serverMessage ?? null } : {}),
-					...passthrough,
-				},
-				pairedItem,
-			};
-		}
-	};
-	if (CONCURRENT.includes(operation)) {
-		// Waiting only reads: the items wait side by side. One after another, a pre-scaling run for 50 workloads
-		// waited 50 times in a row (minutes on n8n's queue mode). Outputs keep the input order; with Continue On
-		// Fail off, the first failing item in that order fails the node, as it would one by one.
-		const settled: Array<{ ok: true; data: INodeExecutionData } | { ok: false; error: unknown }> = new Array(items.length);
-		let next = 0;
-		const lane = async () => {
-			while (next < items.length) {
-				const index = next++;
-				settled[index] = await runItem(index).then(
-					(data) => ({ ok: true as const, data }),
-					(error: unknown) => ({ ok: false as const, error }),
-				);
-			}
-		};
-		await Promise.all(Array.from({ length: Math.min(MAX_CONCURRENT_ITEMS, items.length) }, lane));
-		for (const result of settled) {
-			if (!result.ok) throw result.error;
-			out.push(result.data);
-		}
-	} else {
-		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) out.push(await runItem(itemIndex));
-	}
-	if (hints.size > 0) this.addExecutionHints(...[...hints].map((message) => ({ message, type: 'warning' as const, location: 'outputPane' as const })));
-	return [out];
+			warnings.forEach(hint);
+			emit({
+				...result,
+				target: { ...(result.target as IDataObject), ...(connection.clusterName ? { cluster: connection.clusterName } : {}) },
+				warnings,
+				decisionId: gated?.decision?.id ?? null,
+				...(gateFieldsOf(json) as IDataObject),
+			});
+		},
+		{
+			describe: describeFailure,
+			failedItem: (failure) => ({ ...failureFields(operation, failure), ...(gateFieldsOf(failure.item.json) as IDataObject) }),
+			// Waiting only reads: the items wait side by side. One after another, a pre-scaling run for 50 workloads
+			// waited 50 times in a row (minutes on n8n's queue mode).
+			concurrency: CONCURRENT.includes(operation) ? MAX_CONCURRENT_ITEMS : 1,
+		},
+	);
 }

@@ -1,6 +1,7 @@
 import type { IDisplayOptions, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { LoadBalancerProvider, OperationRequest } from '../../../src/loadbalancer';
+import { textParameter } from '../../shared/parameters';
 
 export type LbOperation = OperationRequest['operation'];
 export type ProviderChoice = 'haproxy' | 'cloudflare' | 'kubernetes' | 'route53';
@@ -30,6 +31,4 @@ export function showFor(operations: LbOperation[], providers?: ProviderChoice[],
 	return { show: { operation: operations, ...(providers ? { provider: providers } : {}), ...extra } };
 }
 
-export function text(fn: IExecuteFunctions, name: string, itemIndex: number): string {
-	return String(fn.getNodeParameter(name, itemIndex, '') ?? '').trim();
-}
+export const text = textParameter;

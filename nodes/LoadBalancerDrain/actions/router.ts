@@ -4,28 +4,25 @@ import { AdmissionError, type GatedAdmission, maxVerdictAge } from '../../../src
 import { type KubernetesCredentialFields, KubeClient, claimVerdict, connectionFromCredential } from '../../../src/kubernetes';
 import { LoadBalancerError, type LoadBalancerProvider, runOperation } from '../../../src/loadbalancer';
 import { UPSTREAM_FAILURE_FIX, gateFieldsOf, upstreamFailure } from '../../../src/policy';
+import { forEachItem } from '../../shared/perItem';
 import { signingKeysOf } from '../../shared/signingKey';
-import { cloudflare } from './cloudflare';
 import type { LbOperation, OperationAction, ProviderAction, ProviderChoice } from './common';
-import { drain } from './drain';
-import { haproxy } from './haproxy';
-import { kubernetes } from './kubernetes';
-import { restore } from './restore';
-import { route53 } from './route53';
-import { setWeight } from './setWeight';
-import { status } from './status';
+import { drain } from './operations/drain';
+import { restore } from './operations/restore';
+import { setWeight } from './operations/setWeight';
+import { status } from './operations/status';
+import { cloudflare } from './providers/cloudflare';
+import { haproxy } from './providers/haproxy';
+import { kubernetes } from './providers/kubernetes';
+import { route53 } from './providers/route53';
 
 export const providers: Record<ProviderChoice, ProviderAction> = { haproxy, cloudflare, kubernetes, route53 };
 export const operations: Record<LbOperation, OperationAction> = { drain, restore, setWeight, status };
 
 
-function toNodeError(fn: IExecuteFunctions, error: unknown, itemIndex: number): NodeOperationError {
-	if (error instanceof NodeOperationError) return error;
-	if (error instanceof AdmissionError) return new NodeOperationError(fn.getNode(), error.message, { itemIndex, description: `Fix: ${error.fix}` });
-	if (error instanceof LoadBalancerError) {
-		return new NodeOperationError(fn.getNode(), error.message, { itemIndex, description: error.fix ? `Fix: ${error.fix}` : undefined });
-	}
-	return new NodeOperationError(fn.getNode(), error as Error, { itemIndex, message: (error as Error).message });
+/** The fix of an engine refusal or a provider failure, for the error's description in the n8n UI. */
+function describe(error: unknown): string | undefined {
+	return (error instanceof AdmissionError || error instanceof LoadBalancerError) && error.fix ? `Fix: ${error.fix}` : undefined;
 }
 
 /**
@@ -34,14 +31,11 @@ function toNodeError(fn: IExecuteFunctions, error: unknown, itemIndex: number): 
  * decision travel on to the output, for the decision record.
  */
 export async function route(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const items = this.getInputData();
 	const choice = this.getNodeParameter('provider', 0) as ProviderChoice;
 	const operation = this.getNodeParameter('operation', 0) as LbOperation;
 	const provider = providers[choice];
 	const action = operations[operation];
 	const connections = new Map<string, Promise<LoadBalancerProvider>>();
-	const out: INodeExecutionData[] = [];
-	const hints = new Set<string>();
 	const requireVerdict = operation !== 'status' && this.getNodeParameter('requireVerdict', 0, true) !== false;
 	let ledger: Promise<KubeClient | undefined> | undefined;
 	// The Kubernetes API credential (also the Kubernetes provider's) is where verdicts carried out are recorded.
@@ -50,11 +44,10 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 			? this.getCredentials('kubernetesApi').then((data) => new KubeClient(connectionFromCredential(data as KubernetesCredentialFields)))
 			: Promise.resolve(undefined));
 
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		const json = items[itemIndex].json;
-		const pairedItem = { item: itemIndex };
-		const passthrough = gateFieldsOf(json) as IDataObject;
-		try {
+	return forEachItem(
+		this,
+		async ({ itemIndex, item, emit, hint }) => {
+			const json = item.json;
 			const failedBefore = upstreamFailure(json);
 			if (failedBefore !== undefined && operation !== 'status') {
 				throw new NodeOperationError(this.getNode(), `Refusing to ${operation}: an earlier step failed: ${failedBefore}`, { itemIndex, description: UPSTREAM_FAILURE_FIX });
@@ -68,22 +61,22 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 			const client = operation === 'status' && choice !== 'kubernetes' ? undefined : await ledgerClient();
 			// The Kubernetes provider and the ledger use this credential: say so when it skips TLS verification.
 			const insecure = client?.connection.insecure;
-			if (insecure) hints.add(insecure);
+			if (insecure) hint(insecure);
 			const actor = `n8n workflow ${this.getWorkflow().id ?? '?'}, execution ${this.getExecutionId() ?? '?'}`;
 			const claim = client ? async (gated: GatedAdmission) => void (await claimVerdict(client, { namespace: gated.target.namespace, key: gated.claimKey, by: actor })) : undefined;
 			const outcome = await runOperation(lb, {
 				...request,
 				gate: { item: json, requireVerdict, keys: keys?.verify ?? [], maxAgeSeconds: maxVerdictAge(options.maxVerdictAgeSeconds), now: new Date(), claim },
 			});
-			if (outcome.operation !== 'status') outcome.warnings.forEach((w) => hints.add(`${outcome.backend}/${outcome.server}: ${w}`));
-			out.push({ json: { ...(outcome as unknown as IDataObject), ...(insecure ? { insecure } : {}), ...passthrough }, pairedItem });
-		} catch (error) {
-			const nodeError = toNodeError(this, error, itemIndex);
-			if (!this.continueOnFail()) throw nodeError;
-			const details = error instanceof LoadBalancerError ? error.toJSON() : {};
-			out.push({ json: { ...passthrough, error: nodeError.message, ...details, ...(details.kind ? { errorKind: details.kind } : {}) }, pairedItem });
-		}
-	}
-	if (hints.size > 0) this.addExecutionHints(...[...hints].map((message) => ({ message, type: 'warning' as const, location: 'outputPane' as const })));
-	return [out];
+			if (outcome.operation !== 'status') outcome.warnings.forEach((w) => hint(`${outcome.backend}/${outcome.server}: ${w}`));
+			emit({ ...(outcome as unknown as IDataObject), ...(insecure ? { insecure } : {}), ...(gateFieldsOf(json) as IDataObject) });
+		},
+		{
+			describe,
+			failedItem: ({ error, nodeError, item }) => {
+				const details = error instanceof LoadBalancerError ? error.toJSON() : {};
+				return { ...(gateFieldsOf(item.json) as IDataObject), error: nodeError.message, ...details, ...(details.kind ? { errorKind: details.kind } : {}) };
+			},
+		},
+	);
 }

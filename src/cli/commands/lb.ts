@@ -8,16 +8,13 @@ import { kubeConnection, loadKubeConfig } from '../kubeconfig';
 import {
 	BackendStatus,
 	CloudflareAuth,
-	CloudflareProvider,
-	HaproxyProvider,
-	KubernetesWeightsProvider,
 	LoadBalancerError,
 	LoadBalancerProvider,
 	OperationOutcome,
 	OperationRequest,
 	PROVIDER_NAMES,
 	ProviderName,
-	Route53Provider,
+	createProvider,
 	runOperation,
 } from '../../loadbalancer';
 import { parseDuration } from '../../prometheus';
@@ -117,17 +114,18 @@ function makeProvider(args: ParsedArgs): LoadBalancerProvider {
 	const timeoutMs = timeout === undefined ? undefined : timeout * 1000;
 	if (name === 'haproxy') {
 		try {
-			return new HaproxyProvider({ address: need(args, 'address', 'for haproxy: the Runtime API (ipv4@host:port or a socket path)'), timeoutMs });
+			return createProvider({ provider: 'haproxy', address: need(args, 'address', 'for haproxy: the Runtime API (ipv4@host:port or a socket path)'), timeoutMs });
 		} catch (error) {
 			if (error instanceof LoadBalancerError) throw new UsageError(`--address: ${error.reason}`);
 			throw error;
 		}
 	}
 	if (name === 'kubernetes') {
-		return new KubernetesWeightsProvider({ kubeConfig: loadKubeConfig({ kubeconfig: args.values.kubeconfig, context: args.values.context }), namespace: args.values.namespace });
+		return createProvider({ provider: 'kubernetes', kubeConfig: loadKubeConfig({ kubeconfig: args.values.kubeconfig, context: args.values.context }), namespace: args.values.namespace, timeoutMs });
 	}
 	if (name === 'cloudflare') {
-		return new CloudflareProvider({
+		return createProvider({
+			provider: 'cloudflare',
 			accountId: need(args, 'account', 'for cloudflare (the account ID)'),
 			zoneId: args.values.zone,
 			auth: cloudflareAuth(args),
@@ -137,7 +135,7 @@ function makeProvider(args: ParsedArgs): LoadBalancerProvider {
 	}
 	if (name === 'route53') {
 		// A person at a shell: the AWS default chain (AWS_* variables, ~/.aws profiles, SSO, instance or web-identity roles).
-		return new Route53Provider({ region: args.values.region, endpoint: args.values['endpoint-url'], timeoutMs });
+		return createProvider({ provider: 'route53', region: args.values.region, endpoint: args.values['endpoint-url'], timeoutMs });
 	}
 	throw new UsageError(`unknown --provider "${name}" (use ${PROVIDER_NAMES.join(', ')})`);
 }

@@ -48,7 +48,7 @@ const options = {
 	min: { description: 'HPA minReplicas (default 1)', valueName: 'n' },
 	max: { description: 'HPA maxReplicas (default 100)', valueName: 'n' },
 	policy: { description: 'reactive, predictive or both (default both)', valueName: 'name' },
-	'policy-file': { description: 'Policy Gate policy (YAML/JSON) for the predictive loop (default: see README)', valueName: 'file' },
+	'policy-file': { description: 'Policy Gate policy (YAML/JSON) for the predictive loop (default: see docs/simulator.md)', valueName: 'file' },
 	cron: { description: 'pre-scaling loop interval (default 15m)', valueName: 'dur' },
 	refit: { description: 'refit the forecast this often, a multiple of --cron (default every run)', valueName: 'dur' },
 	history: { description: 'history each forecast reads (default 14d)', valueName: 'dur' },

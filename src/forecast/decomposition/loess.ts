@@ -5,12 +5,11 @@
  * carry both gaps (0) and robustness weights.
  */
 
-/** Scratch buffer reused between calls to avoid allocating per estimate. */
-let scratch = new Float64Array(256);
-
 /**
  * Estimate at position `x` from the points [left, right]. Returns NaN when
- * every point in the window has zero weight.
+ * every point in the window has zero weight. One pass of weighted sums (offsets
+ * from x keep them small) gives the local line in closed form: this loop
+ * dominates the whole decomposition.
  */
 export function loessEstimate(
 	y: ArrayLike<number>,
@@ -22,47 +21,46 @@ export function loessEstimate(
 	right: number,
 	weights: ArrayLike<number> | null,
 ): number {
-	if (scratch.length < n) scratch = new Float64Array(2 * n);
-	const w = scratch;
 	let h = Math.max(x - left, right - x);
 	if (span > n) h += Math.floor((span - n) / 2);
 	const h9 = 0.999 * h;
 	const h1 = 0.001 * h;
-	let total = 0;
+	let sw = 0;
+	let swd = 0;
+	let swdd = 0;
+	let swy = 0;
+	let swdy = 0;
 	for (let j = left; j <= right; j++) {
-		const r = Math.abs(j - x);
+		const d = j - x;
+		const r = d < 0 ? -d : d;
 		let wj = 0;
 		if (r <= h9) {
 			if (r <= h1) wj = 1;
 			else {
-				// Multiplications instead of ** : this loop dominates the whole decomposition.
 				const u = r / h;
 				const c = 1 - u * u * u;
 				wj = c * c * c;
 			}
 			if (weights) wj *= weights[j];
 		}
-		w[j] = wj;
-		total += wj;
+		const wy = wj * y[j];
+		sw += wj;
+		swd += wj * d;
+		swdd += wj * d * d;
+		swy += wy;
+		swdy += wy * d;
 	}
-	if (total <= 0) return NaN;
-	for (let j = left; j <= right; j++) w[j] /= total;
+	if (sw <= 0) return NaN;
 	if (h > 0 && degree > 0) {
-		let centre = 0;
-		for (let j = left; j <= right; j++) centre += w[j] * j;
-		let spread = 0;
-		for (let j = left; j <= right; j++) {
-			const d = j - centre;
-			spread += w[j] * d * d;
-		}
+		// Weighted centre and spread of the positions, relative to x.
+		const centre = swd / sw;
+		const spread = swdd / sw - centre * centre;
 		if (Math.sqrt(spread) > 0.001 * (n - 1)) {
-			const slope = (x - centre) / spread;
-			for (let j = left; j <= right; j++) w[j] *= slope * (j - centre) + 1;
+			const slope = -centre / spread;
+			return (swy + slope * (swdy - centre * swy)) / sw;
 		}
 	}
-	let estimate = 0;
-	for (let j = left; j <= right; j++) estimate += w[j] * y[j];
-	return estimate;
+	return swy / sw;
 }
 
 /**

@@ -7,6 +7,16 @@ export const CANARY_ANNOTATION = 'nginx.ingress.kubernetes.io/canary';
 export const CANARY_WEIGHT_ANNOTATION = 'nginx.ingress.kubernetes.io/canary-weight';
 export const CANARY_WEIGHT_TOTAL_ANNOTATION = 'nginx.ingress.kubernetes.io/canary-weight-total';
 
+/** The canary-weight annotation as a write sets it: the one place ingress-nginx canary weights are written. */
+export function canaryWeightAnnotation(weight: number): Record<string, string> {
+	return { [CANARY_WEIGHT_ANNOTATION]: String(weight) };
+}
+
+/** An Ingress's ingress-nginx canary state: whether it is a canary, its weight (null when unset or unreadable) and the total the weight is out of. */
+export function readCanary(obj: KubeObject): { canary: boolean; weight: number | null; total: number } {
+	return { canary: annotationsOf(obj)[CANARY_ANNOTATION] === 'true', weight: weightOf(obj), total: totalOf(obj) };
+}
+
 function weightOf(obj: KubeObject): number | null {
 	const raw = annotationsOf(obj)[CANARY_WEIGHT_ANNOTATION];
 	const n = raw === undefined ? NaN : Number(raw);
@@ -27,7 +37,7 @@ export async function setCanaryWeight(client: KubeClient, namespace: string, nam
 	checkTarget(namespace, name, 'Ingress name');
 	const requested = wholeNumber(weightInput, 'Weight', 0);
 	const plan = (current: KubeObject): Plan => {
-		if (annotationsOf(current)[CANARY_ANNOTATION] !== 'true') {
+		if (!readCanary(current).canary) {
 			throw refused(
 				`Ingress "${name}" in namespace "${namespace}" is not an ingress-nginx canary (annotation ${CANARY_ANNOTATION} is not "true")`,
 				'Set the weight on the canary Ingress (the one with nginx.ingress.kubernetes.io/canary: "true"), not on the primary one.',
@@ -38,7 +48,7 @@ export async function setCanaryWeight(client: KubeClient, namespace: string, nam
 		return {
 			unchanged: weightOf(current) === weight,
 			patchType: 'merge',
-			patch: { metadata: { annotations: { [CANARY_WEIGHT_ANNOTATION]: String(weight) } } },
+			patch: { metadata: { annotations: canaryWeightAnnotation(weight) } },
 			to: { weight, weightTotal: total },
 		};
 	};

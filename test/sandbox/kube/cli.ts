@@ -9,9 +9,10 @@ export interface SandboxCliIO {
 	onReady?: (info: { kubeconfigPath: string; clusters: { name: string; url: string }[] }) => void;
 }
 
-const usage = `Usage: kube-ops sandbox kube --kubeconfig <file> [--port <p>] [--clusters a,b] [--pod-startup <duration>] [--no-seed] [--namespace <ns>] [--verbose]
+const usage = `Usage: npm run sandbox -- --kubeconfig <file> [--port <p>] [--clusters a,b] [--pod-startup <duration>] [--no-seed] [--namespace <ns>] [--verbose]
 
-Runs a Kubernetes API sandbox in the foreground until SIGINT/SIGTERM:
+Runs a local Kubernetes API (HTTPS, real REST semantics, the demo shop seeded) for kubectl and the
+nodes, in the foreground until SIGINT/SIGTERM (Ctrl-C). A development tool: not in the npm package.
   --kubeconfig <file>       where to write the kubeconfig (bearer tokens; one context per cluster)
   --port <p>                port of the first cluster, the next ones use p+1, ... (default: free ports)
   --clusters a,b            one API server per cluster/region (default: sandbox)
@@ -54,18 +55,15 @@ function parse(argv: string[]): Record<string, string | true> {
 }
 
 /**
- * `sandbox kube ...`: starts the sandbox API servers, writes the kubeconfig
+ * `npm run sandbox -- ...` (the dev build of this file): starts the sandbox API servers, writes the kubeconfig
  * and stays in the foreground until SIGINT/SIGTERM (or io.signal). Returns
  * the exit code.
  */
 export async function runSandboxCli(argv: string[], io: SandboxCliIO = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) }): Promise<number> {
 	const args = [...argv];
+	// The words of the old `kube-ops sandbox kube` command are still accepted.
 	if (args[0] === 'sandbox') args.shift();
-	if (args[0] !== 'kube') {
-		io.stderr(`${usage}\n`);
-		return 2;
-	}
-	args.shift();
+	if (args[0] === 'kube') args.shift();
 	let options: Record<string, string | true>;
 	try {
 		options = parse(args);

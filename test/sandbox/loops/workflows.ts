@@ -118,23 +118,30 @@ function replaceOnce(text: string, from: string | RegExp, to: string, where: str
 	return text.replace(from, to);
 }
 
+/** The entries of a Workload List node's form, as a person adds and edits them on the canvas. */
+function listEntries(node: WorkflowFile['nodes'][number], list: 'workloads' | 'canaries'): Array<Record<string, unknown>> {
+	const entries = ((node.parameters[list] as Record<string, unknown> | undefined)?.[list === 'workloads' ? 'workload' : 'canary']) as Array<Record<string, unknown>> | undefined;
+	if (!Array.isArray(entries) || entries.length === 0) throw new Error(`cannot edit ${node.name}: no ${list} in its form (the shipped workflow changed?)`);
+	return entries;
+}
+
+/** One field of an Edit Fields node, by name. */
+function editField(node: WorkflowFile['nodes'][number], name: string, value: unknown): void {
+	const fields = (node.parameters.assignments as { assignments?: Array<{ name: string; value: unknown }> } | undefined)?.assignments ?? [];
+	const field = fields.find((f) => f.name === name);
+	if (!field) throw new Error(`cannot edit ${node.name}: no field ${name} (the shipped workflow changed?)`);
+	field.value = value;
+}
+
 export function editForSandbox(loop: LoopName, workflow: WorkflowFile, settings: SandboxSettings = SANDBOX_SETTINGS): WorkflowFile {
 	const copy = JSON.parse(JSON.stringify(workflow)) as WorkflowFile;
 	if (loop === 'prescaling') {
-		const list = nodeNamed(copy, 'Workloads to manage');
-		let code = list.parameters.jsCode as string;
-		code = replaceOnce(code, /demandQuery: '[^\n]*',/, `demandQuery: '${settings.demandQuery}',`, 'Workloads to manage');
-		code = replaceOnce(code, /perPodCapacity: \d+,/, `perPodCapacity: ${settings.perPodCapacity},`, 'Workloads to manage');
-		list.parameters.jsCode = code;
-		if (settings.extraWorkloads?.length) {
-			// The same entry as checkout's for each further Deployment: appended to the list the node returns.
-			list.parameters.jsCode = replaceOnce(
-				list.parameters.jsCode as string,
-				/\n\]\.map\(\(workload\) => \(\{ json: workload \}\)\);/,
-				`\n].flatMap((w) => [w, ...${JSON.stringify(settings.extraWorkloads)}.map((deployment) => ({ ...w, deployment }))]).map((workload) => ({ json: workload }));`,
-				'Workloads to manage',
-			);
-		}
+		const entries = listEntries(nodeNamed(copy, 'Workloads to manage'), 'workloads');
+		const [workload] = entries;
+		workload.demandQuery = settings.demandQuery;
+		workload.perPodCapacity = settings.perPodCapacity;
+		// The same entry as checkout's for each further Deployment, as a person adds them to the list's form.
+		for (const deployment of settings.extraWorkloads ?? []) entries.push({ ...workload, deployment });
 		if (settings.preScalingEverySeconds) {
 			const trigger = nodeNamed(copy, 'Every 15 minutes');
 			trigger.parameters = { rule: { interval: [{ field: 'seconds', secondsInterval: settings.preScalingEverySeconds }] } };
@@ -143,8 +150,7 @@ export function editForSandbox(loop: LoopName, workflow: WorkflowFile, settings:
 		gate.parameters.policy = replaceOnce(gate.parameters.policy as string, /maxWape: [0-9.]+/, `maxWape: ${settings.maxWape}`, 'Policy Gate');
 	}
 	if (loop === 'failover') {
-		const failoverSettings = nodeNamed(copy, 'Failover settings');
-		failoverSettings.parameters.jsCode = replaceOnce(failoverSettings.parameters.jsCode as string, /perPodCapacity: \d+,/, `perPodCapacity: ${settings.failoverPerPodCapacity},`, 'Failover settings');
+		editField(nodeNamed(copy, 'Failover settings'), 'perPodCapacity', settings.failoverPerPodCapacity);
 		if (settings.failoverLeaseSeconds) {
 			const lock = nodeNamed(copy, 'Lock service');
 			lock.parameters = { ...lock.parameters, leaseSeconds: settings.failoverLeaseSeconds };
@@ -158,13 +164,10 @@ export function editForSandbox(loop: LoopName, workflow: WorkflowFile, settings:
 		gate.parameters.policy = policy;
 	}
 	if (loop === 'canary' && settings.watchSearchCanary) {
-		const list = nodeNamed(copy, 'Canaries to watch');
-		list.parameters.jsCode = replaceOnce(
-			list.parameters.jsCode as string,
-			/(\{ cluster: 'us-east', region: 'us-east', namespace: 'shop', service: 'checkout'[^\n]*\n)/,
-			"$1  { cluster: 'us-east', region: 'us-east', namespace: 'shop', service: 'search', canaryDeployment: 'search-canary', canaryIngress: 'search-canary' },\n",
-			'Canaries to watch',
-		);
+		const canaries = listEntries(nodeNamed(copy, 'Canaries to watch'), 'canaries');
+		const checkout = canaries.find((c) => c.service === 'checkout');
+		if (!checkout) throw new Error('cannot edit Canaries to watch: no checkout canary (the shipped workflow changed?)');
+		canaries.push({ ...checkout, service: 'search', canaryDeployment: 'search-canary', canaryIngress: 'search-canary' });
 	}
 	return copy;
 }

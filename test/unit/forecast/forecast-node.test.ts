@@ -1,6 +1,6 @@
 import { scaleProposal } from '../../../nodes/Forecast/proposal';
 import { ItemInputError, getField, readPairs, withoutField } from '../../../nodes/Forecast/series';
-import { SettingsError, horizonSteps, quantileList, seasonSteps, validDuration } from '../../../nodes/Forecast/settings';
+import { SettingsError, horizonSteps, quantileList, seasonSteps, validDuration } from '../../../src/prescale/seriesSettings';
 import type { ForecastOutcome } from '../../../src/forecast';
 
 /** The Forecast node's pure helpers: reading items, parameters and building the Policy Gate proposal. */

@@ -4,6 +4,7 @@ import { mstlEts, mstlTheta } from '../../../src/forecast/models/decomposition-m
 import { fitAutoEts, simpleExponentialSmoothing } from '../../../src/forecast/models/exponential-smoothing';
 import { logTransformed } from '../../../src/forecast/models/log-transformed';
 import { seasonalNaive } from '../../../src/forecast/models/seasonal-naive';
+import { seasonalAr } from '../../../src/forecast/models/seasonal-ar';
 import { fitTheta } from '../../../src/forecast/models/theta';
 
 describe('seasonal naive', () => {
@@ -11,6 +12,35 @@ describe('seasonal naive', () => {
 		const y = Float64Array.from([1, 2, 3, 4, 5, 6, 7]);
 		expect(Array.from(seasonalNaive().fit(y, [3])!.predict(5))).toEqual([5, 6, 7, 5, 6]);
 		expect(Array.from(seasonalNaive().fit(y, [])!.predict(2))).toEqual([7, 7]);
+	});
+});
+
+describe('seasonal autoregression', () => {
+	test('on a daily cycle with one busy weekday, the weekly variant learns the week-ago lag the daily one lacks', () => {
+		const value = (i: number) => 100 + 30 * Math.sin((2 * Math.PI * i) / 24) + (Math.floor(i / 24) % 7 === 6 ? 40 : 0);
+		const y = Float64Array.from({ length: 24 * 35 }, (_, i) => value(i));
+		const future = Array.from({ length: 48 }, (_, h) => value(y.length + h));
+		const error = (f: Float64Array) => Math.max(...future.map((v, h) => Math.abs(v - f[h])));
+		const daily = seasonalAr().fit(y, [24, 168])!.predict(48);
+		const weekly = seasonalAr({ weekly: true }).fit(y, [24, 168])!.predict(48);
+		// The daily lags alone cannot know the next day is the busy one; the week-ago lag brings most of it (the ridge keeps a little back).
+		expect(error(daily)).toBeGreaterThan(30);
+		expect(error(weekly)).toBeLessThan(0.4 * error(daily));
+	});
+
+	test('declines without a cycle of at least 4 steps, on too little history, and the weekly variant on under three weeks', () => {
+		const y = Float64Array.from({ length: 24 * 14 }, (_, i) => 10 + (i % 24));
+		expect(seasonalAr().fit(y, [])).toBeNull();
+		expect(seasonalAr().fit(y, [3])).toBeNull();
+		expect(seasonalAr().fit(y.subarray(0, 60), [24])).toBeNull();
+		expect(seasonalAr({ weekly: true }).fit(y, [24])).toBeNull();
+		expect(seasonalAr().fit(y, [24])).not.toBeNull();
+	});
+
+	test('a constant series (singular without the ridge) gives finite forecasts at its level', () => {
+		const y = new Float64Array(24 * 10).fill(7);
+		const forecast = seasonalAr().fit(y, [24])!.predict(30);
+		forecast.forEach((v) => expect(v).toBeCloseTo(7, 1));
 	});
 });
 

@@ -76,6 +76,22 @@ describe('the perfect forecast (benchmark bound)', () => {
 		expect(misconfigured.scores).toEqual(ordinary.scores);
 	});
 
+	it('a replay that reads only the floors skips the gate where it could not apply, and lands on the same floors and scores', () => {
+		const series = squareWave(3);
+		// The policy's minimum (3) is above the HPA's (1): an unchanged proposal at 1 or 2 must still reach the gate, which raises it.
+		const policy = { minReplicas: 3, maxReplicas: 20, maxStepUpPercent: 50, maxStepUpPods: 1, allowScaleIn: true, maxStepDownPercent: 25, cooldownSeconds: 600, approvalFactor: 10 };
+		for (const extra of [{ policy }, { headroom: 0.3 }, { alignToStep: true, runOffsetSeconds: 210 }]) {
+			const base = { capacityPerPod: 50, minReplicas: 1, maxReplicas: 20, warmupSeconds: 86_400, historySeconds: 86_400, cronSeconds: 300, perfectForecast: true, policies: ['predictive' as const], ...extra };
+			const full = simulate(series, base).runs.predictive!;
+			const floors = simulate(series, { ...base, floorsOnly: true }).runs.predictive!;
+			expect(floors.decisions.map((d) => d.floor)).toEqual(full.decisions.map((d) => d.floor));
+			expect(floors.scores).toEqual(full.scores);
+			// Skipped ticks are holds; the gate still decided every change.
+			expect(floors.decisions.filter((d) => d.decision === 'apply')).toEqual(full.decisions.filter((d) => d.decision === 'apply'));
+			expect(floors.decisions.some((d) => d.gate.startsWith('change: not asked'))).toBe(true);
+		}
+	});
+
 	it('refuses a run offset outside the interval or off the sync period', () => {
 		const series = squareWave(2);
 		for (const runOffsetSeconds of [-15, 300, 7]) {

@@ -1,0 +1,1 @@
+export { approvedProposals, approverOf, type ApprovedItem, type ApprovalRequestResult } from './request';

@@ -1,0 +1,116 @@
+import { isRecord } from '../shared/records';
+import { groupSignals, type SignalValues } from './signals';
+import { nameList, positiveNumber, requireRecord, text } from './settings';
+
+const SETTINGS_NODE = 'the failover settings (Edit Fields node "Failover settings")';
+
+/** What the editor sets once per workflow: which regions, what the service is called, how much one pod serves. */
+export interface FailoverSettings {
+	regions: string[];
+	cluster: string;
+	kind: string;
+	service: string;
+	namespace: string;
+	/** Requests/s one pod serves: a region's required replicas are its recent peak load divided by this. */
+	perPodCapacity: number;
+}
+
+export function readFailoverSettings(run: Record<string, unknown>): FailoverSettings {
+	return {
+		regions: nameList(run, 'regions', SETTINGS_NODE, 'list the Alertmanager region label values, e.g. "us-east, us-west"'),
+		cluster: text(run, 'cluster', SETTINGS_NODE, 'name the multi-region service for decision records, e.g. "global"'),
+		kind: text(run, 'kind', SETTINGS_NODE, 'set the workload kind, e.g. "Deployment"'),
+		service: text(run, 'service', SETTINGS_NODE, 'take it from the alert, e.g. {{ $json.alert.labels.service }}'),
+		namespace: text(run, 'namespace', SETTINGS_NODE, 'take it from the alert or set it, e.g. {{ $json.alert.labels.namespace || "shop" }}'),
+		perPodCapacity: positiveNumber(run, 'perPodCapacity', SETTINGS_NODE, 'set the requests/s one pod serves, e.g. 50'),
+	};
+}
+
+export interface FailoverSignalsInput {
+	/** The item the run started from: the alert, the failover settings, the Lease (lock, state), and on the approved branch the approval. */
+	run: unknown;
+	/** Prometheus instant series labelled region and signal (readyFraction, errorRate, load, capacityReplicas, healthyPools). */
+	signals: unknown;
+	/** The load balancer as Load Balancer Drain's Status read it just now ({ backend, servers }). */
+	traffic: unknown;
+}
+
+/**
+ * The failover (alert firing) or failback (alert resolved) proposal: from the
+ * failing region to the healthiest other one, or back. It only describes;
+ * the gate decides. Inputs it cannot make sense of (a region that is not
+ * configured, a status that is neither) go into the proposal as they are, so
+ * the gate rejects them with its reason instead of this step guessing.
+ */
+export function buildFailoverProposal(input: FailoverSignalsInput): Record<string, unknown> {
+	const run = requireRecord(input.run, 'Run', 'point Run at the item the Lease was taken for, e.g. {{ $(\'Lock service\').item.json }}');
+	const settings = readFailoverSettings(run);
+	const alert = isRecord(run.alert) ? run.alert : {};
+	const labels = isRecord(alert.labels) ? alert.labels : {};
+	const configured = new Set(settings.regions);
+	const { groups, readings } = groupSignals(input.signals, 'region', (region) => configured.has(region));
+	const regions = Object.fromEntries(settings.regions.map((r) => [r, regionEvidence(groups[r], settings.perPodCapacity)]));
+
+	const failing = labels.region;
+	const firing = alert.status === 'firing';
+	if (firing && typeof failing === 'string' && configured.has(failing)) healthiestReading(regions[failing], readings[failing]);
+	const best = settings.regions
+		.filter((r) => r !== failing)
+		.map((r, order) => ({ r, order, ready: regions[r].readyFraction ?? -1 }))
+		.sort((a, b) => b.ready - a.ready || a.order - b.order)[0]?.r;
+	const from = firing ? failing : best;
+	const to = firing ? best : failing;
+	return {
+		action: firing ? 'failover' : 'failback',
+		source: 'alert',
+		target: { cluster: settings.cluster, namespace: settings.namespace, kind: settings.kind, name: settings.service },
+		from,
+		to,
+		// The load balancer as read just now: the gate judges the move on it, and
+		// the drain refuses if it has changed by the time the move happens.
+		...(input.traffic === undefined ? {} : { current: { traffic: input.traffic } }),
+		evidence: {
+			alert: {
+				name: alert.name,
+				status: alert.status,
+				startsAt: alert.startsAt,
+				...(firing ? {} : { endsAt: alert.endsAt, resolvedSince: alert.endsAt }),
+			},
+			regions,
+		},
+	};
+}
+
+// The gate drains a failing region on its own unless its evidence looks
+// healthy, and unknown evidence does not look healthy. Series that disagree
+// about the region to be drained are doubt, so they are read the way that
+// leaves the drain to a person: the healthiest value any of them reported.
+// (reduce, not Math.max(...values): a hostile list of 10^6 series must not overflow the stack.)
+const highest = (values: number[]) => values.reduce((a, b) => (b > a ? b : a));
+const lowest = (values: number[]) => values.reduce((a, b) => (b < a ? b : a));
+const HEALTHIEST: Record<string, (values: number[]) => number> = { readyFraction: highest, errorRate: lowest, healthyPools: highest };
+
+function healthiestReading(evidence: Record<string, number>, reported: Record<string, number[]> | undefined): void {
+	if (reported === undefined) return;
+	for (const [signal, pick] of Object.entries(HEALTHIEST)) {
+		const values = reported[signal];
+		if (values !== undefined && values.length > 0 && evidence[signal] === undefined) evidence[signal] = pick(values);
+	}
+}
+
+// The signals the gate reads; anything else a series carries is not evidence it uses.
+const REGION_SIGNALS = ['readyFraction', 'errorRate', 'capacityReplicas', 'healthyPools', 'requiredReplicas'] as const;
+
+// Load in requests/s becomes the replicas it needs (at least 1, and it wins over
+// a stated requiredReplicas); replica counts are whole.
+function regionEvidence(values: SignalValues | undefined, perPodCapacity: number): Record<string, number> {
+	const out: Record<string, number> = {};
+	if (values === undefined) return out;
+	for (const signal of REGION_SIGNALS) {
+		const value = values[signal];
+		if (typeof value === 'number') out[signal] = signal.endsWith('Replicas') ? Math.round(value) : value;
+	}
+	const load = values.load;
+	if (typeof load === 'number') out.requiredReplicas = Math.max(1, Math.ceil(load / perPodCapacity));
+	return out;
+}

@@ -1,0 +1,2 @@
+export { readPrescalingWorkloads, type PrescalingWorkload } from './prescaling';
+export { readCanaries, canariesFor, type WatchedCanary } from './canaries';
