@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import { seedDeployment } from '../kube/seed';
 import { type LoopsStack, SANDBOX_SETTINGS, type SandboxSettings, editForSandbox, readWorkflow, startLoopsStack } from '../loops';
 import type { OpsStack } from '../stack';
-import { CHECKOUT_HPA, IMAGES, NAMESPACE } from '../stack';
+import { IMAGES, NAMESPACE } from '../stack';
+import { hpa } from '../stack/seed';
 import { type QueueN8n, type QueueOptions, startQueueN8n } from './n8n';
 
 export * from './n8n';
@@ -36,16 +37,7 @@ export function seedWorkloads(stack: OpsStack, names: string[], replicas = 2): v
 	const api = stack.kube['us-east'].api;
 	for (const name of names) {
 		api.create(api.def('deployments.apps'), NAMESPACE, seedDeployment(name, replicas, { app: name, track: 'stable' }, IMAGES.checkout));
-		api.create(api.def('horizontalpodautoscalers.autoscaling'), NAMESPACE, {
-			apiVersion: 'autoscaling/v2',
-			kind: 'HorizontalPodAutoscaler',
-			metadata: { name, namespace: NAMESPACE },
-			spec: {
-				scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
-				...CHECKOUT_HPA,
-				metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }],
-			},
-		});
+		api.create(api.def('horizontalpodautoscalers.autoscaling'), NAMESPACE, hpa(name));
 	}
 }
 

@@ -28,7 +28,8 @@ export const IMAGES = {
 	searchCanary: 'ghcr.io/kube-ops-demo/search:1.5.0-rc.1',
 };
 
-function hpa(name: string): JsonObject {
+/** The HPA of a seeded Deployment `name` (checkout's bounds, CPU at 70 %). */
+export function hpa(name: string): JsonObject {
 	return {
 		apiVersion: 'autoscaling/v2',
 		kind: 'HorizontalPodAutoscaler',
