@@ -1,5 +1,5 @@
 import { hashPlain, hashProposal } from '../policy/hash';
-import { snapshot, type Plain } from '../policy/snapshot';
+import { snapshot, type Plain } from '../shared/snapshot';
 import { instantToMillis, isoString } from '../policy/time';
 import { redact } from '../shared/redact';
 import type { ActionResult, DecisionRecord, DecisionRecordInput, Outcome, ProposalEntry } from './types';

@@ -9,7 +9,7 @@ import { validatePolicy } from './policy';
 import { validateProposal, type ProposalResult } from './proposal';
 import { runScaling } from './scaling';
 import type { SigningKey } from './signature';
-import { snapshot, type Plain } from './snapshot';
+import { snapshot, type Plain } from '../shared/snapshot';
 import { instantToMillis, isoString } from './time';
 import type { Check, Instant, PolicyResult, ResolvedPolicy, Verdict } from './types';
 import { formatIssues } from './validate';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { snapshot, type Plain } from './snapshot';
+import { snapshot, type Plain } from '../shared/snapshot';
 import type { Verdict } from './types';
 
 export const UNHASHABLE = 'unhashable';

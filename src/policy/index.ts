@@ -7,7 +7,7 @@ export { canonicalJson, hashProposal, UNHASHABLE, verdictDigest } from './hash';
 export { MIN_KEY_LENGTH, SIGNATURE_ALGORITHM, SigningKeyError, checkSignature, signatureFor, signingKey, type SignatureCheck, type SigningKey, type VerdictSignature } from './signature';
 export { keysFromCredential, type SigningKeyFields } from './signingCredential';
 export { APPROVAL_RULE, judgeApproval, type ApprovalInput } from './approval';
-export { snapshot, type Plain, type PlainObject } from './snapshot';
+export { snapshot, type Plain, type PlainObject } from '../shared/snapshot';
 export { planScale, type ScaleBounds, type ScalePlan } from './scaling';
 export { regionHealth, type RegionHealth } from './failover';
 export { analyzeCanary, type CanaryAnalysis, type CanaryOutcome, type MetricJudgement, type MetricStatus } from './canary';

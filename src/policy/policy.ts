@@ -1,5 +1,5 @@
 import { hashPlain } from './hash';
-import { isPlainObject, snapshot, type Plain } from './snapshot';
+import { isPlainObject, snapshot, type Plain } from '../shared/snapshot';
 import { isoString, parseTimestamp } from './time';
 import {
 	PROPOSAL_ACTIONS,

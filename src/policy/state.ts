@@ -1,5 +1,5 @@
 import { REGION_NAME } from './policy';
-import { isPlainObject, type Plain } from './snapshot';
+import { isPlainObject, type Plain } from '../shared/snapshot';
 import { parseTimestamp } from './time';
 import type { CanaryState, Issue, ProposalAction } from './types';
 import { Fields, describe } from './validate';

@@ -1,4 +1,4 @@
-import { getOwn, isPlainObject, type Plain, type PlainObject } from './snapshot';
+import { getOwn, isPlainObject, type Plain, type PlainObject } from '../shared/snapshot';
 import { parseTimestamp } from './time';
 import type { Issue } from './types';
 

@@ -1,5 +1,5 @@
 import { hashProposal, UNHASHABLE, verdictDigest } from './hash';
-import { getOwn, isPlainObject, snapshot } from './snapshot';
+import { getOwn, isPlainObject, snapshot } from '../shared/snapshot';
 import { instantToMillis, parseTimestamp } from './time';
 import type { Decision, Instant, Verdict } from './types';
 
