@@ -3,7 +3,7 @@ import { INVALID_INPUTS, stateCheck, type FamilyArgs, type FamilyResult } from '
 import type { RollbackInput } from './proposal';
 import { circuitBreakerRule, freezeRule, namespaceRule, sourceRule, type BaseContext } from './shared-rules';
 import { canaryStateToJson, validateCanaryState, type ParsedCanaryState } from './state';
-import { isoString } from './time';
+import { isoString } from '../shared/time';
 import type { CanaryMetrics, CanaryPolicy, CanaryValue, Check, CheckEffect } from './types';
 
 // One analysis run of a canary against its stable baseline.

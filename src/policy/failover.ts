@@ -4,7 +4,7 @@ import { INVALID_INPUTS, stateCheck, type FamilyArgs, type FamilyResult } from '
 import type { FailoverInput } from './proposal';
 import { circuitBreakerRule, freezeRule, namespaceRule, sourceRule, type BaseContext } from './shared-rules';
 import { validateFailoverState, type ParsedFailoverState } from './state';
-import { isoString, parseTimestamp, secondsBetween } from './time';
+import { isoString, parseTimestamp, secondsBetween } from '../shared/time';
 import type { Check, FailoverPolicy, RegionEvidence, TrafficAdmin, TrafficTarget, VerdictScope } from './types';
 
 export type RegionHealth = 'healthy' | 'unhealthy' | 'unknown';

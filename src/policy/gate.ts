@@ -10,7 +10,7 @@ import { validateProposal, type ProposalResult } from './proposal';
 import { runScaling } from './scaling';
 import type { SigningKey } from './signature';
 import { snapshot, type Plain } from '../shared/snapshot';
-import { instantToMillis, isoString } from './time';
+import { instantToMillis, isoString } from '../shared/time';
 import type { Check, Instant, PolicyResult, ResolvedPolicy, Verdict } from './types';
 import { formatIssues } from './validate';
 

@@ -3,7 +3,7 @@ import { INVALID_INPUTS, stateCheck, type FamilyArgs, type FamilyResult } from '
 import type { ScaleInput } from './proposal';
 import { circuitBreakerRule, freezeRule, namespaceRule, type BaseContext } from './shared-rules';
 import { validateScaleState, type ParsedScaleState } from './state';
-import { isoString, secondsBetween } from './time';
+import { isoString, secondsBetween } from '../shared/time';
 import type { ProposalSource, ResolvedPolicy } from './types';
 
 export interface ScaleBounds {
