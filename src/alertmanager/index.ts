@@ -1,5 +1,5 @@
 export * from './types';
-export { canonicalJson, dedupeKey, sortedUnique } from './dedupe';
+export { dedupeKey, sortedUnique } from './dedupe';
 export { validatePayload } from './validate';
 export type { ValidateOptions } from './validate';
 export { normalise, normaliseAlert } from './normalise';

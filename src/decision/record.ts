@@ -1,4 +1,4 @@
-import { hashPlain, hashProposal } from '../policy/hash';
+import { hashPlain, hashProposal } from '../shared/hash';
 import { snapshot, type Plain } from '../shared/snapshot';
 import { instantToMillis, isoString } from '../shared/time';
 import { redact } from '../shared/redact';

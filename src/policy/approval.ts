@@ -1,5 +1,5 @@
 import { check } from './checks';
-import { hashPlain, hashProposal } from './hash';
+import { hashPlain, hashProposal } from '../shared/hash';
 import { checkSignature, type SigningKey } from './signature';
 import { getOwn, isPlainObject, type Plain } from '../shared/snapshot';
 import { isoString, parseTimestamp } from '../shared/time';

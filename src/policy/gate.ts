@@ -3,7 +3,7 @@ import { runCanary } from './canary';
 import { check, decide, notEvaluated } from './checks';
 import { runFailover } from './failover';
 import type { FamilyResult } from './family';
-import { hashPlain, hashProposal, UNHASHABLE, verdictDigest } from './hash';
+import { hashPlain, hashProposal, UNHASHABLE, verdictDigest } from '../shared/hash';
 import { parsePolicy } from './parse';
 import { validatePolicy } from './policy';
 import { validateProposal, type ProposalResult } from './proposal';

@@ -3,7 +3,7 @@ export { parsePolicy, parseDocument, type DocumentResult } from './parse';
 export { validatePolicy, SCALING_DEFAULTS, FAILOVER_DEFAULTS, CANARY_DEFAULTS, DEFAULT_FREEZE_ACTIONS } from './policy';
 export { runPolicyCheck, type PolicyCheckInput, type PolicyCheckResult } from './check-command';
 export { verifyVerdict, type VerifyOptions, type VerdictVerification } from './verify';
-export { canonicalJson, hashProposal, UNHASHABLE, verdictDigest } from './hash';
+export { canonicalJson, hashProposal, UNHASHABLE, verdictDigest } from '../shared/hash';
 export { MIN_KEY_LENGTH, SIGNATURE_ALGORITHM, SigningKeyError, checkSignature, signatureFor, signingKey, type SignatureCheck, type SigningKey, type VerdictSignature } from './signature';
 export { keysFromCredential, type SigningKeyFields } from './signingCredential';
 export { APPROVAL_RULE, judgeApproval, type ApprovalInput } from './approval';

@@ -1,4 +1,4 @@
-import { hashPlain } from './hash';
+import { hashPlain } from '../shared/hash';
 import { isPlainObject, snapshot, type Plain } from '../shared/snapshot';
 import { isoString, parseTimestamp } from '../shared/time';
 import {

@@ -1,4 +1,4 @@
-import { hashProposal, UNHASHABLE, verdictDigest } from './hash';
+import { hashProposal, UNHASHABLE, verdictDigest } from '../shared/hash';
 import { getOwn, isPlainObject, snapshot } from '../shared/snapshot';
 import { instantToMillis, parseTimestamp } from '../shared/time';
 import type { Decision, Instant, Verdict } from './types';
