@@ -8,7 +8,7 @@ import {
 	NodeOperationError,
 } from 'n8n-workflow';
 
-import { runGate } from '../../src/policy';
+import { runGate } from '../../src/decision';
 import { parseTime } from '../../src/prometheus';
 import { signingKeyTest, signingKeysOf } from '../shared/signingKey';
 import { parseJsonStrictly } from '../../src/shared/strictJson';

@@ -1,7 +1,6 @@
 import { evaluateInputs, type InputDocument } from './gate';
-import { signVerdict } from './gateRun';
 import { parseDocument, parsePolicy } from './parse';
-import type { SigningKey } from './signature';
+import { type SigningKey, signVerdict } from './signature';
 import type { Instant, Verdict } from './types';
 
 export interface PolicyCheckInput {

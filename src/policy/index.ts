@@ -4,7 +4,7 @@ export { validatePolicy, SCALING_DEFAULTS, FAILOVER_DEFAULTS, CANARY_DEFAULTS, D
 export { runPolicyCheck, type PolicyCheckInput, type PolicyCheckResult } from './check-command';
 export { verifyVerdict, type VerifyOptions, type VerdictVerification } from './verify';
 export { canonicalJson, hashProposal, UNHASHABLE, verdictDigest } from '../shared/hash';
-export { MIN_KEY_LENGTH, SIGNATURE_ALGORITHM, SigningKeyError, checkSignature, signatureFor, signingKey, type SignatureCheck, type SigningKey, type VerdictSignature } from './signature';
+export { MIN_KEY_LENGTH, SIGNATURE_ALGORITHM, SigningKeyError, checkSignature, signVerdict, signatureFor, signingKey, type SignatureCheck, type SigningKey, type VerdictSignature } from './signature';
 export { keysFromCredential, type SigningKeyFields } from './signingCredential';
 export { APPROVAL_RULE, judgeApproval, type ApprovalInput } from './approval';
 export { snapshot, type Plain, type PlainObject } from '../shared/snapshot';
@@ -14,6 +14,5 @@ export { analyzeCanary, type CanaryAnalysis, type CanaryOutcome, type MetricJudg
 export type { ProposalInput, ScaleInput, FailoverInput, RollbackInput } from './proposal';
 export type { ParsedCanaryState } from './state';
 export * from './types';
-export { runGate, signVerdict, type GateOutput, type GateRun, type GateRunOptions } from './gateRun';
 export { nextLoopState, LOOP_OUTCOMES, type LoopOutcome, type LoopState, type NextStateInput } from './nextState';
 export { UPSTREAM_FAILURE_FIX, gateFieldsOf, upstreamFailure } from './verdictInput';

@@ -1,8 +1,9 @@
-import { buildDecisionRecord } from '../decision';
-import type { DecisionRecord, Loop } from '../decision';
-import { evaluate } from './gate';
-import { type SigningKey, signatureFor } from './signature';
-import type { Target, Verdict } from './types';
+import { evaluate } from '../policy/gate';
+import { type SigningKey, signVerdict } from '../policy/signature';
+import type { Target, Verdict } from '../policy/types';
+import { loopOfAction } from './loop';
+import { buildDecisionRecord } from './record';
+import type { DecisionRecord, Loop } from './types';
 
 /** Which of the Policy Gate node's three outputs a verdict leaves by. */
 export type GateOutput = 'apply' | 'approve' | 'holdOrReject';
@@ -13,8 +14,6 @@ export interface GateRun {
 	/** The audit record of this run (no actions yet: the mutating node adds those). */
 	record: DecisionRecord;
 }
-
-const LOOP_OF_ACTION: Record<string, Loop> = { scale: 'scaling', failover: 'failover', failback: 'failover', rollback: 'canary' };
 
 /**
  * One gate decision as the node and any other caller needs it: the verdict,
@@ -36,7 +35,7 @@ export function runGate(proposal: unknown, policy: unknown, state: unknown, now:
 	const output: GateOutput = verdict.decision === 'apply' ? 'apply' : verdict.decision === 'approve' ? 'approve' : 'holdOrReject';
 	const record = buildDecisionRecord({
 		time: now,
-		loop: LOOP_OF_ACTION[verdict.action ?? ''] ?? guessLoop(proposal),
+		loop: loopOfAction(verdict.action) ?? guessLoop(proposal),
 		target: targetOf(proposal),
 		proposals: [proposal],
 		verdict,
@@ -44,14 +43,9 @@ export function runGate(proposal: unknown, policy: unknown, state: unknown, now:
 	return { verdict, output, record };
 }
 
-/** The verdict with the gate's signature, or as it is without a key. */
-export function signVerdict(verdict: Verdict, key: SigningKey | undefined): Verdict {
-	return key ? { ...verdict, signature: signatureFor(key, verdict.verdictHash, verdict.proposalHash) } : verdict;
-}
-
 function guessLoop(proposal: unknown): Loop {
 	const action = typeof proposal === 'object' && proposal !== null ? (proposal as { action?: unknown }).action : undefined;
-	return typeof action === 'string' && LOOP_OF_ACTION[action] ? LOOP_OF_ACTION[action] : 'scaling';
+	return loopOfAction(action) ?? 'scaling';
 }
 
 /** The proposal's target when it has one, else placeholders that say so (a rejected proposal still gets a record). */
