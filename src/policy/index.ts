@@ -1,7 +1,6 @@
 export { evaluate, evaluateInputs, type EvaluateExtras, type GateInputs, type InputDocument } from './gate';
 export { parsePolicy, parseDocument, type DocumentResult } from './parse';
 export { validatePolicy, SCALING_DEFAULTS, FAILOVER_DEFAULTS, CANARY_DEFAULTS, DEFAULT_FREEZE_ACTIONS } from './policy';
-export { runPolicyCheck, type PolicyCheckInput, type PolicyCheckResult } from './check-command';
 export { verifyVerdict, type VerifyOptions, type VerdictVerification } from './verify';
 export { canonicalJson, hashProposal, UNHASHABLE, verdictDigest } from '../shared/hash';
 export { MIN_KEY_LENGTH, SIGNATURE_ALGORITHM, SigningKeyError, checkSignature, signVerdict, signatureFor, signingKey, type SignatureCheck, type SigningKey, type VerdictSignature } from './signature';

@@ -1,7 +1,4 @@
-import { evaluateInputs, type InputDocument } from './gate';
-import { parseDocument, parsePolicy } from './parse';
-import { type SigningKey, signVerdict } from './signature';
-import type { Instant, Verdict } from './types';
+import { type InputDocument, type Instant, type SigningKey, type Verdict, evaluateInputs, parseDocument, parsePolicy, signVerdict } from '../policy';
 
 export interface PolicyCheckInput {
 	policyText: string;
