@@ -1,6 +1,6 @@
 import type { ResolvedLimits } from './limits';
 import { quoteForReason } from './text';
-import type { AdviceLoop, TargetRef } from './types';
+import type { AdviceLoop, Target } from './types';
 
 // The fields of a context that bind a proposal. They come from our own
 // deterministic code, but a context built from an n8n item is still JSON of
@@ -17,7 +17,7 @@ const MAX_REGIONS = 100;
 
 export interface ScalingFacts {
 	loop: 'scaling';
-	target: TargetRef;
+	target: Target;
 	current: number;
 	deterministic: number | null;
 	minReplicas: number | null;
@@ -31,7 +31,7 @@ export interface ScalingFacts {
 
 export interface FailoverFacts {
 	loop: 'failover';
-	target: TargetRef;
+	target: Target;
 	regions: string[];
 	activeRegions: string[] | null;
 	deterministic: { action: string; from?: string; to?: string } | null;
@@ -39,7 +39,7 @@ export interface FailoverFacts {
 
 export interface CanaryFacts {
 	loop: 'canary';
-	target: TargetRef;
+	target: Target;
 	deterministic: { action: string } | null;
 }
 
@@ -85,9 +85,9 @@ function count(parent: Dict | undefined, key: string, path: string, required: bo
 	return value;
 }
 
-function readTarget(context: Dict): TargetRef {
+function readTarget(context: Dict): Target {
 	const target = dict(context, 'target', 'target', true) as Dict;
-	const bound: TargetRef = {
+	const bound: Target = {
 		cluster: text(target, 'cluster', 'target.cluster', CLUSTER, 'a cluster name', true) as string,
 		namespace: text(target, 'namespace', 'target.namespace', DNS_LABEL, 'a Kubernetes namespace name', true) as string,
 		kind: text(target, 'kind', 'target.kind', KIND, 'a Kubernetes kind such as Deployment', true) as string,
