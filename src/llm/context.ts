@@ -1,6 +1,7 @@
 import type { ResolvedLimits } from './limits';
 import { quoteForReason } from './text';
 import type { AdviceLoop, Target } from './types';
+import { isRecord } from '../shared/records';
 
 // The fields of a context that bind a proposal. They come from our own
 // deterministic code, but a context built from an n8n item is still JSON of
@@ -51,10 +52,6 @@ type Dict = Record<string, unknown>;
 
 class ContextProblem extends Error {}
 
-function isDict(value: unknown): value is Dict {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function own(object: Dict, key: string): unknown {
 	return Object.prototype.hasOwnProperty.call(object, key) ? object[key] : undefined;
 }
@@ -66,7 +63,7 @@ function problem(path: string, message: string): never {
 function dict(parent: Dict, key: string, path: string, required: boolean): Dict | undefined {
 	const value = own(parent, key);
 	if (value === undefined || value === null) return required ? problem(path, 'is missing') : undefined;
-	return isDict(value) ? value : problem(path, `must be an object, got ${quoteForReason(value)}`);
+	return isRecord(value) ? value : problem(path, `must be an object, got ${quoteForReason(value)}`);
 }
 
 function text(parent: Dict, key: string, path: string, pattern: RegExp, what: string, required: boolean): string | undefined {
@@ -190,7 +187,7 @@ function readCanary(context: Dict): CanaryFacts {
 
 /** The trusted facts of a context, or the first problem that stops a proposal from being bound. */
 export function readFacts(loop: AdviceLoop, context: unknown, limits: ResolvedLimits): FactsResult {
-	if (!isDict(context)) return { ok: false, problem: `context must be an object, got ${quoteForReason(context)}` };
+	if (!isRecord(context)) return { ok: false, problem: `context must be an object, got ${quoteForReason(context)}` };
 	try {
 		if (loop === 'scaling') return { ok: true, facts: readScaling(context, limits) };
 		if (loop === 'failover') return { ok: true, facts: readFailover(context) };
