@@ -1,7 +1,7 @@
 export { forecast, DEFAULT_QUANTILES } from './forecast';
 export { replicasFromForecast, type ReplicaOptions, type ReplicaRecommendation } from './replicas';
 export { readSeriesCsv, parseTimestamp, parseCsv, type CsvSeries } from './csv';
-export { parseDuration, parseHorizon, parseQuantiles, parseSeasons } from './options';
+export { parseHorizon, parseQuantiles, parseSeasons } from './options';
 export { forecastToJson } from './json';
 export { runM4, parseM4Csv, writeM4Submission, engineForecaster, M4_HOURLY } from './m4';
 export type { M4Result, M4Series, M4SeriesResult, M4Forecaster } from './m4';

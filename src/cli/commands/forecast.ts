@@ -2,12 +2,12 @@ import * as fs from 'node:fs';
 
 import { UsageError, parseArgs } from '../args';
 import type { CliCommand, CliIO } from '../command';
+import { durationSeconds } from '../../shared/duration';
 import {
 	DEFAULT_QUANTILES,
 	forecast,
 	forecastToJson,
 	inferIntervalSeconds,
-	parseDuration,
 	parseHorizon,
 	parseQuantiles,
 	parseSeasons,
@@ -103,7 +103,7 @@ function replicaOptions(values: Record<string, string>): PreScaleSettings {
 	const duration = (name: string, fallback: number): number => {
 		if (values[name] === undefined) return fallback;
 		const text = values[name].trim();
-		const seconds = /^0+[smhdw]?$/.test(text) ? 0 : parseDuration(text);
+		const seconds = /^0+[smhdw]?$/.test(text) ? 0 : durationSeconds(text);
 		if (seconds === null) throw new UsageError(`--${name}: "${values[name]}" is not a duration like 90s or 15m`);
 		return seconds;
 	};

@@ -4,9 +4,10 @@ import * as path from 'node:path';
 import { UsageError, parseArgs } from '../args';
 import type { CliCommand, CliIO } from '../command';
 import { ALLOW_INSECURE_OPTION, requireSecureUrl } from '../insecure';
-import { parseDuration, parseTimestamp, readSeriesCsv } from '../../forecast';
+import { parseTimestamp, readSeriesCsv } from '../../forecast';
+import { durationSeconds, parseDuration } from '../../shared/duration';
 import type { Series } from '../../forecast';
-import { PrometheusClient, parseDuration as parsePrometheusDuration, parseHeaderLines, parseTime } from '../../prometheus';
+import { PrometheusClient, parseHeaderLines, parseTime } from '../../prometheus';
 import {
 	alignedOffset,
 	POLICY_NAMES,
@@ -272,7 +273,7 @@ function tuneGrid(values: Record<string, string>): Partial<TuneGrid> {
 	const num = (ok: (n: number) => boolean) => (part: string) => (Number.isFinite(Number(part)) && ok(Number(part)) ? Number(part) : null);
 	const dur = (zero: boolean) => (part: string) => {
 		if (zero && /^0+[smhdw]?$/.test(part)) return 0;
-		const seconds = parseDuration(part);
+		const seconds = durationSeconds(part);
 		return seconds !== null && seconds > 0 ? seconds : null;
 	};
 	const grid: Partial<TuneGrid> = {};
@@ -325,7 +326,7 @@ function readCsv(file: string, column: string | undefined): Series {
 async function queryPrometheus(values: Record<string, string>, io: CliIO): Promise<Series> {
 	const promDuration = (name: string, fallback: string) => {
 		try {
-			return parsePrometheusDuration(values[name] ?? fallback, `--${name}`);
+			return parseDuration(values[name] ?? fallback, `--${name}`);
 		} catch (error) {
 			throw new UsageError((error as Error).message);
 		}
@@ -379,7 +380,7 @@ function number(values: Record<string, string>, name: string, valid: (n: number)
 function duration(values: Record<string, string>, name: string, zeroAllowed = false): number | undefined {
 	if (values[name] === undefined) return undefined;
 	const text = values[name].trim();
-	const seconds = zeroAllowed && /^0+[smhdw]?$/.test(text) ? 0 : parseDuration(text);
+	const seconds = zeroAllowed && /^0+[smhdw]?$/.test(text) ? 0 : durationSeconds(text);
 	if (seconds === null || (!zeroAllowed && !(seconds > 0))) throw new UsageError(`--${name}: "${values[name]}" is not a duration like 90s, 15m, 1h or 7d`);
 	return seconds;
 }
