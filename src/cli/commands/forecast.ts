@@ -1,8 +1,7 @@
-import * as fs from 'node:fs';
-
 import { UsageError, parseArgs } from '../args';
 import type { CliCommand, CliIO } from '../command';
 import { durationSeconds } from '../../shared/duration';
+import { readCliFile } from '../files';
 import {
 	DEFAULT_QUANTILES,
 	forecast,
@@ -60,13 +59,7 @@ export const forecastCommand: CliCommand = {
 		const quantiles = values.quantiles === undefined ? [...DEFAULT_QUANTILES] : usage('--quantiles', () => parseQuantiles(values.quantiles));
 		const replicas = values['per-pod-capacity'] === undefined ? null : replicaOptions(values);
 
-		let text: string;
-		try {
-			text = fs.readFileSync(values.csv, 'utf8');
-		} catch (error) {
-			const code = (error as NodeJS.ErrnoException).code;
-			throw new Error(`cannot read ${values.csv}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
-		}
+		const text = readCliFile(values.csv, 'CSV');
 		const { series, column } = readSeriesCsv(text, values.column ?? 1, until);
 		const interval = inferIntervalSeconds(series.t);
 		// Without two timestamps there is no interval to convert a duration with; the engine then explains the data problem.

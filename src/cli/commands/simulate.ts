@@ -3,6 +3,7 @@ import * as path from 'node:path';
 
 import { UsageError, parseArgs } from '../args';
 import type { CliCommand, CliIO } from '../command';
+import { readCliFile } from '../files';
 import { ALLOW_INSECURE_OPTION, requireSecureUrl } from '../insecure';
 import { parseTimestamp, readSeriesCsv } from '../../forecast';
 import { durationSeconds, parseDuration } from '../../shared/duration';
@@ -106,7 +107,7 @@ export const simulateCommand: CliCommand = {
 		const minReplicas = number(values, 'min', (n) => Number.isInteger(n) && n >= 1, 'a whole number >= 1', 1);
 		const maxReplicas = number(values, 'max', (n) => Number.isInteger(n) && n >= minReplicas, `a whole number >= --min (${minReplicas})`, 100);
 		const policies = policyNames(values.policy ?? 'both');
-		const policyText = values['policy-file'] === undefined ? undefined : readText(values['policy-file'], '--policy-file');
+		const policyText = values['policy-file'] === undefined ? undefined : readText(values['policy-file'], '--policy-file', 'policy');
 
 		const tuning = args.flags.has('tune');
 		if (!tuning) {
@@ -304,17 +305,16 @@ function between(series: Series, from: number, until: number): Series {
 	return { t: keep.map((i) => series.t[i]), v: keep.map((i) => series.v[i]) };
 }
 
-function readText(file: string, option: string): string {
+function readText(file: string, option: string, what: string): string {
 	try {
-		return fs.readFileSync(file, 'utf8');
+		return readCliFile(file, what);
 	} catch (error) {
-		const code = (error as NodeJS.ErrnoException).code;
-		throw new Error(`${option}: cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+		throw new Error(`${option}: ${(error as Error).message}`);
 	}
 }
 
 function readCsv(file: string, column: string | undefined): Series {
-	const text = readText(file, '--csv');
+	const text = readText(file, '--csv', 'CSV');
 	try {
 		return readSeriesCsv(text, column ?? 1).series;
 	} catch (error) {
