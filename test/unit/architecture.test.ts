@@ -120,3 +120,8 @@ test('imports are found in every form they take, and not in comments', () => {
 	].join('\n');
 	expect(importsOf(source)).toEqual(['../a', '../b', '../c', '../d', '../e', '../f']);
 });
+
+test('file names under src/ have one case: camelCase (README.md aside)', () => {
+	const names = listFiles(SRC).map((file) => path.relative(ROOT, file).split(path.sep).join('/'));
+	expect(names.filter((name) => !/^src\/([a-z][A-Za-z0-9]*\/)*([a-z][A-Za-z0-9]*\.ts|README\.md)$/.test(name))).toEqual([]);
+});
