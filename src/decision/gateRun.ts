@@ -1,6 +1,7 @@
 import { evaluate } from '../policy/gate';
 import { type SigningKey, signVerdict } from '../policy/signature';
-import type { Target, Verdict } from '../policy/types';
+import type { Verdict } from '../policy/types';
+import { type Target, TARGET_FIELDS, statedTarget } from '../shared/target';
 import { loopOfAction } from './loop';
 import { buildDecisionRecord } from './record';
 import type { DecisionRecord, Loop } from './types';
@@ -50,10 +51,7 @@ function guessLoop(proposal: unknown): Loop {
 
 /** The proposal's target when it has one, else placeholders that say so (a rejected proposal still gets a record). */
 function targetOf(proposal: unknown): Target {
-	const raw = typeof proposal === 'object' && proposal !== null ? (proposal as { target?: unknown }).target : undefined;
-	const field = (name: keyof Target) => {
-		const value = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>)[name] : undefined;
-		return typeof value === 'string' && value !== '' ? value.slice(0, 253) : 'unknown';
-	};
+	const stated = statedTarget(proposal) ?? {};
+	const field = (name: (typeof TARGET_FIELDS)[number]) => stated[name]?.slice(0, 253) ?? 'unknown';
 	return { cluster: field('cluster'), namespace: field('namespace'), kind: field('kind'), name: field('name') };
 }
