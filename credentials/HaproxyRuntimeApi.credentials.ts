@@ -8,7 +8,7 @@ import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
  * level, so keep it on loopback or a private network.
  */
 export class HaproxyRuntimeApi implements ICredentialType {
-	name = 'haproxyRuntimeApi';
+	name = 'kubeOpsHaproxyRuntimeApi';
 
 	displayName = 'HAProxy Runtime API';
 

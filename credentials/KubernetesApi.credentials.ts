@@ -6,7 +6,7 @@ import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
  * (client certificates, exec plugins, OIDC), exactly as the node will.
  */
 export class KubernetesApi implements ICredentialType {
-	name = 'kubernetesApi';
+	name = 'kubeOpsKubernetesApi';
 
 	displayName = 'Kubernetes API';
 

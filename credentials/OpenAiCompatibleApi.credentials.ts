@@ -2,7 +2,7 @@ import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 
 /** Any OpenAI-compatible endpoint: OpenAI, Azure OpenAI, vLLM, Ollama, LocalAI. Tested by the LLM Advisor node. */
 export class OpenAiCompatibleApi implements ICredentialType {
-	name = 'openAiCompatibleApi';
+	name = 'kubeOpsOpenAiCompatibleApi';
 
 	displayName = 'OpenAI-Compatible API (Kube Ops)';
 

@@ -6,7 +6,7 @@ import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
  * auth code path as the queries themselves.
  */
 export class PrometheusApi implements ICredentialType {
-	name = 'prometheusApi';
+	name = 'kubeOpsPrometheusApi';
 
 	displayName = 'Prometheus API';
 

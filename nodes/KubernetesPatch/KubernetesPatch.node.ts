@@ -39,7 +39,7 @@ export class KubernetesPatch implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
-			{ name: 'kubernetesApi', required: true, testedBy: 'kubernetesApiConnectionTest' },
+			{ name: 'kubeOpsKubernetesApi', required: true, testedBy: 'kubernetesApiConnectionTest' },
 			// Optional so the node also works as a plain Kubernetes tool; without it every item with a verdict is refused.
 			{ name: 'kubeOpsSigningKey', required: false, testedBy: 'kubeOpsSigningKeyTest', displayOptions: { show: { operation: [...MUTATING, 'waitReady', 'recordDecision'] } } },
 		],

@@ -25,7 +25,7 @@ export class LlmAdvisor implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'openAiCompatibleApi', required: true, testedBy: 'openAiCompatibleConnectionTest' }],
+		credentials: [{ name: 'kubeOpsOpenAiCompatibleApi', required: true, testedBy: 'openAiCompatibleConnectionTest' }],
 		properties: [
 			{
 				displayName:
@@ -93,7 +93,7 @@ export class LlmAdvisor implements INodeType {
 	methods = { credentialTest: credentialTestsFor('openAiCompatibleConnectionTest') };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const credential = await this.getCredentials('openAiCompatibleApi');
+		const credential = await this.getCredentials('kubeOpsOpenAiCompatibleApi');
 		return forEachItem(
 			this,
 			async ({ itemIndex, item, emit }) => {

@@ -25,11 +25,11 @@ export class LoadBalancerDrain implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
-			{ name: 'haproxyRuntimeApi', required: true, testedBy: 'haproxyRuntimeApiTest', displayOptions: { show: { provider: ['haproxy'] } } },
+			{ name: 'kubeOpsHaproxyRuntimeApi', required: true, testedBy: 'haproxyRuntimeApiTest', displayOptions: { show: { provider: ['haproxy'] } } },
 			{ name: 'kubeOpsCloudflareApi', required: true, testedBy: 'cloudflareApiTest', displayOptions: { show: { provider: ['cloudflare'] } } },
 			{ name: 'kubeOpsAwsRoute53Api', required: true, testedBy: 'route53ApiTest', displayOptions: { show: { provider: ['route53'] } } },
 			// For the Kubernetes provider, and for every provider the cluster where carried-out verdicts are recorded (single use).
-			{ name: 'kubernetesApi', required: false, testedBy: 'kubernetesApiConnectionTest' },
+			{ name: 'kubeOpsKubernetesApi', required: false, testedBy: 'kubernetesApiConnectionTest' },
 			{ name: 'kubeOpsSigningKey', required: false, testedBy: 'kubeOpsSigningKeyTest', displayOptions: { show: { operation: ['drain', 'restore', 'setWeight'] } } },
 		],
 		properties: [

@@ -8,7 +8,7 @@ import {
 	NodeOperationError,
 } from 'n8n-workflow';
 
-import { runGate } from '../../src/policy';
+import { runGate } from '../../src/decision';
 import { parseTime } from '../../src/prometheus';
 import { credentialTestsFor } from '../shared/credentialTests';
 import { forEachItem } from '../shared/perItem';

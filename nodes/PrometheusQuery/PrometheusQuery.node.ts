@@ -38,7 +38,7 @@ export class PrometheusQuery implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'prometheusApi', required: true, testedBy: 'prometheusApiConnectionTest' }],
+		credentials: [{ name: 'kubeOpsPrometheusApi', required: true, testedBy: 'prometheusApiConnectionTest' }],
 		properties: [
 			{
 				displayName: 'Query Type',
@@ -210,7 +210,7 @@ export class PrometheusQuery implements INodeType {
 	methods = { credentialTest: credentialTestsFor('prometheusApiConnectionTest') };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const fields = await this.getCredentials('prometheusApi');
+		const fields = await this.getCredentials('kubeOpsPrometheusApi');
 		let connection: PrometheusConnection;
 		try {
 			connection = connectionFromCredential(fields);

@@ -1,6 +1,7 @@
 import type { DecisionRecord } from '../decision';
 import { type PlainObject, type SigningKey, type Target, type Verdict, checkSignature, snapshot, verifyVerdict } from '../policy';
 import { isRecord } from '../shared/records';
+import { TARGET_FIELDS, statedTarget } from '../shared/target';
 import { type MutatingOperation, type Permit, PermitError, permitFor } from './permits';
 
 /**
@@ -69,20 +70,14 @@ export function maxVerdictAge(option: unknown): number {
 	return seconds;
 }
 
-const TARGET_FIELDS = ['cluster', 'namespace', 'kind', 'name'] as const;
-
-/** The proposal's target, read once for every mutating path. */
+/** The proposal's target, for every mutating path: all four fields, or a refusal naming the missing one. */
 export function targetOf(proposal: PlainObject): Target {
-	const raw = proposal.target;
-	if (!isRecord(raw)) throw new AdmissionError('Refusing to act: the proposal has no target', ROUTE_FIX);
-	const target: Partial<Target> = {};
+	const stated = statedTarget(proposal);
+	if (stated === undefined) throw new AdmissionError('Refusing to act: the proposal has no target', ROUTE_FIX);
 	for (const key of TARGET_FIELDS) {
-		const value = raw[key];
-		if (typeof value !== 'string' || value === '') throw new AdmissionError(`Refusing to act: the proposal's target has no ${key}`, ROUTE_FIX);
-		target[key] = value;
+		if (stated[key] === undefined) throw new AdmissionError(`Refusing to act: the proposal's target has no ${key}`, ROUTE_FIX);
 	}
-	if (typeof raw.apiVersion === 'string' && raw.apiVersion !== '') target.apiVersion = raw.apiVersion;
-	return target as Target;
+	return stated as Target;
 }
 
 function decisionOf(json: Record<string, unknown>, verdict: Verdict, notes: string[]): DecisionRecord | undefined {

@@ -1,6 +1,6 @@
 export * from './types';
-export { canonicalJson, dedupeKey, sortedUnique } from './dedupe';
-export { isRfc3339, validatePayload } from './validate';
+export { dedupeKey, sortedUnique } from './dedupe';
+export { validatePayload } from './validate';
 export type { ValidateOptions } from './validate';
 export { normalise, normaliseAlert } from './normalise';
 export { DEFAULT_MAX_ALERTS, DEFAULT_MAX_BODY_BYTES, bodySize, readNotification } from './request';

@@ -1,3 +1,4 @@
+import { isRfc3339 } from '../shared/time';
 import type { AlertStatus, Checked, Rejection, StringMap, WebhookAlert, WebhookPayload } from './types';
 import { isRecord } from '../shared/records';
 
@@ -71,18 +72,6 @@ function stringMap(value: unknown, path: string, required: boolean): StringMap {
 		out[name] = entry;
 	}
 	return out;
-}
-
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-](\d{2}):(\d{2}))$/;
-
-/** RFC 3339 as Go writes it (any number of fractional digits, Z or an offset); Go's zero time included. */
-export function isRfc3339(value: string): boolean {
-	const m = RFC3339.exec(value);
-	if (!m) return false;
-	const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
-	const daysInMonth = new Date(Date.UTC(2000 + (year % 400), month, 0)).getUTCDate();
-	const offsetOk = m[9] === undefined || (Number(m[9]) <= 23 && Number(m[10]) <= 59);
-	return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 60 && offsetOk;
 }
 
 function time(value: unknown, path: string): string {

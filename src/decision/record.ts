@@ -1,6 +1,6 @@
-import { hashPlain, hashProposal } from '../policy/hash';
-import { snapshot, type Plain } from '../policy/snapshot';
-import { instantToMillis, isoString } from '../policy/time';
+import { hashPlain, hashProposal } from '../shared/hash';
+import { snapshot, type Plain } from '../shared/snapshot';
+import { instantToMillis, isoString } from '../shared/time';
 import { redact } from '../shared/redact';
 import type { ActionResult, DecisionRecord, DecisionRecordInput, Outcome, ProposalEntry } from './types';
 

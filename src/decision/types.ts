@@ -1,4 +1,4 @@
-import type { Plain } from '../policy/snapshot';
+import type { Plain } from '../shared/snapshot';
 import type { Target, Verdict } from '../policy/types';
 
 export type Loop = 'scaling' | 'failover' | 'canary';

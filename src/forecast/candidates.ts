@@ -1,10 +1,10 @@
-import { ets, mstlEts, mstlTheta, theta } from './models/decomposition-model';
-import { holtWinters } from './models/holt-winters';
-import { logTransformed } from './models/log-transformed';
+import { ets, mstlEts, mstlTheta, theta } from './models/decompositionModel';
+import { holtWinters } from './models/holtWinters';
+import { logTransformed } from './models/logTransformed';
 import type { ForecastModel } from './models/model';
 import { sarima } from './models/sarima';
-import { seasonalAr } from './models/seasonal-ar';
-import { seasonalNaive } from './models/seasonal-naive';
+import { seasonalAr } from './models/seasonalAr';
+import { seasonalNaive } from './models/seasonalNaive';
 
 const MEAN_REVERTING_ORDERS = [
 	{ p: 1, d: 0, q: 1, P: 0, D: 1, Q: 1 },

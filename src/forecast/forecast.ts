@@ -2,7 +2,7 @@ import { backtestOrigins, fitAndPredict, runBacktests, type CandidateBacktest } 
 import { candidateModels } from './candidates';
 import { toRegularGrid } from './grid';
 import { mape, meanAbsoluteError, seasonalNaiveScale, smape, underForecastRate, wape } from './metrics';
-import { seasonalNaive } from './models/seasonal-naive';
+import { seasonalNaive } from './models/seasonalNaive';
 import { prepareHistory } from './preprocess';
 import { calibratedCoverage, calibratedLevel, type ErrorWindow } from './calibration';
 import { fitErrorModel, quantileOffsets } from './quantiles';

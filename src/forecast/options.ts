@@ -1,25 +1,5 @@
 /** Parsers for the command-line spellings of forecast options. */
-
-const UNIT_SECONDS: Record<string, number> = {
-	s: 1,
-	sec: 1,
-	m: 60,
-	min: 60,
-	h: 3600,
-	d: 86_400,
-	w: 604_800,
-};
-
-/** `90m`, `4h`, `1h30m`, `2d`, `300s` in seconds; null when the text is not a duration. */
-export function parseDuration(text: string): number | null {
-	const value = text.trim().toLowerCase();
-	if (!/^(\d+(\.\d+)?(s|sec|min|m|h|d|w))+$/.test(value)) return null;
-	let seconds = 0;
-	for (const [, amount, unit] of value.matchAll(/(\d+(?:\.\d+)?)(sec|min|s|m|h|d|w)/g)) {
-		seconds += Number(amount) * UNIT_SECONDS[unit];
-	}
-	return seconds;
-}
+import { durationSeconds } from '../shared/duration';
 
 /** `--horizon`: a number of steps, or a duration rounded up to whole steps of the interval. */
 export function parseHorizon(text: string, intervalSeconds: number): number {
@@ -29,7 +9,7 @@ export function parseHorizon(text: string, intervalSeconds: number): number {
 		if (steps < 1) throw new Error('horizon must be at least 1 step');
 		return steps;
 	}
-	const seconds = parseDuration(value);
+	const seconds = durationSeconds(value);
 	if (seconds === null || seconds <= 0) throw new Error(`horizon "${text}" is neither a number of steps nor a duration like 4h`);
 	return Math.max(1, Math.ceil(seconds / intervalSeconds - 1e-9));
 }

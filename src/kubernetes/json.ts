@@ -1,8 +1,8 @@
 import type { JsonObject } from './resources';
+import { isRecord as isObject } from '../shared/records';
 
-export function isObject(value: unknown): value is JsonObject {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+// The one object guard, under the name the Kubernetes code reads it by.
+export { isObject };
 
 export function getPath(obj: unknown, path: string[]): unknown {
 	let current = obj;

@@ -2,6 +2,7 @@ import type * as k8s from '@kubernetes/client-node';
 
 import { KubeError } from './errors';
 import { headerSafe } from '../shared/headerValue';
+import { isRecord } from '../shared/records';
 
 /**
  * A kubeconfig read by allowlist. client-node acts on any truthy value of
@@ -78,9 +79,6 @@ function describeType(value: unknown): string {
 	return typeof value === 'object' ? 'a tagged object' : typeof value;
 }
 
-function isMapping(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 const present = (value: unknown) => value !== undefined && value !== null;
 
@@ -115,7 +113,7 @@ function named(doc: Record<string, unknown>, list: 'clusters' | 'users' | 'conte
 	if (!Array.isArray(value)) throw refused(`The kubeconfig's "${list}" is not a list`, `Write ${list} as a YAML list of entries with name and ${inner}.`);
 	const seen = new Set<string>();
 	return value.map((item, index) => {
-		if (!isMapping(item)) throw refused(`The kubeconfig's ${list}[${index}] is not a mapping`, `Each entry has a name and a ${inner}.`);
+		if (!isRecord(item)) throw refused(`The kubeconfig's ${list}[${index}] is not a mapping`, `Each entry has a name and a ${inner}.`);
 		const extra = Object.keys(item).filter((key) => key !== 'name' && key !== inner);
 		if (extra.length > 0) throw refused(`The kubeconfig's ${list}[${index}] has "${extra[0]}" next to name and ${inner}`, `Move "${extra[0]}" under ${inner}, or remove it.`);
 		const name = item.name;
@@ -123,7 +121,7 @@ function named(doc: Record<string, unknown>, list: 'clusters' | 'users' | 'conte
 		if (seen.has(name)) throw refused(`The kubeconfig names ${inner} "${name}" twice`, 'Keep one entry per name.');
 		seen.add(name);
 		const body = item[inner] ?? {};
-		if (!isMapping(body)) throw refused(`The kubeconfig's ${inner} "${name}" is not a mapping`, `Write ${inner} as a mapping of fields.`);
+		if (!isRecord(body)) throw refused(`The kubeconfig's ${inner} "${name}" is not a mapping`, `Write ${inner} as a mapping of fields.`);
 		return { name, body, where: `${inner} "${name}"` };
 	});
 }

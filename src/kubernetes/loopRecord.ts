@@ -1,4 +1,4 @@
-import { type ActionResult, type DecisionRecord, type Loop, type Outcome, buildDecisionRecord, toKubernetesEvent } from '../decision';
+import { type ActionResult, type DecisionRecord, LOOP_OF_ACTION, type Loop, type Outcome, buildDecisionRecord, toKubernetesEvent } from '../decision';
 import { type LoopOutcome, type LoopState, type ProposalAction, type SigningKey, type Verdict, checkSignature, nextLoopState, verifyVerdict } from '../policy';
 import type { KubeClient } from './client';
 import { KubeError } from './errors';
@@ -57,8 +57,6 @@ export interface RecordResult {
 	approvalAlreadyRequested?: boolean;
 	notes: string[];
 }
-
-const LOOP_OF: Record<ProposalAction, Loop> = { scale: 'scaling', failover: 'failover', failback: 'failover', rollback: 'canary' };
 
 function invalid(message: string, fix: string): KubeError {
 	return new KubeError('invalid', message, fix);
@@ -243,7 +241,7 @@ export async function recordLoopDecision(client: KubeClient, input: RecordInput)
 		if (!signed.ok) throw new KubeError('refused', `Refusing to record: ${signed.reason}`, 'Give the Policy Gate and this node the same Kube-Ops Signing Key credential.');
 	}
 	const action = proposal.action as ProposalAction;
-	const loop = LOOP_OF[action];
+	const loop = LOOP_OF_ACTION[action];
 	if (input.loop !== 'auto' && input.loop !== loop) {
 		throw invalid(`The Loop parameter (${input.loop}) does not match the proposal's action (${action}, loop ${loop})`, 'Set Loop to Auto, or route the right proposal to this node.');
 	}

@@ -1,5 +1,5 @@
 import type { Facts } from './context';
-import type { LlmProposal, ProposalEvidence, Recommendation, TargetRef } from './types';
+import type { LlmProposal, ProposalEvidence, Recommendation, Target } from './types';
 import { isRecord } from '../shared/records';
 
 /**
@@ -33,8 +33,8 @@ export function bindProposal(recommendation: Recommendation, facts: Facts, conte
 	return null;
 }
 
-function copyTarget(target: TargetRef): TargetRef {
-	const copy: TargetRef = { cluster: target.cluster, namespace: target.namespace, kind: target.kind, name: target.name };
+function copyTarget(target: Target): Target {
+	const copy: Target = { cluster: target.cluster, namespace: target.namespace, kind: target.kind, name: target.name };
 	if (target.apiVersion !== undefined) copy.apiVersion = target.apiVersion;
 	return copy;
 }

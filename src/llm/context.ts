@@ -1,6 +1,7 @@
 import type { ResolvedLimits } from './limits';
 import { quoteForReason } from './text';
-import type { AdviceLoop, TargetRef } from './types';
+import type { AdviceLoop, Target } from './types';
+import { isRecord } from '../shared/records';
 
 // The fields of a context that bind a proposal. They come from our own
 // deterministic code, but a context built from an n8n item is still JSON of
@@ -17,7 +18,7 @@ const MAX_REGIONS = 100;
 
 export interface ScalingFacts {
 	loop: 'scaling';
-	target: TargetRef;
+	target: Target;
 	current: number;
 	deterministic: number | null;
 	minReplicas: number | null;
@@ -31,7 +32,7 @@ export interface ScalingFacts {
 
 export interface FailoverFacts {
 	loop: 'failover';
-	target: TargetRef;
+	target: Target;
 	regions: string[];
 	activeRegions: string[] | null;
 	deterministic: { action: string; from?: string; to?: string } | null;
@@ -39,7 +40,7 @@ export interface FailoverFacts {
 
 export interface CanaryFacts {
 	loop: 'canary';
-	target: TargetRef;
+	target: Target;
 	deterministic: { action: string } | null;
 }
 
@@ -50,10 +51,6 @@ export type FactsResult = { ok: true; facts: Facts } | { ok: false; problem: str
 type Dict = Record<string, unknown>;
 
 class ContextProblem extends Error {}
-
-function isDict(value: unknown): value is Dict {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function own(object: Dict, key: string): unknown {
 	return Object.prototype.hasOwnProperty.call(object, key) ? object[key] : undefined;
@@ -66,7 +63,7 @@ function problem(path: string, message: string): never {
 function dict(parent: Dict, key: string, path: string, required: boolean): Dict | undefined {
 	const value = own(parent, key);
 	if (value === undefined || value === null) return required ? problem(path, 'is missing') : undefined;
-	return isDict(value) ? value : problem(path, `must be an object, got ${quoteForReason(value)}`);
+	return isRecord(value) ? value : problem(path, `must be an object, got ${quoteForReason(value)}`);
 }
 
 function text(parent: Dict, key: string, path: string, pattern: RegExp, what: string, required: boolean): string | undefined {
@@ -85,9 +82,9 @@ function count(parent: Dict | undefined, key: string, path: string, required: bo
 	return value;
 }
 
-function readTarget(context: Dict): TargetRef {
+function readTarget(context: Dict): Target {
 	const target = dict(context, 'target', 'target', true) as Dict;
-	const bound: TargetRef = {
+	const bound: Target = {
 		cluster: text(target, 'cluster', 'target.cluster', CLUSTER, 'a cluster name', true) as string,
 		namespace: text(target, 'namespace', 'target.namespace', DNS_LABEL, 'a Kubernetes namespace name', true) as string,
 		kind: text(target, 'kind', 'target.kind', KIND, 'a Kubernetes kind such as Deployment', true) as string,
@@ -190,7 +187,7 @@ function readCanary(context: Dict): CanaryFacts {
 
 /** The trusted facts of a context, or the first problem that stops a proposal from being bound. */
 export function readFacts(loop: AdviceLoop, context: unknown, limits: ResolvedLimits): FactsResult {
-	if (!isDict(context)) return { ok: false, problem: `context must be an object, got ${quoteForReason(context)}` };
+	if (!isRecord(context)) return { ok: false, problem: `context must be an object, got ${quoteForReason(context)}` };
 	try {
 		if (loop === 'scaling') return { ok: true, facts: readScaling(context, limits) };
 		if (loop === 'failover') return { ok: true, facts: readFailover(context) };

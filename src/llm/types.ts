@@ -1,17 +1,13 @@
+import type { Target } from '../shared/target';
+
 // Public shapes of the LLM Advisor. Plain JSON throughout so a result can travel
 // through n8n items, decision records and logs unchanged.
 
 export type AdviceMode = 'explain' | 'propose';
 export type AdviceLoop = 'scaling' | 'failover' | 'canary';
 
-/** The object a proposal acts on; always copied from the context, never from the model. */
-export interface TargetRef {
-	cluster: string;
-	namespace: string;
-	kind: string;
-	name: string;
-	apiVersion?: string;
-}
+// The object a proposal acts on (its Target) is always copied from the context, never from the model.
+export type { Target };
 
 /**
  * What the deterministic side of a loop knows. Only the fields named here are
@@ -19,7 +15,7 @@ export interface TargetRef {
  * treated as untrusted data: bounded, stripped of secrets and quoted.
  */
 export interface ScalingContext {
-	target: TargetRef;
+	target: Target;
 	current: { replicas: number };
 	/** The deterministic recommendation, e.g. from the forecast. */
 	deterministic?: { replicas: number; [key: string]: unknown };
@@ -31,7 +27,7 @@ export interface ScalingContext {
 }
 
 export interface FailoverContext {
-	target: TargetRef;
+	target: Target;
 	/** Every region the model may name. Defaults to the keys of evidence.regions. */
 	regions?: string[];
 	activeRegions?: string[];
@@ -43,7 +39,7 @@ export interface FailoverContext {
 }
 
 export interface CanaryContext {
-	target: TargetRef;
+	target: Target;
 	deterministic?: { action: string; [key: string]: unknown };
 	policy?: Record<string, unknown>;
 	evidence?: Record<string, unknown>;
@@ -141,7 +137,7 @@ export interface ProposalEvidence {
 export interface LlmScaleProposal {
 	action: 'scale';
 	source: 'llm';
-	target: TargetRef;
+	target: Target;
 	current: { replicas: number };
 	proposed: { replicas: number };
 	rationale: string;
@@ -151,7 +147,7 @@ export interface LlmScaleProposal {
 export interface LlmFailoverProposal {
 	action: 'failover' | 'failback';
 	source: 'llm';
-	target: TargetRef;
+	target: Target;
 	from: string;
 	to: string;
 	rationale: string;
@@ -161,7 +157,7 @@ export interface LlmFailoverProposal {
 export interface LlmRollbackProposal {
 	action: 'rollback';
 	source: 'llm';
-	target: TargetRef;
+	target: Target;
 	rationale: string;
 	evidence: ProposalEvidence;
 }

@@ -1,4 +1,4 @@
-import { CloudflareApi, CloudflareAuth, RateLimiter } from './cloudflare-api';
+import { CloudflareApi, CloudflareAuth, RateLimiter } from './cloudflareApi';
 import { LoadBalancerError } from './errors';
 import { ReadResult, TrafficProvider, servingNames } from './provider';
 import { Desired } from './safety';

@@ -1,5 +1,5 @@
 import { redact, rememberSecret } from '../shared/redact';
-import type { CloudflareAuth } from './cloudflare-api';
+import type { CloudflareAuth } from './cloudflareApi';
 
 /**
  * The Cloudflare credential's fields as the provider takes them. The API base

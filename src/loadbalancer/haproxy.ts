@@ -1,5 +1,5 @@
 import { LoadBalancerError } from './errors';
-import { DEFAULT_RUNTIME_TIMEOUT_MS, RuntimeApi, checkName, parseServersState, parseStat } from './haproxy-runtime';
+import { DEFAULT_RUNTIME_TIMEOUT_MS, RuntimeApi, checkName, parseServersState, parseStat } from './haproxyRuntime';
 import { ReadResult, TrafficProvider, servingNames } from './provider';
 import { Desired, sameWeight } from './safety';
 import type { AdminState, BackendStatus, Health, RestoreOptions, ServerRef, ServerState } from './types';

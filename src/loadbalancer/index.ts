@@ -5,10 +5,10 @@ export { planDrain, planRestore, planWeight, lastServingScopes, satisfies, type 
 export { waitForSessions, realClock, type Clock } from './wait';
 export { checkTrafficVerdict, type GateResult, type TrafficGate } from './gate';
 export { HaproxyProvider, type HaproxyOptions } from './haproxy';
-export { RuntimeApi, parseRuntimeAddress, parseServersState, parseStat } from './haproxy-runtime';
+export { RuntimeApi, parseRuntimeAddress, parseServersState, parseStat } from './haproxyRuntime';
 export { KubernetesWeightsProvider, RESTORE_ANNOTATION, type KubernetesWeightsOptions } from './kubernetes';
 export { CloudflareProvider, type CloudflareOptions, type CloudflarePool, type CloudflareOrigin, type CloudflareLoadBalancer } from './cloudflare';
-export { CloudflareApi, RateLimiter, CLOUDFLARE_API, RATE_LIMIT, RATE_WINDOW_MS, type CloudflareAuth } from './cloudflare-api';
+export { CloudflareApi, RateLimiter, CLOUDFLARE_API, RATE_LIMIT, RATE_WINDOW_MS, type CloudflareAuth } from './cloudflareApi';
 export { runOperation, type OperationRequest, type OperationOutcome } from './run';
 export { cloudflareFromCredential } from './cloudflareCredential';
 export { Route53Provider, MAX_WEIGHT as ROUTE53_MAX_WEIGHT, MEMO_PREFIX as ROUTE53_MEMO_PREFIX, parseBackend as parseRoute53Backend, type Route53Options, type Route53Credentials } from './route53';

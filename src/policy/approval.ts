@@ -1,8 +1,8 @@
 import { check } from './checks';
-import { hashPlain, hashProposal } from './hash';
+import { hashPlain, hashProposal } from '../shared/hash';
 import { checkSignature, type SigningKey } from './signature';
-import { getOwn, isPlainObject, type Plain } from './snapshot';
-import { isoString, parseTimestamp } from './time';
+import { getOwn, isPlainObject, type Plain } from '../shared/snapshot';
+import { isoString, parseTimestamp } from '../shared/time';
 import type { ApprovalRecord, Check } from './types';
 import { verifyVerdict } from './verify';
 

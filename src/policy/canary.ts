@@ -1,9 +1,9 @@
 import { check, formatNumber, runRules, type Rule } from './checks';
 import { INVALID_INPUTS, stateCheck, type FamilyArgs, type FamilyResult } from './family';
 import type { RollbackInput } from './proposal';
-import { circuitBreakerRule, freezeRule, namespaceRule, sourceRule, type BaseContext } from './shared-rules';
+import { circuitBreakerRule, freezeRule, namespaceRule, sourceRule, type BaseContext } from './sharedRules';
 import { canaryStateToJson, validateCanaryState, type ParsedCanaryState } from './state';
-import { isoString } from './time';
+import { isoString } from '../shared/time';
 import type { CanaryMetrics, CanaryPolicy, CanaryValue, Check, CheckEffect } from './types';
 
 // One analysis run of a canary against its stable baseline.

@@ -2,9 +2,9 @@ import { describeAdmin } from '../shared/adminState';
 import { check, formatNumber, plural, runRules, type Rule } from './checks';
 import { INVALID_INPUTS, stateCheck, type FamilyArgs, type FamilyResult } from './family';
 import type { FailoverInput } from './proposal';
-import { circuitBreakerRule, freezeRule, namespaceRule, sourceRule, type BaseContext } from './shared-rules';
+import { circuitBreakerRule, freezeRule, namespaceRule, sourceRule, type BaseContext } from './sharedRules';
 import { validateFailoverState, type ParsedFailoverState } from './state';
-import { isoString, parseTimestamp, secondsBetween } from './time';
+import { isoString, parseTimestamp, secondsBetween } from '../shared/time';
 import type { Check, FailoverPolicy, RegionEvidence, TrafficAdmin, TrafficTarget, VerdictScope } from './types';
 
 export type RegionHealth = 'healthy' | 'unhealthy' | 'unknown';

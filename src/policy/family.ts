@@ -1,5 +1,5 @@
 import { check } from './checks';
-import type { Plain } from './snapshot';
+import type { Plain } from '../shared/snapshot';
 import type { CanaryState, Check, Decision, Issue, ResolvedPolicy, VerdictScope, VerdictValue } from './types';
 import { formatIssues } from './validate';
 

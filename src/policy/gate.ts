@@ -3,14 +3,14 @@ import { runCanary } from './canary';
 import { check, decide, notEvaluated } from './checks';
 import { runFailover } from './failover';
 import type { FamilyResult } from './family';
-import { hashPlain, hashProposal, UNHASHABLE, verdictDigest } from './hash';
+import { hashPlain, hashProposal, UNHASHABLE, verdictDigest } from '../shared/hash';
 import { parsePolicy } from './parse';
 import { validatePolicy } from './policy';
 import { validateProposal, type ProposalResult } from './proposal';
 import { runScaling } from './scaling';
 import type { SigningKey } from './signature';
-import { snapshot, type Plain } from './snapshot';
-import { instantToMillis, isoString } from './time';
+import { snapshot, type Plain } from '../shared/snapshot';
+import { instantToMillis, isoString } from '../shared/time';
 import type { Check, Instant, PolicyResult, ResolvedPolicy, Verdict } from './types';
 import { formatIssues } from './validate';
 

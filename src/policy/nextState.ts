@@ -1,4 +1,4 @@
-import { instantToMillis, isoString, parseTimestamp } from './time';
+import { instantToMillis, isoString, parseTimestamp } from '../shared/time';
 import type { Instant, ProposalAction, Verdict } from './types';
 import { isRecord } from '../shared/records';
 

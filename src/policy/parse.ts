@@ -1,6 +1,6 @@
 import { loadYaml } from '@kubernetes/client-node';
 import { validatePlainPolicy } from './policy';
-import { snapshot, type Plain } from './snapshot';
+import { snapshot, type Plain } from '../shared/snapshot';
 import type { PolicyResult } from './types';
 
 export type DocumentResult = { ok: true; value: Plain } | { ok: false; message: string };

@@ -1,6 +1,6 @@
-import { hashPlain } from './hash';
-import { isPlainObject, snapshot, type Plain } from './snapshot';
-import { isoString, parseTimestamp } from './time';
+import { hashPlain } from '../shared/hash';
+import { isPlainObject, snapshot, type Plain } from '../shared/snapshot';
+import { isoString, parseTimestamp } from '../shared/time';
 import {
 	PROPOSAL_ACTIONS,
 	type CanaryPolicy,

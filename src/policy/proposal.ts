@@ -1,5 +1,5 @@
 import { REGION_NAME } from './policy';
-import { getOwn, isPlainObject, type Plain } from './snapshot';
+import { getOwn, isPlainObject, type Plain } from '../shared/snapshot';
 import {
 	PROPOSAL_ACTIONS,
 	PROPOSAL_SOURCES,

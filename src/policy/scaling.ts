@@ -1,9 +1,9 @@
 import { check, formatNumber, runRules, type Rule } from './checks';
 import { INVALID_INPUTS, stateCheck, type FamilyArgs, type FamilyResult } from './family';
 import type { ScaleInput } from './proposal';
-import { circuitBreakerRule, freezeRule, namespaceRule, type BaseContext } from './shared-rules';
+import { circuitBreakerRule, freezeRule, namespaceRule, type BaseContext } from './sharedRules';
 import { validateScaleState, type ParsedScaleState } from './state';
-import { isoString, secondsBetween } from './time';
+import { isoString, secondsBetween } from '../shared/time';
 import type { ProposalSource, ResolvedPolicy } from './types';
 
 export interface ScaleBounds {

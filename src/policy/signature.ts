@@ -1,4 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import type { Verdict } from './types';
 
 /**
  * Verdicts are signed so that only a Policy Gate holding the signing key can
@@ -66,4 +67,9 @@ export function checkSignature(signature: unknown, keys: readonly SigningKey[], 
 	return keys.some((key) => key.id === named)
 		? { ok: false, reason: 'the verdict\'s signature does not match its content (forged or edited after signing)' }
 		: { ok: false, reason: `the verdict was signed with another key (key id ${named}; this node has ${keys.map((k) => k.id).join(', ')})` };
+}
+
+/** The verdict with the gate's signature, or as it is without a key. */
+export function signVerdict(verdict: Verdict, key: SigningKey | undefined): Verdict {
+	return key ? { ...verdict, signature: signatureFor(key, verdict.verdictHash, verdict.proposalHash) } : verdict;
 }

@@ -1,6 +1,6 @@
 import { REGION_NAME } from './policy';
-import { isPlainObject, type Plain } from './snapshot';
-import { parseTimestamp } from './time';
+import { isPlainObject, type Plain } from '../shared/snapshot';
+import { parseTimestamp } from '../shared/time';
 import type { CanaryState, Issue, ProposalAction } from './types';
 import { Fields, describe } from './validate';
 

@@ -1,3 +1,4 @@
+import type { Target } from '../shared/target';
 import type { VerdictSignature } from './signature';
 
 // Shapes shared by the Policy Gate. Everything here is plain JSON so a verdict can
@@ -28,13 +29,7 @@ export type GatedAction = ProposalAction;
 export const PROPOSAL_ACTIONS: readonly ProposalAction[] = ['scale', 'failover', 'failback', 'rollback'];
 export const PROPOSAL_SOURCES: readonly ProposalSource[] = ['forecast', 'alert', 'llm', 'manual'];
 
-export interface Target {
-	cluster: string;
-	namespace: string;
-	kind: string;
-	name: string;
-	apiVersion?: string;
-}
+export type { Target };
 
 // Evidence is free-form context for humans; only the fields below are read by the
 // gate, and those are type-checked.

@@ -1,5 +1,5 @@
-import { getOwn, isPlainObject, type Plain, type PlainObject } from './snapshot';
-import { parseTimestamp } from './time';
+import { getOwn, isPlainObject, type Plain, type PlainObject } from '../shared/snapshot';
+import { parseTimestamp } from '../shared/time';
 import type { Issue } from './types';
 
 // Kubernetes stores replicas as int32.

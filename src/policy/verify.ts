@@ -1,6 +1,6 @@
-import { hashProposal, UNHASHABLE, verdictDigest } from './hash';
-import { getOwn, isPlainObject, snapshot } from './snapshot';
-import { instantToMillis, parseTimestamp } from './time';
+import { hashProposal, UNHASHABLE, verdictDigest } from '../shared/hash';
+import { getOwn, isPlainObject, snapshot } from '../shared/snapshot';
+import { instantToMillis, parseTimestamp } from '../shared/time';
 import type { Decision, Instant, Verdict } from './types';
 
 export interface VerifyOptions {

@@ -1,4 +1,5 @@
-import { parseDuration, parseHorizon, parseQuantiles } from '../forecast';
+import { parseHorizon, parseQuantiles } from '../forecast';
+import { durationSeconds } from '../shared/duration';
 
 /** A parameter that cannot be used as given; the message names the parameter. */
 export class SettingsError extends Error {
@@ -51,7 +52,7 @@ export function quantileList(text: string): number[] {
 
 /** Seconds of a duration parameter such as `90s` or `15m`. */
 export function validDuration(text: string, parameter: string): number {
-	const seconds = parseDuration(String(text ?? ''));
+	const seconds = durationSeconds(String(text ?? ''));
 	if (seconds === null || !(seconds > 0)) throw new SettingsError(`${parameter}: "${text}" is not a duration like 90s, 15m, 1h or 1d`);
 	return seconds;
 }

@@ -1,7 +1,7 @@
 export * from './types';
 export * from './client';
 export * from './errors';
-export * from './duration';
+export { formatDuration, parseDuration, parseTime } from '../shared/duration';
 export * from './rangePlan';
 export { describeNonFinite } from './samples';
 export { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_SERIES, DEFAULT_TIMEOUT_MS } from './transport';

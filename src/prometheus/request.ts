@@ -1,5 +1,5 @@
 import { PrometheusClient } from './client';
-import { parseDuration, parseTime } from './duration';
+import { parseDuration, parseTime } from '../shared/duration';
 import { describeNonFinite } from './samples';
 import type { InstantQueryResult, Labels, RangeQueryResult, Sample } from './types';
 

@@ -1,5 +1,5 @@
 import { groupSignals, type SignalValues } from './signals';
-import { requireRecord, text } from './settings';
+import { requireRecord, text } from '../shared/settings';
 
 const SETTINGS_NODE = 'the canary settings (node "Canaries to watch")';
 

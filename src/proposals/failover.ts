@@ -1,6 +1,6 @@
 import { isRecord } from '../shared/records';
 import { groupSignals, type SignalValues } from './signals';
-import { nameList, positiveNumber, requireRecord, text } from './settings';
+import { nameList, positiveNumber, requireRecord, text } from '../shared/settings';
 
 const SETTINGS_NODE = 'the failover settings (Edit Fields node "Failover settings")';
 

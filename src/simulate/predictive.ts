@@ -4,7 +4,7 @@ import { evaluateInputs, type InputDocument } from '../policy/gate';
 import { parsePolicy } from '../policy/parse';
 import { validatePolicy } from '../policy/policy';
 import { planScale, scaleBounds, type ScaleBounds } from '../policy/scaling';
-import { snapshot } from '../policy/snapshot';
+import { snapshot } from '../shared/snapshot';
 import type { Decision, PolicyResult, Target } from '../policy/types';
 import { floorProposal, floorRecommendation, forecastLevels, leadSeconds, type PreScaleSettings } from '../prescale';
 import type { DemandBuckets } from './demand';

@@ -1,5 +1,5 @@
 import { isRecord } from '../shared/records';
-import { describe, SettingsError } from '../proposals/settings';
+import { describe, SettingsError } from '../shared/settings';
 
 // Kubernetes object names: an RFC 1123 label (namespaces, Services) or subdomain (Deployments, Ingresses).
 const LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;

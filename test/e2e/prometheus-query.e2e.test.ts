@@ -34,7 +34,7 @@ afterAll(async () => {
 test('a published workflow runs the installed Prometheus Query node and answers with real values', async () => {
 	const credential = await n8n.api<{ id: string }>('POST', '/credentials', {
 		name: 'Local Prometheus',
-		type: 'prometheusApi',
+		type: 'kubeOpsPrometheusApi',
 		data: { url: stack.prometheus.url, authentication: 'none', headers: '', caCertificate: '', allowUnauthorizedCerts: false, allowInsecure: true, timeout: 10000 },
 	});
 	const workflow = await n8n.api<{ id: string }>('POST', '/workflows', {
@@ -58,7 +58,7 @@ test('a published workflow runs the installed Prometheus Query node and answers 
 				position: [220, 0],
 				// Explicit bounds: installing and starting n8n can take minutes, and the history ends at the test's "now".
 				parameters: { queryType: 'range', query: 'taxi_passengers', rangeMode: 'between', start: String(now - 7200), end: String(now), step: '10m' },
-				credentials: { prometheusApi: { id: credential.id, name: 'Local Prometheus' } },
+				credentials: { kubeOpsPrometheusApi: { id: credential.id, name: 'Local Prometheus' } },
 			},
 		],
 		connections: { Webhook: { main: [[{ node: 'Prometheus Query', type: 'main', index: 0 }]] } },

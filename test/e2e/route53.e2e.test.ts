@@ -54,7 +54,7 @@ export function switchToRoute53(workflow: WorkflowFile): WorkflowFile {
 			...(haproxyServer !== undefined ? { route53SetIdentifier: haproxyServer } : {}),
 			...(rest.operation === 'drain' ? { waitForPropagation: true, propagationTimeout: 60 } : {}),
 		};
-		const { haproxyRuntimeApi: _h, ...credentials } = node.credentials ?? {};
+		const { kubeOpsHaproxyRuntimeApi: _h, ...credentials } = node.credentials ?? {};
 		node.credentials = { ...credentials, kubeOpsAwsRoute53Api: ROUTE53_CREDENTIAL };
 	}
 	return copy;

@@ -124,7 +124,7 @@ export type NodeLike =
 export type BinaryDataMode = 'default' | 'filesystem';
 
 interface CommonOptions {
-	/** Credential data by credential type name, e.g. `{ prometheusApi: { url: '…' } }`. */
+	/** Credential data by credential type name, e.g. `{ kubeOpsPrometheusApi: { url: '…' } }`. */
 	credentials?: Record<string, ICredentialDataDecryptedObject>;
 	/** Credential type definitions, so defaults, `extends` and `authenticate` apply as in n8n. */
 	credentialTypes?: Array<ICredentialType | (new () => ICredentialType)>;

@@ -121,7 +121,7 @@ describe('kube-ops forecast', () => {
 		[['--csv', TAXI, '--horizon', '4', '--season', 'daily', '--json'], 2, /--season: season "daily" must be a whole number of steps >= 2/],
 		[['--csv', TAXI, '--horizon', '4', '--until', 'yesterday', '--json'], 2, /--until: "yesterday" is not a timestamp/],
 		[['--csv', TAXI, '--horizon', '4', '--colum', 'x'], 2, /Unknown option --colum/],
-		[['--csv', path.join(ROOT, 'no-such.csv'), '--horizon', '4', '--json'], 1, /cannot read .*no-such\.csv: no such file/],
+		[['--csv', path.join(ROOT, 'no-such.csv'), '--horizon', '4', '--json'], 1, /Cannot read the CSV file .*no-such\.csv: no such file/],
 		[['--csv', TAXI, '--column', 'passengers', '--horizon', '4', '--json'], 1, /no column "passengers"; the header has: timestamp, value/],
 	])('%j exits %i', (args, status, message) => {
 		const result = cli('forecast', ...(args as string[]));

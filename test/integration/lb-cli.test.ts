@@ -8,7 +8,8 @@ import { Region, RegionsBehindHaproxy, get, sendMany, startRegionsBehindHaproxy 
 import { freePort } from '../sandbox/processes';
 import { POLICY, failoverProposal, gatedItem } from '../unit/loadbalancer/verdicts';
 import { startKubeSandbox, writeKubeconfig } from '../sandbox/kube';
-import { runGate, signingKey } from '../../src/policy';
+import { runGate } from '../../src/decision';
+import { signingKey } from '../../src/policy';
 
 /** `kube-ops lb` against a real HAProxy with traffic flowing through it. */
 

@@ -42,8 +42,8 @@ test('n8n\'s package loader loads every node and credential from dist, with thei
 	expect(loaded.name).toBe('n8n-nodes-kube-ops');
 	const expectedNodes = packageJson.n8n.nodes.map((f: string) => path.basename(f, '.node.js'));
 	expect(loaded.nodes.map((n: { name: string }) => n.name.toLowerCase()).sort()).toEqual(expectedNodes.map((n: string) => n.toLowerCase()).sort());
-	expect(loaded.nodes.find((n: { name: string }) => n.name === 'prometheusQuery').credentials[0]).toMatchObject({ name: 'prometheusApi', testedBy: 'prometheusApiConnectionTest' });
-	expect(loaded.credentials.map((c: { name: string }) => c.name)).toContain('prometheusApi');
+	expect(loaded.nodes.find((n: { name: string }) => n.name === 'prometheusQuery').credentials[0]).toMatchObject({ name: 'kubeOpsPrometheusApi', testedBy: 'prometheusApiConnectionTest' });
+	expect(loaded.credentials.map((c: { name: string }) => c.name)).toContain('kubeOpsPrometheusApi');
 	for (const entry of [...loaded.nodes, ...loaded.credentials]) {
 		for (const url of Object.values(entry.iconUrl as Record<string, string>)) {
 			// n8n serves icons/<package>/<path inside the package>

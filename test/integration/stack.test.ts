@@ -237,7 +237,7 @@ test('the loops\' PromQL answers per region and per track: ready fraction, error
 });
 
 test('us-east holds the canary as the nodes read it: ingress-nginx weight 20 of 100, and a previous revision to roll back to', async () => {
-	const connection = connectionFromCredential(stack.credentials.kubernetesApi['us-east']);
+	const connection = connectionFromCredential(stack.credentials.kubeOpsKubernetesApi['us-east']);
 	const weights = new KubernetesWeightsProvider({ kubeConfig: connection.kubeConfig, namespace: 'shop' });
 	const status = await weights.status('ingress/checkout-canary');
 	expect(Object.fromEntries(status.servers.map((s) => [s.server, s.weight]))).toEqual({ 'checkout-canary': 20, checkout: 80 });
@@ -255,13 +255,13 @@ test('us-east holds the canary as the nodes read it: ingress-nginx weight 20 of 
 test('credential data uses exactly the fields of the package\'s credential types', () => {
 	const fields = (type: { properties: Array<{ name: string }> }) => type.properties.map((p) => p.name);
 	const { credentials } = stack;
-	expect(Object.keys(credentials.kubernetesApi).sort()).toEqual(['control', 'us-east', 'us-west']);
-	for (const data of Object.values(credentials.kubernetesApi)) for (const key of Object.keys(data)) expect(fields(new KubernetesApi())).toContain(key);
-	for (const key of Object.keys(credentials.prometheusApi)) expect(fields(new PrometheusApi())).toContain(key);
-	for (const key of Object.keys(credentials.haproxyRuntimeApi)) expect(fields(new HaproxyRuntimeApi())).toContain(key);
-	expect(credentials.kubernetesApi['us-east']).toMatchObject({ source: 'token', server: stack.kube['us-east'].url, clusterName: 'us-east', allowInsecure: false });
-	expect(credentials.kubernetesApi['us-east'].caCertificate).toMatch(/^-----BEGIN CERTIFICATE-----/);
-	expect(credentials.haproxyRuntimeApi.address).toBe(`ipv4@127.0.0.1:${stack.haproxy.runtime.port}`);
+	expect(Object.keys(credentials.kubeOpsKubernetesApi).sort()).toEqual(['control', 'us-east', 'us-west']);
+	for (const data of Object.values(credentials.kubeOpsKubernetesApi)) for (const key of Object.keys(data)) expect(fields(new KubernetesApi())).toContain(key);
+	for (const key of Object.keys(credentials.kubeOpsPrometheusApi)) expect(fields(new PrometheusApi())).toContain(key);
+	for (const key of Object.keys(credentials.kubeOpsHaproxyRuntimeApi)) expect(fields(new HaproxyRuntimeApi())).toContain(key);
+	expect(credentials.kubeOpsKubernetesApi['us-east']).toMatchObject({ source: 'token', server: stack.kube['us-east'].url, clusterName: 'us-east', allowInsecure: false });
+	expect(credentials.kubeOpsKubernetesApi['us-east'].caCertificate).toMatch(/^-----BEGIN CERTIFICATE-----/);
+	expect(credentials.kubeOpsHaproxyRuntimeApi.address).toBe(`ipv4@127.0.0.1:${stack.haproxy.runtime.port}`);
 	expect(stack.kubeconfig()).toContain('current-context: "us-east"');
 });
 

@@ -30,7 +30,7 @@ function chain(steps: Array<{ name: string; type: string; parameters: Record<str
 	};
 }
 
-const kubeCredential = { kubernetesApi: { id: 'k', name: 'k' } };
+const kubeCredential = { kubeOpsKubernetesApi: { id: 'k', name: 'k' } };
 
 test('after a failed wait for Ready, a drain refuses and keeps the run\'s Lease on the item for the record', async () => {
 	const fault = cluster.sandbox.faults.add({ type: 'error', status: 403, message: 'injected', path: /^\/apis\/apps\/v1\/namespaces\/shop\/deployments\/web$/, methods: ['GET'] });
@@ -39,10 +39,10 @@ test('after a failed wait for Ready, a drain refuses and keeps the run\'s Lease 
 		const result = await runWorkflow({
 			nodeTypes: [KubernetesPatch, LoadBalancerDrain],
 			credentialTypes: [KubernetesApi, HaproxyRuntimeApi],
-			credentials: { kubernetesApi: cluster.credential, haproxyRuntimeApi: { address: `ipv4@127.0.0.1:${deadPort}`, timeout: 2000 } },
+			credentials: { kubeOpsKubernetesApi: cluster.credential, kubeOpsHaproxyRuntimeApi: { address: `ipv4@127.0.0.1:${deadPort}`, timeout: 2000 } },
 			workflow: chain([
 				{ name: 'Wait', type: 'kubernetesPatch', parameters: { operation: 'waitReady', namespace: 'shop', waitKind: 'Deployment', name: 'web', timeoutSeconds: 5, pollSeconds: 1 }, credentials: kubeCredential },
-				{ name: 'Drain', type: 'loadBalancerDrain', parameters: { provider: 'haproxy', operation: 'drain', haproxyBackend: 'be_app', haproxyServer: 'us-east' }, credentials: { haproxyRuntimeApi: { id: 'h', name: 'h' } } },
+				{ name: 'Drain', type: 'loadBalancerDrain', parameters: { provider: 'haproxy', operation: 'drain', haproxyBackend: 'be_app', haproxyServer: 'us-east' }, credentials: { kubeOpsHaproxyRuntimeApi: { id: 'h', name: 'h' } } },
 			]),
 		});
 		expect(result.error).toBeUndefined();
@@ -61,7 +61,7 @@ test('after a failed step, Kubernetes Patch changes nothing', async () => {
 	const result = await runWorkflow({
 		nodeTypes: [KubernetesPatch],
 		credentialTypes: [KubernetesApi],
-		credentials: { kubernetesApi: cluster.credential },
+		credentials: { kubeOpsKubernetesApi: cluster.credential },
 		workflow: chain([
 			{ name: 'Read', type: 'kubernetesPatch', parameters: { operation: 'read', readKind: 'deployment', namespace: 'shop', name: 'missing' }, credentials: kubeCredential },
 			{ name: 'Scale', type: 'kubernetesPatch', parameters: { operation: 'scale', namespace: 'shop', workloadKind: 'deployment', name: 'web', replicas: before.replicas + 5 }, credentials: kubeCredential },

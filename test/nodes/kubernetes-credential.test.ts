@@ -32,7 +32,7 @@ afterAll(async () => {
 });
 
 const credentialTest = new KubernetesPatch().methods.credentialTest.kubernetesApiConnectionTest;
-const test_ = (data: ICredentialDataDecryptedObject) => credentialTest.call({} as ICredentialTestFunctions, { id: '1', name: 'k8s', type: 'kubernetesApi', data });
+const test_ = (data: ICredentialDataDecryptedObject) => credentialTest.call({} as ICredentialTestFunctions, { id: '1', name: 'k8s', type: 'kubeOpsKubernetesApi', data });
 
 describe('credential test (GET /version)', () => {
 	test('a kubeconfig: connected, with server, version and cluster name', async () => {
@@ -159,7 +159,7 @@ describe('hostile kubeconfigs through every entry point: nothing runs, no file i
 			const drained = await runNode({
 				node: LoadBalancerDrain,
 				credentialTypes: [KubernetesApi],
-				credentials: { kubernetesApi: credential },
+				credentials: { kubeOpsKubernetesApi: credential },
 				parameters: { provider: 'kubernetes', operation: 'status', kubernetesNamespace: 'shop', kubernetesKind: 'httproute', kubernetesRoute: 'checkout' } as never,
 			});
 			expect(drained.error?.message).toMatch(/option "Allow Exec Plugins and Local Files" is off/);

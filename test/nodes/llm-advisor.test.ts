@@ -40,7 +40,7 @@ async function adviseThenGate(behaviour: Behaviour, annotation?: string) {
 	const advised = await runNode({
 		node: LlmAdvisor,
 		credentialTypes: [OpenAiCompatibleApi],
-		credentials: { openAiCompatibleApi: { baseUrl: server.url, allowInsecure: true, apiKey: 'sk-test', model: 'kube-ops-test-model' } },
+		credentials: { kubeOpsOpenAiCompatibleApi: { baseUrl: server.url, allowInsecure: true, apiKey: 'sk-test', model: 'kube-ops-test-model' } },
 		parameters: { mode: 'propose', loop: 'scaling', options: { timeoutMs: 1500 } },
 		input: [{ json: { context: scalingContext(annotation ? { annotation } : {}), proposal: deterministicProposal() } }],
 	});
@@ -108,7 +108,7 @@ test('Explain mode adds a summary and leaves the proposal alone', async () => {
 	const { outputs } = await runNode({
 		node: LlmAdvisor,
 		credentialTypes: [OpenAiCompatibleApi],
-		credentials: { openAiCompatibleApi: { baseUrl: server.url, allowInsecure: true, apiKey: 'sk-test', model: 'kube-ops-test-model' } },
+		credentials: { kubeOpsOpenAiCompatibleApi: { baseUrl: server.url, allowInsecure: true, apiKey: 'sk-test', model: 'kube-ops-test-model' } },
 		parameters: { mode: 'explain', loop: 'scaling' },
 		input: [{ json: { context: scalingContext(), proposal: deterministicProposal() } }],
 	});
@@ -121,10 +121,10 @@ test('Explain mode adds a summary and leaves the proposal alone', async () => {
 test('the credential test reports a working endpoint and a dead one', async () => {
 	const test = new LlmAdvisor().methods.credentialTest.openAiCompatibleConnectionTest;
 	server.setBehaviour({ kind: 'text', content: 'ok' });
-	const ok = await test.call({} as never, { id: '1', name: 'llm', type: 'openAiCompatibleApi', data: { baseUrl: server.url, allowInsecure: true, apiKey: 'sk-test', model: 'm' } });
+	const ok = await test.call({} as never, { id: '1', name: 'llm', type: 'kubeOpsOpenAiCompatibleApi', data: { baseUrl: server.url, allowInsecure: true, apiKey: 'sk-test', model: 'm' } });
 	expect(ok.status).toBe('OK');
 	server.setBehaviour({ kind: 'server-error', status: 503 });
-	const bad = await test.call({} as never, { id: '1', name: 'llm', type: 'openAiCompatibleApi', data: { baseUrl: server.url, allowInsecure: true, apiKey: 'sk-test', model: 'm' } });
+	const bad = await test.call({} as never, { id: '1', name: 'llm', type: 'kubeOpsOpenAiCompatibleApi', data: { baseUrl: server.url, allowInsecure: true, apiKey: 'sk-test', model: 'm' } });
 	expect(bad).toMatchObject({ status: 'Error', message: expect.stringMatching(/HTTP 503/) });
 });
 
@@ -132,11 +132,11 @@ test('a plain http base URL needs "Allow Insecure Connection": the node and the 
 	const { error } = await runNode({
 		node: LlmAdvisor,
 		credentialTypes: [OpenAiCompatibleApi],
-		credentials: { openAiCompatibleApi: { baseUrl: server.url, apiKey: 'sk-test', model: 'kube-ops-test-model' } },
+		credentials: { kubeOpsOpenAiCompatibleApi: { baseUrl: server.url, apiKey: 'sk-test', model: 'kube-ops-test-model' } },
 		parameters: { mode: 'explain', loop: 'scaling', context: '={{ $json }}' } as never,
 		input: [{ json: { target: { cluster: 'c', namespace: 'n', kind: 'Deployment', name: 'x' } } }],
 	});
 	expect(error?.message).toMatch(/is plain http .*"Allow Insecure Connection"/);
 	const test = new LlmAdvisor().methods.credentialTest.openAiCompatibleConnectionTest;
-	expect(await test.call({} as never, { id: '1', name: 'llm', type: 'openAiCompatibleApi', data: { baseUrl: server.url, apiKey: 'sk-test', model: 'm' } })).toEqual({ status: 'Error', message: expect.stringMatching(/is plain http/) });
+	expect(await test.call({} as never, { id: '1', name: 'llm', type: 'kubeOpsOpenAiCompatibleApi', data: { baseUrl: server.url, apiKey: 'sk-test', model: 'm' } })).toEqual({ status: 'Error', message: expect.stringMatching(/is plain http/) });
 });

@@ -33,7 +33,7 @@ function run(parameters: Record<string, unknown>, extra: Partial<Parameters<type
 		credentials: {
 			kubeOpsCloudflareApi: { authentication: 'apiToken', apiToken: cf.token, accountId: cf.accountId, baseUrl: cf.baseUrl, allowInsecure: true },
 			kubeOpsSigningKey: signingKeyCredential,
-			kubernetesApi: ledger.credential,
+			kubeOpsKubernetesApi: ledger.credential,
 		},
 		// Manual operations unless a test says otherwise: items with a verdict are checked either way.
 		parameters: { provider: 'cloudflare', requireVerdict: false, ...parameters } as never,

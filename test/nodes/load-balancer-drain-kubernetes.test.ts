@@ -43,7 +43,7 @@ function run(parameters: Record<string, unknown>, extra: RunExtra = {}) {
 	return runNode({
 		node: LoadBalancerDrain,
 		credentialTypes: [KubernetesApi, KubeOpsSigningKey],
-		credentials: { kubernetesApi: extra.credential ?? tokenCredential(), kubeOpsSigningKey: signingKeyCredential },
+		credentials: { kubeOpsKubernetesApi: extra.credential ?? tokenCredential(), kubeOpsSigningKey: signingKeyCredential },
 		// Manual operations unless a test says otherwise: items with a verdict are checked either way.
 		parameters: { provider: 'kubernetes', kubernetesNamespace: 'shop', requireVerdict: false, ...parameters } as never,
 		input: extra.input,

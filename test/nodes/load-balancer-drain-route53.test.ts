@@ -32,7 +32,7 @@ function run(parameters: Record<string, unknown>, extra: Partial<Parameters<type
 	return runNode({
 		node: LoadBalancerDrain,
 		credentialTypes: [AwsRoute53Api, KubeOpsSigningKey, KubernetesApi],
-		credentials: { kubeOpsAwsRoute53Api: credential(), kubeOpsSigningKey: signingKeyCredential, kubernetesApi: ledger.credential },
+		credentials: { kubeOpsAwsRoute53Api: credential(), kubeOpsSigningKey: signingKeyCredential, kubeOpsKubernetesApi: ledger.credential },
 		parameters: { provider: 'route53', requireVerdict: false, route53Zone: 'example.com', route53Record: 'shop.example.com', route53Type: 'A', ...parameters } as never,
 		...extra,
 	});

@@ -39,7 +39,7 @@ afterAll(async () => {
 });
 
 function credentials() {
-	return { haproxyRuntimeApi: { address: haproxy.runtimeAddress, timeout: 3000 }, kubeOpsSigningKey: signingKeyCredential, kubernetesApi: ledger.credential };
+	return { kubeOpsHaproxyRuntimeApi: { address: haproxy.runtimeAddress, timeout: 3000 }, kubeOpsSigningKey: signingKeyCredential, kubeOpsKubernetesApi: ledger.credential };
 }
 
 /** Manual operations unless a test says otherwise: items with a verdict are checked either way. */
@@ -140,7 +140,7 @@ test('a gated item is acted on only with its signed apply verdict, on the server
 	expect((await gatedRun({ operation: 'drain', haproxyServer: 'us-west' }, item)).error?.message).toMatch(/the failover verdict authorises drain of us-east only, not be_app\/us-west/);
 	expect((await gatedRun({ operation: 'setWeight', haproxyServer: 'us-east', weight: 0 }, item)).error?.message).toMatch(/a failover verdict does not authorise setWeight/);
 	// Nowhere to record the use: refused rather than reusable.
-	const { kubernetesApi: _ledger, ...withoutLedger } = credentials();
+	const { kubeOpsKubernetesApi: _ledger, ...withoutLedger } = credentials();
 	const noLedger = await gatedRun({ operation: 'drain', haproxyServer: 'us-east' }, item, { credentials: withoutLedger, credentialTypes: [HaproxyRuntimeApi, KubeOpsSigningKey] });
 	expect(noLedger.error?.message).toMatch(/a verdict is carried out once, and there is nowhere to record its use/);
 
@@ -178,16 +178,16 @@ test('Policy Gate -> Load Balancer Drain in one workflow: the Apply output drain
 
 test('a dead Runtime API address names it, with the fix', async () => {
 	const port = await freePort();
-	const { error } = await run({ operation: 'status' }, { credentials: { haproxyRuntimeApi: { address: `127.0.0.1:${port}` } } });
+	const { error } = await run({ operation: 'status' }, { credentials: { kubeOpsHaproxyRuntimeApi: { address: `127.0.0.1:${port}` } } });
 	expect(error?.message).toBe(`haproxy 127.0.0.1:${port}: cannot reach the Runtime API: connection refused`);
 	expect(error?.description).toMatch(/stats socket ipv4@127\.0\.0\.1:\d+ level admin/);
 });
 
 test('the credential test: HAProxy version and level admin; an operator socket fails with the fix', async () => {
 	const test = new LoadBalancerDrain().methods.credentialTest.haproxyRuntimeApiTest;
-	const ok = await test.call({} as ICredentialTestFunctions, { id: '1', name: 'h', type: 'haproxyRuntimeApi', data: { address: haproxy.runtimeAddress } });
+	const ok = await test.call({} as ICredentialTestFunctions, { id: '1', name: 'h', type: 'kubeOpsHaproxyRuntimeApi', data: { address: haproxy.runtimeAddress } });
 	expect(ok).toEqual({ status: 'OK', message: expect.stringMatching(/^Connected: HAProxy 2\.\d+\.\d+.*, level admin$/) });
-	const operator = await test.call({} as ICredentialTestFunctions, { id: '1', name: 'h', type: 'haproxyRuntimeApi', data: { address: haproxy.operatorAddress } });
+	const operator = await test.call({} as ICredentialTestFunctions, { id: '1', name: 'h', type: 'kubeOpsHaproxyRuntimeApi', data: { address: haproxy.operatorAddress } });
 	expect(operator).toEqual({ status: 'Error', message: expect.stringMatching(/: the socket is at level operator, and drains need level admin$/) });
 });
 

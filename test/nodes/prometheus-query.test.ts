@@ -32,7 +32,7 @@ function run(parameters: Record<string, unknown>, extra: Partial<Parameters<type
 	return runNode({
 		node: PrometheusQuery,
 		credentialTypes: [PrometheusApi],
-		credentials: { prometheusApi: credential },
+		credentials: { kubeOpsPrometheusApi: credential },
 		parameters: parameters as never,
 		...extra,
 	});
@@ -165,7 +165,7 @@ describe('failures', () => {
 		const { error } = await runNode({
 			node: PrometheusQuery,
 			credentialTypes: [PrometheusApi],
-			credentials: { prometheusApi: { url: `http://127.0.0.1:${port}`, authentication: 'none', allowInsecure: true, timeout: 2000 } },
+			credentials: { kubeOpsPrometheusApi: { url: `http://127.0.0.1:${port}`, authentication: 'none', allowInsecure: true, timeout: 2000 } },
 			parameters: { queryType: 'instant', query: 'up', time: 'now' },
 		});
 		expect(error?.message).toMatch(new RegExp(`Cannot reach Prometheus at http://127.0.0.1:${port} \\(connection refused\\).*Check the base URL`));
@@ -185,7 +185,7 @@ describe('credential', () => {
 			const { outputs, error } = await runNode({
 				node: PrometheusQuery,
 				credentialTypes: [PrometheusApi],
-				credentials: { prometheusApi: fields },
+				credentials: { kubeOpsPrometheusApi: fields },
 				parameters: { queryType: 'instant', query: 'taxi_passengers{region="us-east"}', time: 'now-5m' },
 			});
 			expect(error).toBeUndefined();
@@ -194,9 +194,9 @@ describe('credential', () => {
 
 			const test = new PrometheusQuery().methods.credentialTest.prometheusApiConnectionTest;
 			const context = {} as ICredentialTestFunctions;
-			const ok = await test.call(context, { id: '1', name: 'prom', type: 'prometheusApi', data: fields });
+			const ok = await test.call(context, { id: '1', name: 'prom', type: 'kubeOpsPrometheusApi', data: fields });
 			expect(ok).toEqual({ status: 'OK', message: expect.stringMatching(/^Connected: Prometheus-compatible API, version 2\.42\..* \(The Prometheus URL http:\/\/127\.0\.0\.1:\d+ is plain http/) });
-			const bad = await test.call(context, { id: '1', name: 'prom', type: 'prometheusApi', data: { ...fields, token: 'wrong' } });
+			const bad = await test.call(context, { id: '1', name: 'prom', type: 'kubeOpsPrometheusApi', data: { ...fields, token: 'wrong' } });
 			expect(bad.status).toBe('Error');
 			expect(bad.message).toMatch(/HTTP 401.*Check the authentication type/);
 		} finally {
@@ -208,7 +208,7 @@ describe('credential', () => {
 		const { error } = await runNode({
 			node: PrometheusQuery,
 			credentialTypes: [PrometheusApi],
-			credentials: { prometheusApi: { url: prometheus.url, headers: 'X-Scope-OrgID team-a', allowInsecure: true } },
+			credentials: { kubeOpsPrometheusApi: { url: prometheus.url, headers: 'X-Scope-OrgID team-a', allowInsecure: true } },
 			parameters: { queryType: 'instant', query: 'up', time: 'now' },
 		});
 		expect(error?.message).toMatch(/Extra header line 1 .* is not "Name: value"/);
@@ -232,7 +232,7 @@ describe('untrusted input: values, credentials and Prometheus\'s own answers', (
 	});
 
 	test('plain http without "Allow Insecure Connection" is refused; with it, the output notes it', async () => {
-		const refused = await runNode({ node: PrometheusQuery, credentialTypes: [PrometheusApi], credentials: { prometheusApi: { url: prometheus.url, authentication: 'none' } }, parameters: { queryType: 'instant', query: 'up', time: 'now' } });
+		const refused = await runNode({ node: PrometheusQuery, credentialTypes: [PrometheusApi], credentials: { kubeOpsPrometheusApi: { url: prometheus.url, authentication: 'none' } }, parameters: { queryType: 'instant', query: 'up', time: 'now' } });
 		expect(refused.error?.message).toMatch(/is plain http .*turn on "Allow Insecure Connection"/);
 		const noted = await run({ queryType: 'instant', query: 'taxi_passengers{region="us-east"}', time: 'now-5m' });
 		expect(noted.outputs[0][0].json.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/^The Prometheus URL http:\/\/127\.0\.0\.1:\d+ is plain http/)]));
@@ -241,22 +241,22 @@ describe('untrusted input: values, credentials and Prometheus\'s own answers', (
 	test('a password in the Prometheus URL appears in no error, output or credential test', async () => {
 		const port = await freePort();
 		const fields = { url: `http://kube-ops:pw-in-the-url-42@127.0.0.1:${port}`, authentication: 'none', allowInsecure: true, timeout: 2000 };
-		const failed = await runNode({ node: PrometheusQuery, credentialTypes: [PrometheusApi], credentials: { prometheusApi: fields }, parameters: { queryType: 'instant', query: 'up', time: 'now' } });
+		const failed = await runNode({ node: PrometheusQuery, credentialTypes: [PrometheusApi], credentials: { kubeOpsPrometheusApi: fields }, parameters: { queryType: 'instant', query: 'up', time: 'now' } });
 		expect(failed.error?.message).toMatch(/Cannot reach Prometheus at http:\/\/kube-ops:\[redacted[^\]]*\]@127\.0\.0\.1/);
 		expect(JSON.stringify(failed.error)).not.toContain('pw-in-the-url-42');
-		const item = await runNode({ node: PrometheusQuery, credentialTypes: [PrometheusApi], credentials: { prometheusApi: fields }, parameters: { queryType: 'instant', query: 'up', time: 'now' }, continueOnFail: true });
+		const item = await runNode({ node: PrometheusQuery, credentialTypes: [PrometheusApi], credentials: { kubeOpsPrometheusApi: fields }, parameters: { queryType: 'instant', query: 'up', time: 'now' }, continueOnFail: true });
 		expect(JSON.stringify(item.outputs)).not.toContain('pw-in-the-url-42');
-		const tested = await new PrometheusQuery().methods.credentialTest.prometheusApiConnectionTest.call({} as ICredentialTestFunctions, { id: '1', name: 'p', type: 'prometheusApi', data: fields });
+		const tested = await new PrometheusQuery().methods.credentialTest.prometheusApiConnectionTest.call({} as ICredentialTestFunctions, { id: '1', name: 'p', type: 'kubeOpsPrometheusApi', data: fields });
 		expect(tested.status).toBe('Error');
 		expect(tested.message).not.toContain('pw-in-the-url-42');
 	});
 
 	test('a token with a newline is refused by the node and the credential test without echoing it', async () => {
 		const fields = { url: prometheus.url, authentication: 'bearerToken', token: 'tok-first\ntok-second-part', allowInsecure: true };
-		const { error } = await runNode({ node: PrometheusQuery, credentialTypes: [PrometheusApi], credentials: { prometheusApi: fields }, parameters: { queryType: 'instant', query: 'up', time: 'now' } });
+		const { error } = await runNode({ node: PrometheusQuery, credentialTypes: [PrometheusApi], credentials: { kubeOpsPrometheusApi: fields }, parameters: { queryType: 'instant', query: 'up', time: 'now' } });
 		expect(error?.message).toMatch(/token has a line break/);
 		expect(JSON.stringify(error)).not.toContain('tok-second-part');
-		const tested = await new PrometheusQuery().methods.credentialTest.prometheusApiConnectionTest.call({} as ICredentialTestFunctions, { id: '1', name: 'p', type: 'prometheusApi', data: fields });
+		const tested = await new PrometheusQuery().methods.credentialTest.prometheusApiConnectionTest.call({} as ICredentialTestFunctions, { id: '1', name: 'p', type: 'kubeOpsPrometheusApi', data: fields });
 		expect(tested.message).not.toContain('tok-second-part');
 	});
 
@@ -279,7 +279,7 @@ describe('untrusted input: values, credentials and Prometheus\'s own answers', (
 				const { error } = await runNode({
 					node: PrometheusQuery,
 					credentialTypes: [PrometheusApi],
-					credentials: { prometheusApi: { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, allowInsecure: true } },
+					credentials: { kubeOpsPrometheusApi: { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, allowInsecure: true } },
 					parameters: { queryType: 'instant', query: 'up', time: 'now' },
 				});
 				expect(error?.message).toContain(`Prometheus sent a sample that is not [unix seconds, "number"]: [1700000000,${JSON.stringify(sample)}]`);

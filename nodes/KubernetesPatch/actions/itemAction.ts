@@ -70,7 +70,7 @@ export async function runItemAction(this: IExecuteFunctions, action: ItemAction,
 	let setupError: unknown;
 	let verifyKeys: SigningKey[] | undefined;
 	try {
-		client = new KubeClient(connectionFromCredential((await this.getCredentials('kubernetesApi')) as KubernetesCredentialFields));
+		client = new KubeClient(connectionFromCredential((await this.getCredentials('kubeOpsKubernetesApi')) as KubernetesCredentialFields));
 		if (operation === 'recordDecision' && this.getNodeParameter('requireVerdict', 0, true) !== false) verifyKeys = (await signingKeysOf(this))?.verify ?? [];
 	} catch (error) {
 		setupError = error;

@@ -72,7 +72,7 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 	let setupError: unknown;
 	let keys: Awaited<ReturnType<typeof signingKeysOf>>;
 	try {
-		connection = connectionFromCredential((await this.getCredentials('kubernetesApi')) as KubernetesCredentialFields);
+		connection = connectionFromCredential((await this.getCredentials('kubeOpsKubernetesApi')) as KubernetesCredentialFields);
 		client = new KubeClient(connection);
 		keys = await signingKeysOf(this);
 	} catch (error) {

@@ -40,8 +40,8 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 	let ledger: Promise<KubeClient | undefined> | undefined;
 	// The Kubernetes API credential (also the Kubernetes provider's) is where verdicts carried out are recorded.
 	const ledgerClient = () =>
-		(ledger ??= this.getNode().credentials?.kubernetesApi
-			? this.getCredentials('kubernetesApi').then((data) => new KubeClient(connectionFromCredential(data as KubernetesCredentialFields)))
+		(ledger ??= this.getNode().credentials?.kubeOpsKubernetesApi
+			? this.getCredentials('kubeOpsKubernetesApi').then((data) => new KubeClient(connectionFromCredential(data as KubernetesCredentialFields)))
 			: Promise.resolve(undefined));
 
 	return forEachItem(

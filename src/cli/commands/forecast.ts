@@ -1,13 +1,12 @@
-import * as fs from 'node:fs';
-
 import { UsageError, parseArgs } from '../args';
 import type { CliCommand, CliIO } from '../command';
+import { durationSeconds } from '../../shared/duration';
+import { readCliFile } from '../files';
 import {
 	DEFAULT_QUANTILES,
 	forecast,
 	forecastToJson,
 	inferIntervalSeconds,
-	parseDuration,
 	parseHorizon,
 	parseQuantiles,
 	parseSeasons,
@@ -60,13 +59,7 @@ export const forecastCommand: CliCommand = {
 		const quantiles = values.quantiles === undefined ? [...DEFAULT_QUANTILES] : usage('--quantiles', () => parseQuantiles(values.quantiles));
 		const replicas = values['per-pod-capacity'] === undefined ? null : replicaOptions(values);
 
-		let text: string;
-		try {
-			text = fs.readFileSync(values.csv, 'utf8');
-		} catch (error) {
-			const code = (error as NodeJS.ErrnoException).code;
-			throw new Error(`cannot read ${values.csv}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
-		}
+		const text = readCliFile(values.csv, 'CSV');
 		const { series, column } = readSeriesCsv(text, values.column ?? 1, until);
 		const interval = inferIntervalSeconds(series.t);
 		// Without two timestamps there is no interval to convert a duration with; the engine then explains the data problem.
@@ -103,7 +96,7 @@ function replicaOptions(values: Record<string, string>): PreScaleSettings {
 	const duration = (name: string, fallback: number): number => {
 		if (values[name] === undefined) return fallback;
 		const text = values[name].trim();
-		const seconds = /^0+[smhdw]?$/.test(text) ? 0 : parseDuration(text);
+		const seconds = /^0+[smhdw]?$/.test(text) ? 0 : durationSeconds(text);
 		if (seconds === null) throw new UsageError(`--${name}: "${values[name]}" is not a duration like 90s or 15m`);
 		return seconds;
 	};

@@ -1,7 +1,7 @@
 import { UsageError, parseArgs } from '../args';
 import type { CliCommand, CliIO } from '../command';
 import { parseTime } from '../../prometheus';
-import { runPolicyCheck } from '../../policy';
+import { runPolicyCheck } from '../policyCheck';
 import { readCliFile, readSigningKeyFile } from '../files';
 
 const options = {

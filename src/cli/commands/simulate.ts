@@ -3,10 +3,12 @@ import * as path from 'node:path';
 
 import { UsageError, parseArgs } from '../args';
 import type { CliCommand, CliIO } from '../command';
+import { readCliFile } from '../files';
 import { ALLOW_INSECURE_OPTION, requireSecureUrl } from '../insecure';
-import { parseDuration, parseTimestamp, readSeriesCsv } from '../../forecast';
+import { parseTimestamp, readSeriesCsv } from '../../forecast';
+import { durationSeconds, parseDuration } from '../../shared/duration';
 import type { Series } from '../../forecast';
-import { PrometheusClient, parseDuration as parsePrometheusDuration, parseHeaderLines, parseTime } from '../../prometheus';
+import { PrometheusClient, parseHeaderLines, parseTime } from '../../prometheus';
 import {
 	alignedOffset,
 	POLICY_NAMES,
@@ -105,7 +107,7 @@ export const simulateCommand: CliCommand = {
 		const minReplicas = number(values, 'min', (n) => Number.isInteger(n) && n >= 1, 'a whole number >= 1', 1);
 		const maxReplicas = number(values, 'max', (n) => Number.isInteger(n) && n >= minReplicas, `a whole number >= --min (${minReplicas})`, 100);
 		const policies = policyNames(values.policy ?? 'both');
-		const policyText = values['policy-file'] === undefined ? undefined : readText(values['policy-file'], '--policy-file');
+		const policyText = values['policy-file'] === undefined ? undefined : readText(values['policy-file'], '--policy-file', 'policy');
 
 		const tuning = args.flags.has('tune');
 		if (!tuning) {
@@ -272,7 +274,7 @@ function tuneGrid(values: Record<string, string>): Partial<TuneGrid> {
 	const num = (ok: (n: number) => boolean) => (part: string) => (Number.isFinite(Number(part)) && ok(Number(part)) ? Number(part) : null);
 	const dur = (zero: boolean) => (part: string) => {
 		if (zero && /^0+[smhdw]?$/.test(part)) return 0;
-		const seconds = parseDuration(part);
+		const seconds = durationSeconds(part);
 		return seconds !== null && seconds > 0 ? seconds : null;
 	};
 	const grid: Partial<TuneGrid> = {};
@@ -303,17 +305,16 @@ function between(series: Series, from: number, until: number): Series {
 	return { t: keep.map((i) => series.t[i]), v: keep.map((i) => series.v[i]) };
 }
 
-function readText(file: string, option: string): string {
+function readText(file: string, option: string, what: string): string {
 	try {
-		return fs.readFileSync(file, 'utf8');
+		return readCliFile(file, what);
 	} catch (error) {
-		const code = (error as NodeJS.ErrnoException).code;
-		throw new Error(`${option}: cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+		throw new Error(`${option}: ${(error as Error).message}`);
 	}
 }
 
 function readCsv(file: string, column: string | undefined): Series {
-	const text = readText(file, '--csv');
+	const text = readText(file, '--csv', 'CSV');
 	try {
 		return readSeriesCsv(text, column ?? 1).series;
 	} catch (error) {
@@ -325,7 +326,7 @@ function readCsv(file: string, column: string | undefined): Series {
 async function queryPrometheus(values: Record<string, string>, io: CliIO): Promise<Series> {
 	const promDuration = (name: string, fallback: string) => {
 		try {
-			return parsePrometheusDuration(values[name] ?? fallback, `--${name}`);
+			return parseDuration(values[name] ?? fallback, `--${name}`);
 		} catch (error) {
 			throw new UsageError((error as Error).message);
 		}
@@ -379,7 +380,7 @@ function number(values: Record<string, string>, name: string, valid: (n: number)
 function duration(values: Record<string, string>, name: string, zeroAllowed = false): number | undefined {
 	if (values[name] === undefined) return undefined;
 	const text = values[name].trim();
-	const seconds = zeroAllowed && /^0+[smhdw]?$/.test(text) ? 0 : parseDuration(text);
+	const seconds = zeroAllowed && /^0+[smhdw]?$/.test(text) ? 0 : durationSeconds(text);
 	if (seconds === null || (!zeroAllowed && !(seconds > 0))) throw new UsageError(`--${name}: "${values[name]}" is not a duration like 90s, 15m, 1h or 7d`);
 	return seconds;
 }

@@ -1,5 +1,5 @@
 import { minimize } from '../optimize';
-import { estimationWindow } from './estimation-window';
+import { estimationWindow } from './estimationWindow';
 import type { FittedModel, ForecastModel } from './model';
 
 export interface SarimaOrder {

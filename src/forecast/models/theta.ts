@@ -1,5 +1,5 @@
 import { linearFit } from '../stats';
-import { fitSimpleExponentialSmoothing, simpleExponentialSmoothing, type TrendFit } from './exponential-smoothing';
+import { fitSimpleExponentialSmoothing, simpleExponentialSmoothing, type TrendFit } from './exponentialSmoothing';
 
 export interface ThetaFit extends TrendFit {
 	alpha: number;

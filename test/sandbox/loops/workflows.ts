@@ -63,14 +63,14 @@ export const PROMETHEUS_URL_PASSWORD = 'e2e-url-password-4711';
 
 /** Credential name (as the workflow files reference it) -> type and data. */
 export function credentialsFor(stack: OpsStack, webhookToken: string): Array<{ name: string; type: string; data: Record<string, unknown> }> {
-	const kube = stack.credentials.kubernetesApi;
+	const kube = stack.credentials.kubeOpsKubernetesApi;
 	return [
 		// A password in the URL, as some users configure it: Prometheus ignores it, and no error, output or Event may show it.
-		{ name: 'Prometheus', type: 'prometheusApi', data: { ...stack.credentials.prometheusApi, url: stack.credentials.prometheusApi.url.replace('://', `://kube-ops:${PROMETHEUS_URL_PASSWORD}@`) } },
-		{ name: 'Kubernetes us-east', type: 'kubernetesApi', data: { ...kube['us-east'] } },
-		{ name: 'Kubernetes us-west', type: 'kubernetesApi', data: { ...kube['us-west'] } },
-		{ name: 'Kubernetes control', type: 'kubernetesApi', data: { ...kube.control } },
-		{ name: 'HAProxy Runtime API', type: 'haproxyRuntimeApi', data: { ...stack.credentials.haproxyRuntimeApi } },
+		{ name: 'Prometheus', type: 'kubeOpsPrometheusApi', data: { ...stack.credentials.kubeOpsPrometheusApi, url: stack.credentials.kubeOpsPrometheusApi.url.replace('://', `://kube-ops:${PROMETHEUS_URL_PASSWORD}@`) } },
+		{ name: 'Kubernetes us-east', type: 'kubeOpsKubernetesApi', data: { ...kube['us-east'] } },
+		{ name: 'Kubernetes us-west', type: 'kubeOpsKubernetesApi', data: { ...kube['us-west'] } },
+		{ name: 'Kubernetes control', type: 'kubeOpsKubernetesApi', data: { ...kube.control } },
+		{ name: 'HAProxy Runtime API', type: 'kubeOpsHaproxyRuntimeApi', data: { ...stack.credentials.kubeOpsHaproxyRuntimeApi } },
 		{ name: 'Alertmanager webhook', type: 'kubeOpsAlertmanagerWebhookApi', data: { token: webhookToken, user: '', password: '' } },
 		{ name: 'Kube-Ops signing key', type: 'kubeOpsSigningKey', data: { secret: SANDBOX_SIGNING_SECRET, previousSecret: '' } },
 		{ name: 'Approvers', type: 'httpBasicAuth', data: { ...SANDBOX_APPROVER } },

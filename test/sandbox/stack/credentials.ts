@@ -63,15 +63,15 @@ export function haproxyRuntimeApiCredential(address: string): HaproxyRuntimeApiC
 
 /** n8n credential type name -> its data, one entry per credential a workflow of the stack needs. */
 export interface StackCredentials {
-	kubernetesApi: Record<string, KubernetesApiCredentialData>;
-	prometheusApi: PrometheusApiCredentialData;
-	haproxyRuntimeApi: HaproxyRuntimeApiCredentialData;
+	kubeOpsKubernetesApi: Record<string, KubernetesApiCredentialData>;
+	kubeOpsPrometheusApi: PrometheusApiCredentialData;
+	kubeOpsHaproxyRuntimeApi: HaproxyRuntimeApiCredentialData;
 }
 
 export function stackCredentials(stack: { prometheus: { url: string }; haproxy: { runtime: { address: string } }; kube: Record<string, KubeTarget> }): StackCredentials {
 	return {
-		kubernetesApi: Object.fromEntries(Object.entries(stack.kube).map(([name, cluster]) => [name, kubernetesApiCredential(cluster)])),
-		prometheusApi: prometheusApiCredential(stack.prometheus.url),
-		haproxyRuntimeApi: haproxyRuntimeApiCredential(stack.haproxy.runtime.address),
+		kubeOpsKubernetesApi: Object.fromEntries(Object.entries(stack.kube).map(([name, cluster]) => [name, kubernetesApiCredential(cluster)])),
+		kubeOpsPrometheusApi: prometheusApiCredential(stack.prometheus.url),
+		kubeOpsHaproxyRuntimeApi: haproxyRuntimeApiCredential(stack.haproxy.runtime.address),
 	};
 }

@@ -1,4 +1,4 @@
-import { parseServersState } from '../../../src/loadbalancer/haproxy-runtime';
+import { parseServersState } from '../../../src/loadbalancer/haproxyRuntime';
 import { PrometheusClient } from '../../../src/prometheus';
 import { startAlertmanager, type LocalAlertmanager } from '../alertmanager';
 import { nycTaxiRegions, type BackfillSeries } from '../demoSeries';

@@ -1,5 +1,6 @@
 import { admit, type AdmissionOptions, AdmissionError, maxVerdictAge } from '../../../src/admission';
-import { type Verdict, evaluate, hashProposal, runGate, signingKey, verdictDigest } from '../../../src/policy';
+import { runGate } from '../../../src/decision';
+import { type Verdict, evaluate, hashProposal, signingKey, verdictDigest } from '../../../src/policy';
 import { TEST_KEY, signed } from '../../harness/signing';
 
 /** The attacks on the path from verdict to cluster, at the one admission rule every mutating path uses. */

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 
 import * as fc from 'fast-check';
 
-import { canonicalJson, dedupeKey, normalise, validatePayload } from '../../../src/alertmanager';
+import { dedupeKey, normalise, validatePayload } from '../../../src/alertmanager';
+import { canonicalJson } from '../../../src/shared/hash';
 import { fixture } from './fixtures';
 
 function keyOf(body: unknown): string {

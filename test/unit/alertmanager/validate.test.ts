@@ -1,4 +1,5 @@
-import { isRfc3339, normalise, validatePayload } from '../../../src/alertmanager';
+import { normalise, validatePayload } from '../../../src/alertmanager';
+import { isRfc3339 } from '../../../src/shared/time';
 import { Json, fixture } from './fixtures';
 
 /** A deep copy of the firing fixture with one change. */

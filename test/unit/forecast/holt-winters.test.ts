@@ -4,7 +4,7 @@ import {
 	holtWintersFilter,
 	holtWintersForecast,
 	type HoltWintersState,
-} from '../../../src/forecast/models/holt-winters';
+} from '../../../src/forecast/models/holtWinters';
 import { AIR_PASSENGERS } from './air-passengers';
 
 /** R: st <- decompose(ts(AirPassengers[1:24], frequency = 12)); the start values HoltWinters() derives. */

@@ -1,10 +1,10 @@
 import { backtestOrigins, fitAndPredict, runBacktests } from '../../../src/forecast/backtest';
 import { candidateModels } from '../../../src/forecast/candidates';
-import { mstlEts, mstlTheta } from '../../../src/forecast/models/decomposition-model';
-import { fitAutoEts, simpleExponentialSmoothing } from '../../../src/forecast/models/exponential-smoothing';
-import { logTransformed } from '../../../src/forecast/models/log-transformed';
-import { seasonalNaive } from '../../../src/forecast/models/seasonal-naive';
-import { seasonalAr } from '../../../src/forecast/models/seasonal-ar';
+import { mstlEts, mstlTheta } from '../../../src/forecast/models/decompositionModel';
+import { fitAutoEts, simpleExponentialSmoothing } from '../../../src/forecast/models/exponentialSmoothing';
+import { logTransformed } from '../../../src/forecast/models/logTransformed';
+import { seasonalNaive } from '../../../src/forecast/models/seasonalNaive';
+import { seasonalAr } from '../../../src/forecast/models/seasonalAr';
 import { fitTheta } from '../../../src/forecast/models/theta';
 
 describe('seasonal naive', () => {

@@ -1,12 +1,13 @@
-import { parseDuration, parseHorizon, parseQuantiles, parseSeasons } from '../../../src/forecast/options';
+import { parseHorizon, parseQuantiles, parseSeasons } from '../../../src/forecast/options';
+import { durationSeconds } from '../../../src/shared/duration';
 
 describe('command-line option parsing', () => {
 	test('durations', () => {
-		expect(parseDuration('90m')).toBe(5400);
-		expect(parseDuration('1h30m')).toBe(5400);
-		expect(parseDuration('2d')).toBe(172_800);
-		expect(parseDuration('300s')).toBe(300);
-		expect(parseDuration('12')).toBeNull();
+		expect(durationSeconds('90m')).toBe(5400);
+		expect(durationSeconds('1h30m')).toBe(5400);
+		expect(durationSeconds('2d')).toBe(172_800);
+		expect(durationSeconds('300s')).toBe(300);
+		expect(durationSeconds('12')).toBeNull();
 	});
 
 	test('horizon in steps or as a duration rounded up to whole steps', () => {

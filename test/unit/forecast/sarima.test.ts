@@ -1,5 +1,5 @@
 import { difference, fitSarimaCss, sarima, sarimaForecast } from '../../../src/forecast/models/sarima';
-import { ESTIMATION_POINTS, estimationWindow } from '../../../src/forecast/models/estimation-window';
+import { ESTIMATION_POINTS, estimationWindow } from '../../../src/forecast/models/estimationWindow';
 import { AIR_PASSENGERS } from './air-passengers';
 
 const AIRLINE = { p: 0, d: 1, q: 1, P: 0, D: 1, Q: 1 };

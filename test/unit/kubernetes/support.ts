@@ -62,7 +62,7 @@ export function runPatch(cluster: Cluster, parameters: Record<string, unknown>, 
 	return runNode({
 		node: KubernetesPatch,
 		credentialTypes: [KubernetesApi, KubeOpsSigningKey],
-		credentials: { kubernetesApi: options.credential ?? cluster.credential, ...(options.signingKey === null ? {} : { kubeOpsSigningKey: options.signingKey ?? signingKeyCredential }) },
+		credentials: { kubeOpsKubernetesApi: options.credential ?? cluster.credential, ...(options.signingKey === null ? {} : { kubeOpsSigningKey: options.signingKey ?? signingKeyCredential }) },
 		// Tests of manual operations run the node as a plain Kubernetes tool; items with a verdict are checked either way.
 		parameters: { requireVerdict: false, ...parameters } as never,
 		input: options.input,

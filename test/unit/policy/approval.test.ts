@@ -1,4 +1,5 @@
-import { runGate, signingKey } from '../../../src/policy';
+import { runGate } from '../../../src/decision';
+import { signingKey } from '../../../src/policy';
 import { TEST_KEY } from '../../harness/signing';
 import { failoverProposal } from '../loadbalancer/verdicts';
 

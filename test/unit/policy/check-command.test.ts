@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runPolicyCheck, verifyVerdict } from '../../../src/policy';
+import { runPolicyCheck } from '../../../src/cli/policyCheck';
+import { verifyVerdict } from '../../../src/policy';
 
 const fixture = (name: string): string => readFileSync(join(__dirname, '../../fixtures/policy', name), 'utf8');
 

@@ -1,4 +1,5 @@
-import { evaluate, hashProposal, runPolicyCheck, UNHASHABLE } from '../../../src/policy';
+import { runPolicyCheck } from '../../../src/cli/policyCheck';
+import { evaluate, hashProposal, UNHASHABLE } from '../../../src/policy';
 import { NOW, scalePolicy, scaleProposal } from './helpers';
 
 // Inputs an attacker, a buggy node or an inventive LLM could hand the gate.

@@ -1,4 +1,4 @@
-import { formatDuration, parseDuration, parseTime } from '../../../src/prometheus/duration';
+import { formatDuration, parseDuration, parseTime } from '../../../src/shared/duration';
 
 describe('parseDuration', () => {
 	test.each([

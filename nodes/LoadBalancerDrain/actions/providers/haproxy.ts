@@ -31,7 +31,7 @@ const description: INodeProperties[] = [
 export const haproxy: ProviderAction = {
 	description,
 	connectionKey: () => 'haproxy',
-	connect: async (fn) => providerFromCredential('haproxy', await fn.getCredentials('haproxyRuntimeApi')).provider,
+	connect: async (fn) => providerFromCredential('haproxy', await fn.getCredentials('kubeOpsHaproxyRuntimeApi')).provider,
 	target(fn, itemIndex, operation) {
 		const backend = text(fn, 'haproxyBackend', itemIndex);
 		if (!backend) throw new NodeOperationError(fn.getNode(), 'Backend is empty', { itemIndex });

@@ -70,7 +70,7 @@ export const kubernetes: ProviderAction = {
 	description,
 	connectionKey: (fn, itemIndex) => `kubernetes:${namespaceOf(fn, itemIndex)}`,
 	async connect(fn, itemIndex) {
-		const data = await fn.getCredentials('kubernetesApi');
+		const data = await fn.getCredentials('kubeOpsKubernetesApi');
 		try {
 			return providerFromCredential('kubernetes', data, { namespace: namespaceOf(fn, itemIndex) }).provider;
 		} catch (error) {

@@ -1,4 +1,4 @@
-import { isRecord } from '../shared/records';
+import { isRecord } from './records';
 
 /** A setting an editor got wrong: names the field, where it is set, and the fix. Editors are trusted; a wrong setting stops the run loudly. */
 export class SettingsError extends Error {

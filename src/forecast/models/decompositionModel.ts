@@ -1,5 +1,5 @@
 import { mstl, type MstlResult } from '../decomposition/mstl';
-import { fitAutoEts, type TrendFit } from './exponential-smoothing';
+import { fitAutoEts, type TrendFit } from './exponentialSmoothing';
 import type { FittedModel, ForecastModel } from './model';
 import { fitTheta } from './theta';
 

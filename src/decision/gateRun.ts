@@ -1,8 +1,10 @@
-import { buildDecisionRecord } from '../decision';
-import type { DecisionRecord, Loop } from '../decision';
-import { evaluate } from './gate';
-import { type SigningKey, signatureFor } from './signature';
-import type { Target, Verdict } from './types';
+import { evaluate } from '../policy/gate';
+import { type SigningKey, signVerdict } from '../policy/signature';
+import type { Verdict } from '../policy/types';
+import { type Target, TARGET_FIELDS, statedTarget } from '../shared/target';
+import { loopOfAction } from './loop';
+import { buildDecisionRecord } from './record';
+import type { DecisionRecord, Loop } from './types';
 
 /** Which of the Policy Gate node's three outputs a verdict leaves by. */
 export type GateOutput = 'apply' | 'approve' | 'holdOrReject';
@@ -13,8 +15,6 @@ export interface GateRun {
 	/** The audit record of this run (no actions yet: the mutating node adds those). */
 	record: DecisionRecord;
 }
-
-const LOOP_OF_ACTION: Record<string, Loop> = { scale: 'scaling', failover: 'failover', failback: 'failover', rollback: 'canary' };
 
 /**
  * One gate decision as the node and any other caller needs it: the verdict,
@@ -36,7 +36,7 @@ export function runGate(proposal: unknown, policy: unknown, state: unknown, now:
 	const output: GateOutput = verdict.decision === 'apply' ? 'apply' : verdict.decision === 'approve' ? 'approve' : 'holdOrReject';
 	const record = buildDecisionRecord({
 		time: now,
-		loop: LOOP_OF_ACTION[verdict.action ?? ''] ?? guessLoop(proposal),
+		loop: loopOfAction(verdict.action) ?? guessLoop(proposal),
 		target: targetOf(proposal),
 		proposals: [proposal],
 		verdict,
@@ -44,22 +44,14 @@ export function runGate(proposal: unknown, policy: unknown, state: unknown, now:
 	return { verdict, output, record };
 }
 
-/** The verdict with the gate's signature, or as it is without a key. */
-export function signVerdict(verdict: Verdict, key: SigningKey | undefined): Verdict {
-	return key ? { ...verdict, signature: signatureFor(key, verdict.verdictHash, verdict.proposalHash) } : verdict;
-}
-
 function guessLoop(proposal: unknown): Loop {
 	const action = typeof proposal === 'object' && proposal !== null ? (proposal as { action?: unknown }).action : undefined;
-	return typeof action === 'string' && LOOP_OF_ACTION[action] ? LOOP_OF_ACTION[action] : 'scaling';
+	return loopOfAction(action) ?? 'scaling';
 }
 
 /** The proposal's target when it has one, else placeholders that say so (a rejected proposal still gets a record). */
 function targetOf(proposal: unknown): Target {
-	const raw = typeof proposal === 'object' && proposal !== null ? (proposal as { target?: unknown }).target : undefined;
-	const field = (name: keyof Target) => {
-		const value = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>)[name] : undefined;
-		return typeof value === 'string' && value !== '' ? value.slice(0, 253) : 'unknown';
-	};
+	const stated = statedTarget(proposal) ?? {};
+	const field = (name: (typeof TARGET_FIELDS)[number]) => stated[name]?.slice(0, 253) ?? 'unknown';
 	return { cluster: field('cluster'), namespace: field('namespace'), kind: field('kind'), name: field('name') };
 }

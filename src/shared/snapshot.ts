@@ -1,4 +1,5 @@
 import { types } from 'node:util';
+import { isRecord } from './records';
 
 // Inputs reach the gate from workflows, LLMs and files. Before any rule looks at
 // them they are copied into inert JSON-like data: no getters run twice, no
@@ -100,7 +101,7 @@ function readOwn(container: object, key: string, path: string): unknown {
 }
 
 export function isPlainObject(value: Plain | undefined): value is PlainObject {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
+	return isRecord(value);
 }
 
 export function getOwn(object: PlainObject, key: string): Plain | undefined {

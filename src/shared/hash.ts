@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { snapshot, type Plain } from './snapshot';
-import type { Verdict } from './types';
 
 export const UNHASHABLE = 'unhashable';
 
-// Sorted keys and no whitespace make the text independent of how the proposal was
-// built or serialised. Non-finite numbers get bare tokens (never produced for a
-// string, which is always quoted) so NaN and "NaN" cannot collide.
-export function canonicalJson(value: Plain): string {
+// Sorted keys (by code unit) and no whitespace make the text independent of how the
+// value was built or serialised, so equal values give the same hash. Non-finite
+// numbers get bare tokens (never produced for a string, which is always quoted) so
+// NaN and "NaN" cannot collide. Keys whose value is undefined are left out, as
+// JSON.stringify does (a snapshot never has them; hand-built objects may).
+export function canonicalJson(value: Plain | PlainWithUndefined): string {
 	if (value === null) return 'null';
 	switch (typeof value) {
 		case 'boolean':
@@ -25,11 +26,20 @@ export function canonicalJson(value: Plain): string {
 	}
 	const keys = Object.keys(value).sort();
 	out = '{';
+	let first = true;
 	for (let index = 0; index < keys.length; index += 1) {
 		const key = keys[index] as string;
-		out += `${index > 0 ? ',' : ''}${quote(key)}:${canonicalJson(value[key] as Plain)}`;
+		const item = value[key];
+		if (item === undefined) continue;
+		out += `${first ? '' : ','}${quote(key)}:${canonicalJson(item)}`;
+		first = false;
 	}
 	return `${out}}`;
+}
+
+/** A JSON-like object built in code, where a field may be present but undefined. */
+export interface PlainWithUndefined {
+	[key: string]: Plain | PlainWithUndefined | undefined;
 }
 
 // Most keys and values need no escaping; skipping JSON.stringify for them keeps
@@ -55,9 +65,15 @@ export function hashProposal(proposal: unknown): string {
 	return hashPlain(copy.value);
 }
 
+/** The fields of a verdict its digest leaves out (the hash itself, and the signature made over it). */
+interface Digestible {
+	verdictHash?: unknown;
+	signature?: unknown;
+}
+
 // The verdict's own hash: everything the gate decided. The signature is over
 // this digest, so it cannot be part of it.
-export function verdictDigest(verdict: Omit<Verdict, 'verdictHash'>): string {
-	const { verdictHash: _ignored, signature: _signature, ...body } = verdict as Verdict;
+export function verdictDigest(verdict: Digestible): string {
+	const { verdictHash: _ignored, signature: _signature, ...body } = verdict;
 	return hashPlain(body as unknown as Plain);
 }

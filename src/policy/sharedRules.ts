@@ -1,5 +1,5 @@
 import { check, plural, type Rule } from './checks';
-import { isoString, parseTimestamp } from './time';
+import { isoString, parseTimestamp } from '../shared/time';
 import type { ChangeFreeze, ProposalAction, ProposalSource, ResolvedPolicy, Target } from './types';
 
 // Context every rule family shares. Rules read it; they never read the clock.

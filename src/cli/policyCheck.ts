@@ -1,8 +1,4 @@
-import { evaluateInputs, type InputDocument } from './gate';
-import { signVerdict } from './gateRun';
-import { parseDocument, parsePolicy } from './parse';
-import type { SigningKey } from './signature';
-import type { Instant, Verdict } from './types';
+import { type InputDocument, type Instant, type SigningKey, type Verdict, evaluateInputs, parseDocument, parsePolicy, signVerdict } from '../policy';
 
 export interface PolicyCheckInput {
 	policyText: string;

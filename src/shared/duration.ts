@@ -1,38 +1,45 @@
 /**
- * Prometheus-style durations ("90s", "1h30m", "14d", "2w") and points in time
- * (unix seconds, RFC 3339, "now", "now-15m"), the notations SREs already type
- * into Prometheus and Grafana.
+ * Durations ("90s", "1h30m", "14d", "2w") and points in time (unix seconds,
+ * RFC 3339, "now", "now-15m"), the notations SREs already type into Prometheus
+ * and Grafana. One grammar for every reader (Prometheus queries, the CLI, the
+ * Forecast node and the simulator): parts of <number><unit>, units ms, s (sec),
+ * m (min), h, d, w and y, in any case.
  */
 
 const UNIT_SECONDS: Record<string, number> = {
 	ms: 0.001,
 	s: 1,
+	sec: 1,
 	m: 60,
+	min: 60,
 	h: 3600,
 	d: 86400,
 	w: 604800,
 	y: 31536000,
 };
 
-const DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w|y)/y;
+// Longer units first, so "5ms" and "5min" are not read as minutes followed by junk.
+const DURATION = /^(?:\d+(?:\.\d+)?(?:ms|min|sec|s|m|h|d|w|y))+$/;
+const DURATION_PART = /(\d+(?:\.\d+)?)(ms|min|sec|s|m|h|d|w|y)/g;
 
-/** Parses "5m", "1h30m", "14d" or a bare number of seconds; returns seconds. */
+/**
+ * Seconds of a duration written with units ("90m", "1h30m", "0s"), or null when
+ * the text is not one. A bare number is not a duration here: callers that also
+ * take one (seconds for Prometheus, steps for a forecast horizon) say what it means.
+ */
+export function durationSeconds(text: string): number | null {
+	const value = String(text ?? '').trim().toLowerCase();
+	if (!DURATION.test(value)) return null;
+	let seconds = 0;
+	for (const [, amount, unit] of value.matchAll(DURATION_PART)) seconds += Number(amount) * (UNIT_SECONDS[unit] as number);
+	return seconds;
+}
+
+/** Parses "5m", "1h30m", "14d" or a bare number of seconds (as Prometheus reads them); returns seconds, never 0. */
 export function parseDuration(text: string, what = 'duration'): number {
 	const trimmed = String(text ?? '').trim();
-	if (/^\d+(\.\d+)?$/.test(trimmed)) {
-		const seconds = Number(trimmed);
-		if (seconds > 0) return seconds;
-	} else if (trimmed !== '') {
-		let total = 0;
-		DURATION_PART.lastIndex = 0;
-		let consumed = 0;
-		let match: RegExpExecArray | null;
-		while ((match = DURATION_PART.exec(trimmed)) !== null) {
-			total += Number(match[1]) * UNIT_SECONDS[match[2]];
-			consumed = DURATION_PART.lastIndex;
-		}
-		if (consumed === trimmed.length && total > 0) return total;
-	}
+	const seconds = /^\d+(\.\d+)?$/.test(trimmed) ? Number(trimmed) : durationSeconds(trimmed);
+	if (seconds !== null && seconds > 0) return seconds;
 	throw new Error(
 		`Invalid ${what} "${trimmed}": use a positive Prometheus duration such as 30s, 5m, 1h30m, 14d or 2w`,
 	);
