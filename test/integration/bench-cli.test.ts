@@ -11,7 +11,7 @@ test('--help lists the parts and the m4 command, and runs nothing', () => {
 	for (const flag of ['--help', '-h']) {
 		const help = bench(flag);
 		expect(help.status).toBe(0);
-		expect(help.stdout).toMatch(/^Usage: npm run bench -- \[--only forecast\|m4\|ops\|speed\|simulate\]/);
+		expect(help.stdout).toMatch(/^Usage: npm run bench -- \[--only forecast\|m4\|ops\|speed\|simulate\|loops\]/);
 		expect(help.stdout).toContain('npm run bench -- m4 --train <Hourly-train.csv> --test <Hourly-test.csv>');
 	}
 	expect(bench('m4', '--help').stdout).toMatch(/^Usage: npm run bench -- m4 --train <Hourly-train.csv>/);
@@ -21,8 +21,8 @@ test.each([
 	[['--olny', 'm4'], /^bench: unknown option --olny\n/],
 	[['--only'], /^bench: --only needs a value\n/],
 	[['--only', '--no-peers'], /^bench: --only needs a value\n/],
-	[['--only', 'weather'], /^bench: --only weather: expected one of forecast, m4, ops, speed, simulate\n/],
-	[['simulate'], /^bench: unknown command "simulate": the only command is m4; run a part with --only forecast\|m4\|ops\|speed\|simulate\n/],
+	[['--only', 'weather'], /^bench: --only weather: expected one of forecast, m4, ops, speed, simulate, loops\n/],
+	[['simulate'], /^bench: unknown command "simulate": the only command is m4; run a part with --only forecast\|m4\|ops\|speed\|simulate\|loops\n/],
 	[['--series'], /^bench: --series needs a value\n/],
 ])('%j is a usage error (exit 2) that shows the usage', (args, message) => {
 	const result = bench(...args);
