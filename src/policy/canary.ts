@@ -1,7 +1,7 @@
 import { check, formatNumber, runRules, type Rule } from './checks';
 import { INVALID_INPUTS, stateCheck, type FamilyArgs, type FamilyResult } from './family';
 import type { RollbackInput } from './proposal';
-import { circuitBreakerRule, freezeRule, namespaceRule, sourceRule, type BaseContext } from './sharedRules';
+import { baseContext, circuitBreakerRule, freezeRule, namespaceRule, sourceRule, type BaseContext } from './sharedRules';
 import { canaryStateToJson, validateCanaryState, type ParsedCanaryState } from './state';
 import { isoString } from '../shared/time';
 import type { CanaryMetrics, CanaryPolicy, CanaryValue, Check, CheckEffect } from './types';
@@ -247,12 +247,7 @@ export function runCanary({ input, policy, state, nowMs }: FamilyArgs<RollbackIn
 	const context: CanaryContext | null =
 		parsed.ok && input !== null && policy !== null && nowMs !== null
 			? {
-					action: 'rollback',
-					source: input.proposal.source,
-					target: input.proposal.target,
-					policy,
-					nowMs,
-					consecutiveErrors: parsed.state.consecutiveErrors,
+					...baseContext('rollback', input.proposal, policy, nowMs, parsed.state),
 					input,
 					state: parsed.state,
 					canary: policy.canary,

@@ -2,7 +2,7 @@ import { describeAdmin } from '../shared/adminState';
 import { check, formatNumber, plural, runRules, type Rule } from './checks';
 import { INVALID_INPUTS, stateCheck, type FamilyArgs, type FamilyResult } from './family';
 import type { FailoverInput } from './proposal';
-import { circuitBreakerRule, freezeRule, namespaceRule, sourceRule, type BaseContext } from './sharedRules';
+import { baseContext, circuitBreakerRule, freezeRule, namespaceRule, sourceRule, type BaseContext } from './sharedRules';
 import { validateFailoverState, type ParsedFailoverState } from './state';
 import { isoString, parseTimestamp, secondsBetween } from '../shared/time';
 import type { Check, FailoverPolicy, RegionEvidence, TrafficAdmin, TrafficTarget, VerdictScope } from './types';
@@ -315,12 +315,7 @@ export function runFailover({ input, policy, state, nowMs }: FamilyArgs<Failover
 	const context: FailoverContext | null =
 		parsed.ok && input !== null && policy !== null && nowMs !== null
 			? {
-					action: input.action,
-					source: input.proposal.source,
-					target: input.proposal.target,
-					policy,
-					nowMs,
-					consecutiveErrors: parsed.state.consecutiveErrors,
+					...baseContext(input.action, input.proposal, policy, nowMs, parsed.state),
 					input,
 					state: parsed.state,
 					failover: policy.failover,

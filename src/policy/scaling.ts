@@ -1,7 +1,7 @@
 import { check, formatNumber, runRules, type Rule } from './checks';
 import { INVALID_INPUTS, stateCheck, type FamilyArgs, type FamilyResult } from './family';
 import type { ScaleInput } from './proposal';
-import { circuitBreakerRule, freezeRule, namespaceRule, type BaseContext } from './sharedRules';
+import { baseContext, circuitBreakerRule, freezeRule, namespaceRule, type BaseContext } from './sharedRules';
 import { validateScaleState, type ParsedScaleState } from './state';
 import { isoString, secondsBetween } from '../shared/time';
 import type { ProposalSource, ResolvedPolicy } from './types';
@@ -257,12 +257,7 @@ export function runScaling({ input, policy, state, nowMs }: FamilyArgs<ScaleInpu
 	const ready = parsed.ok && input !== null && policy !== null && bounds !== null && nowMs !== null;
 	const context: ScalingContext | null = ready
 		? {
-				action: 'scale',
-				source: input.proposal.source,
-				target: input.proposal.target,
-				policy,
-				nowMs,
-				consecutiveErrors: parsed.state.consecutiveErrors,
+				...baseContext('scale', input.proposal, policy, nowMs, parsed.state),
 				input,
 				state: parsed.state,
 				bounds,

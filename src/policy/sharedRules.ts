@@ -12,6 +12,11 @@ export interface BaseContext {
 	consecutiveErrors: number;
 }
 
+/** What every family's context takes straight from the proposal, the policy, the clock and the loop's state. */
+export function baseContext(action: ProposalAction, proposal: { source: ProposalSource; target: Target }, policy: ResolvedPolicy, nowMs: number, state: { consecutiveErrors: number }): BaseContext {
+	return { action, source: proposal.source, target: proposal.target, policy, nowMs, consecutiveErrors: state.consecutiveErrors };
+}
+
 export const namespaceRule: Rule<BaseContext> = {
 	rule: 'namespace.allowed',
 	onFail: 'reject',
