@@ -6,8 +6,6 @@ export type SignalValues = Record<string, number | null>;
 export interface GroupedSignals {
 	/** Group label value → signal → value; null when NaN or ±Inf, or when two series disagree about it. */
 	groups: Record<string, SignalValues>;
-	/** `<group>/<signal>` pairs that came back more than once with different values: not trusted, read as unknown. */
-	conflicts: string[];
 	/** Group → signal → every finite value reported for it, in order: what a caller that must read a disagreement one way (the healthiest) picks from. */
 	readings: Record<string, Record<string, number[]>>;
 }
@@ -62,5 +60,5 @@ export function groupSignals(series: unknown, groupLabel: string, keep?: (group:
 		}
 		values[signal] = value;
 	}
-	return { groups, conflicts: [...conflicted].sort(), readings };
+	return { groups, readings };
 }
