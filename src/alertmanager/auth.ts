@@ -1,5 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 
+import { basicCredentials, credentialsFor } from '../shared/authorization';
+
 /**
  * Checks the Authorization header Alertmanager sends (http_config.authorization
  * for Bearer, http_config.basic_auth for Basic). Secrets are compared as
@@ -29,14 +31,6 @@ export function sameSecret(given: string, expected: string): boolean {
 	return timingSafeEqual(a, b);
 }
 
-/** The credentials part after the scheme, when the scheme matches (case-insensitive, as RFC 9110 says). */
-function credentialsFor(header: string | undefined, scheme: string): string | undefined {
-	if (!header) return undefined;
-	const match = /^\s*(\S+)\s+(.*?)\s*$/.exec(header);
-	if (!match || match[1].toLowerCase() !== scheme.toLowerCase()) return undefined;
-	return match[2];
-}
-
 export function checkAuthorization(
 	authentication: WebhookAuthentication,
 	header: string | undefined,
@@ -55,12 +49,9 @@ export function checkAuthorization(
 	if (!secrets.user || !secrets.password) {
 		return { ok: false, status: 500, reason: 'the node\'s credential has no user or password for Basic auth; set both in the Alertmanager Webhook credential' };
 	}
-	const encoded = credentialsFor(header, 'Basic');
-	if (encoded === undefined) return { ok: false, status: 401, reason: 'missing Authorization: Basic header', challenge };
-	const decoded = Buffer.from(encoded, 'base64').toString('utf8');
-	const colon = decoded.indexOf(':');
-	const user = colon < 0 ? decoded : decoded.slice(0, colon);
-	const password = colon < 0 ? '' : decoded.slice(colon + 1);
+	const given = basicCredentials(header);
+	if (given === undefined) return { ok: false, status: 401, reason: 'missing Authorization: Basic header', challenge };
+	const { user, password } = given;
 	// Both compared every time (no short-circuit), so a right user with a wrong password takes as long as a wrong user.
 	const userOk = sameSecret(user, secrets.user);
 	const passwordOk = sameSecret(password, secrets.password);

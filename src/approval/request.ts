@@ -1,3 +1,5 @@
+import { isApproverName } from '../policy/approval';
+import { basicCredentials } from '../shared/authorization';
 import { isRecord } from '../shared/records';
 
 /** One proposal a person approved, ready for the approved branch: it is judged again there against the live state. */
@@ -15,23 +17,17 @@ export interface ApprovalRequestResult {
 }
 
 const HASH = /^sha256:[0-9a-f]{64}$/;
-// The gate refuses a longer approval.by (src/policy/approval.ts): an approval it would hold is no approval here either.
-const MAX_NAME = 253;
 
 /**
  * Who approved: the user of the Basic authentication n8n checked before it
  * resumed the Wait (credential "Approvers"), never a name from the body, which
- * anyone holding the link could write.
+ * anyone holding the link could write. Only a name the gate takes as approver
+ * (an approval it would hold is no approval here either).
  */
 export function approverOf(headers: unknown): string | undefined {
 	const raw = isRecord(headers) ? headers.authorization : undefined;
-	const value = Array.isArray(raw) ? undefined : typeof raw === 'string' ? raw.trim() : undefined;
-	if (value === undefined || !/^Basic\s+/i.test(value)) return undefined;
-	const decoded = Buffer.from(value.replace(/^Basic\s+/i, ''), 'base64').toString('utf8');
-	const user = decoded.split(':')[0];
-	// Control characters would forge lines in the decision record; an overlong name is not a user.
-	if (user.trim() === '' || user.length > MAX_NAME || /[\u0000-\u001f\u007f]/.test(user)) return undefined;
-	return user;
+	const user = typeof raw === 'string' ? basicCredentials(raw)?.user : undefined;
+	return isApproverName(user) ? user : undefined;
 }
 
 /**

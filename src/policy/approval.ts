@@ -25,9 +25,15 @@ export interface ApprovalInput {
 }
 
 export const APPROVAL_RULE = 'approval';
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** A name that can stand in a decision record as who approved: not blank, at most 253 characters, no control characters (they would forge lines). */
+export function isApproverName(by: unknown): by is string {
+	return typeof by === 'string' && by.trim() !== '' && by.length <= 253 && !CONTROL.test(by);
+}
+
 // A clock a few seconds ahead on the approving side must not void an approval.
 const CLOCK_SKEW_MS = 60_000;
-const CONTROL = /[\u0000-\u001f\u007f]/;
 
 export interface ApprovalOutcome {
 	check: Check;
@@ -61,7 +67,7 @@ export function judgeApproval(approval: Plain, proposal: Plain | undefined, keys
 	if (!isPlainObject(approval)) return fail('the approval is not an object { by, at, proposal, verdict }');
 	const by = getOwn(approval, 'by');
 	const at = getOwn(approval, 'at');
-	if (typeof by !== 'string' || by.trim() === '' || by.length > 253 || CONTROL.test(by)) return fail('approval.by must name the approver (from the approval webhook\'s authentication)');
+	if (!isApproverName(by)) return fail('approval.by must name the approver (from the approval webhook\'s authentication)');
 	const atMs = typeof at === 'string' ? parseTimestamp(at) : null;
 	if (atMs === null) return fail('approval.at is not an RFC 3339 time');
 	if (nowMs === null) return fail('the evaluation time is invalid');
