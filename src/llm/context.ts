@@ -2,14 +2,13 @@ import type { ResolvedLimits } from './limits';
 import { quoteForReason } from './text';
 import type { AdviceLoop, Target } from './types';
 import { isRecord } from '../shared/records';
+import { DNS_LABEL, DNS_SUBDOMAIN } from '../shared/kubernetesNames';
 
 // The fields of a context that bind a proposal. They come from our own
 // deterministic code, but a context built from an n8n item is still JSON of
 // unknown shape, so each is checked here with the rules the Policy Gate applies.
 
 export const MAX_INT32 = 2_147_483_647;
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const KIND = /^[A-Z][A-Za-z0-9]{0,62}$/;
 const CLUSTER = /^[A-Za-z0-9]([-A-Za-z0-9_.:]{0,251}[A-Za-z0-9])?$/;
 const API_VERSION = /^([a-z0-9.-]+\/)?v[0-9]+[a-z0-9]*$/;

@@ -5,8 +5,7 @@ import type { Issue } from './types';
 // Kubernetes stores replicas as int32.
 export const MAX_INT32 = 2_147_483_647;
 
-export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-export const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+export { DNS_LABEL, DNS_SUBDOMAIN } from '../shared/kubernetesNames';
 const PRINTABLE = /^[^\u0000-\u001f\u007f]+$/;
 
 export function describe(value: Plain | undefined): string {

@@ -1,9 +1,7 @@
+import { DNS_LABEL, DNS_SUBDOMAIN } from '../shared/kubernetesNames';
 import { isRecord } from '../shared/records';
 import { describe, SettingsError } from '../shared/settings';
 
-// Kubernetes object names: an RFC 1123 label (namespaces, Services) or subdomain (Deployments, Ingresses).
-const LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** Reads one entry of a list the editor typed into a node, with errors that say which entry and which field. */
 export class Entry {
@@ -24,11 +22,11 @@ export class Entry {
 	}
 
 	label(name: string, fix: string): string {
-		return this.matching(name, LABEL, 'a lower-case DNS label (a-z, 0-9, -; at most 63)', fix);
+		return this.matching(name, DNS_LABEL, 'a lower-case DNS label (a-z, 0-9, -; at most 63)', fix);
 	}
 
 	objectName(name: string, fix: string): string {
-		return this.matching(name, SUBDOMAIN, 'a Kubernetes object name (lower-case a-z, 0-9, - and .)', fix);
+		return this.matching(name, DNS_SUBDOMAIN, 'a Kubernetes object name (lower-case a-z, 0-9, - and .)', fix);
 	}
 
 	number(name: string, check: { min: number; integer?: boolean; above?: boolean }, fix: string): number {
