@@ -29,6 +29,18 @@ export function backtestOrigins(
 	return origins;
 }
 
+/**
+ * The windows that cover the same hours as the forecast one and two long
+ * cycles earlier (for a weekly season: the same weekday and time last week
+ * and the week before). Recent windows alone never cross the weekday change a
+ * Friday-evening forecast crosses, so a daily model that carries Friday into
+ * Saturday would rank well there; these windows find it out. Ones without
+ * enough training history before them are left out.
+ */
+export function cycleBackOrigins(length: number, horizon: number, cycle: number, minTrainLength: number): number[] {
+	return [length - 2 * cycle, length - cycle].filter((origin) => origin >= minTrainLength && origin <= length - horizon);
+}
+
 export interface CandidateBacktest {
 	candidate: Candidate;
 	/** One forecast per origin, in the order of the origins. */

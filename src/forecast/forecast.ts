@@ -1,4 +1,4 @@
-import { backtestOrigins, fitAndPredict, runBacktests, type CandidateBacktest } from './backtest';
+import { backtestOrigins, cycleBackOrigins, fitAndPredict, runBacktests, type CandidateBacktest } from './backtest';
 import { candidateModels } from './candidates';
 import { toRegularGrid } from './grid';
 import { mape, meanAbsoluteError, seasonalNaiveScale, smape, underForecastRate, wape } from './metrics';
@@ -155,7 +155,11 @@ export function forecast(series: Series, options: ForecastOptions): ForecastOutc
 	const originCount =
 		options.backtestOrigins ??
 		Math.max(BACKTEST_ORIGINS.min, Math.min(BACKTEST_ORIGINS.max, Math.floor(BACKTEST_ORIGINS.pointBudget / n)));
-	const origins = backtestOrigins(n, horizon, originCount, primary, minTrain);
+	// Ranking also on the same hours one and two weeks back: NYC taxi at 4 h, MASE 0.352 -> 0.257 (M4 Hourly's
+	// recent windows already reach a week back).
+	const recent = backtestOrigins(n, horizon, originCount, primary, minTrain);
+	const longCycle = seasons.length > 1 ? cycleBackOrigins(n, horizon, longest, minTrain) : [];
+	const origins = [...new Set([...longCycle, ...recent])].sort((a, b) => a - b);
 	if (origins.length === 0) {
 		return noForecast(`history too short to backtest: ${n} points for a ${horizon}-step horizon`, interval, history, seasons);
 	}
@@ -203,10 +207,13 @@ export function forecast(series: Series, options: ForecastOptions): ForecastOutc
 			finalWeights,
 		),
 	);
-	const errorWindows: ErrorWindow[] = [
-		...calibrationErrors(values, prepared.values, finals, origins, horizon),
-		...windows.map((window, k) => ({ origin: origins[k], errors: window.actual.map((a, h) => a - backtestForecasts[k][h]) })),
-	];
+	// Quantiles are calibrated on the recent windows only: the errors of the last days say most about the spread
+	// of the next hours (with the cycle-back windows in, NASA HTTP's p90 covered 95 %).
+	const recentErrors: ErrorWindow[] = [];
+	windows.forEach((window, k) => {
+		if (recent.includes(origins[k])) recentErrors.push({ origin: origins[k], errors: window.actual.map((a, h) => a - backtestForecasts[k][h]) });
+	});
+	const errorWindows = [...calibrationErrors(values, prepared.values, finals, recent, horizon), ...recentErrors];
 	const errorModel = fitErrorModel(
 		errorWindows.map((w) => w.errors),
 		horizon,
