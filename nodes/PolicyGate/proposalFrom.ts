@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { buildCanaryProposal, buildFailoverProposal } from '../../src/proposals';
+import { parsePolicy } from '../../src/policy';
+import { buildCanaryProposal, buildFailoverProposal, type ReceiverLimits } from '../../src/proposals';
 import { parseJsonStrictly } from '../../src/shared/strictJson';
 
 /**
@@ -93,7 +94,12 @@ export function gateInputOf(context: IExecuteFunctions, itemIndex: number, item:
 	const from = context.getNodeParameter('proposalFrom', itemIndex, 'field') as string;
 	if (from === 'failoverSignals') {
 		const run = readJson(context, 'run', itemIndex);
-		const proposal = buildFailoverProposal({ run, signals: readJson(context, 'regionSignals', itemIndex), traffic: readJson(context, 'traffic', itemIndex) });
+		const proposal = buildFailoverProposal({
+			run,
+			signals: readJson(context, 'regionSignals', itemIndex),
+			traffic: readJson(context, 'traffic', itemIndex),
+			receiverLimits: receiverLimitsOf(context.getNodeParameter('policy', itemIndex) as string),
+		});
 		return { base: run as IDataObject, proposal };
 	}
 	if (from === 'canarySignals') {
@@ -102,6 +108,12 @@ export function gateInputOf(context: IExecuteFunctions, itemIndex: number, item:
 		return { base: canary as IDataObject, proposal };
 	}
 	return { base: item, proposal: readJson(context, 'proposal', itemIndex) };
+}
+
+/** The receiver the gate would pass is the one to propose; a policy the gate will reject anyway leaves the readings to rank. */
+function receiverLimitsOf(policyText: string): ReceiverLimits | undefined {
+	const result = parsePolicy(policyText);
+	return result.ok ? { minReadyFraction: result.policy.failover.minReadyFraction, maxErrorRate: result.policy.failover.maxErrorRate } : undefined;
 }
 
 /**

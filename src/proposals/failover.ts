@@ -33,6 +33,13 @@ export interface FailoverSignalsInput {
 	signals: unknown;
 	/** The load balancer as Load Balancer Drain's Status read it just now ({ backend, servers }). */
 	traffic: unknown;
+	/** The gate's limits for the region that takes the traffic (its failover policy); without them only the readings rank. */
+	receiverLimits?: ReceiverLimits;
+}
+
+export interface ReceiverLimits {
+	minReadyFraction: number;
+	maxErrorRate: number;
 }
 
 /**
@@ -54,10 +61,11 @@ export function buildFailoverProposal(input: FailoverSignalsInput): Record<strin
 	const failing = labels.region;
 	const firing = alert.status === 'firing';
 	if (firing && typeof failing === 'string' && configured.has(failing)) healthiestReading(regions[failing], readings[failing]);
-	const best = settings.regions
-		.filter((r) => r !== failing)
-		.map((r, order) => ({ r, order, ready: regions[r].readyFraction ?? -1 }))
-		.sort((a, b) => b.ready - a.ready || a.order - b.order)[0]?.r;
+	const best = chooseReceiver(
+		settings.regions.filter((r) => r !== failing),
+		regions,
+		input.receiverLimits,
+	);
 	const from = firing ? failing : best;
 	const to = firing ? best : failing;
 	return {
@@ -79,6 +87,29 @@ export function buildFailoverProposal(input: FailoverSignalsInput): Record<strin
 			regions,
 		},
 	};
+}
+
+/**
+ * The region to take the traffic: first one the gate would let through on its
+ * own (every reading known and within the limits), then one it would hand to
+ * a person (nothing known to be wrong, something unknown), and only then one
+ * it would hold for (a reading past a limit, or no healthy pool). Within each,
+ * the most requests served well (ready fraction x (1 - error rate)), then the
+ * order the regions are listed in. Picking by ready fraction alone chose a
+ * fully ready region failing half its requests over a healthy one.
+ */
+function chooseReceiver(candidates: string[], regions: Record<string, Record<string, number>>, limits: ReceiverLimits | undefined): string | undefined {
+	const ranked = candidates.map((region, order) => {
+		const { readyFraction: ready, errorRate: errors, healthyPools: pools } = regions[region];
+		const failing =
+			pools === 0 ||
+			(limits !== undefined && ((ready !== undefined && ready < limits.minReadyFraction) || (errors !== undefined && errors > limits.maxErrorRate)));
+		const tier = failing ? 2 : ready === undefined || errors === undefined ? 1 : 0;
+		const served = ready === undefined ? -1 : ready * (1 - (errors ?? 0));
+		return { region, order, tier, served };
+	});
+	ranked.sort((a, b) => a.tier - b.tier || b.served - a.served || a.order - b.order);
+	return ranked[0]?.region;
 }
 
 // The gate drains a failing region on its own unless its evidence looks

@@ -165,6 +165,36 @@ describe('proposals built from signals (the shipped failover and canary workflow
 		expect(verifyVerdict(json.proposal, json.verdict, { expectDecision: 'apply' }).ok).toBe(true);
 	});
 
+	test('proposes the receiver its own policy would let through (three regions)', async () => {
+		const regions = ['us-east', 'us-west', 'eu-west'];
+		const policyWith = (failover: Record<string, unknown>) =>
+			JSON.stringify({
+				allowedNamespaces: ['shop'],
+				failover: { trafficTargets: Object.fromEntries(regions.map((r) => [r, { backend: 'be_app', server: r }])), allowedRegions: regions, ...failover },
+			});
+		// us-west serves more requests well (1 x 0.98) than eu-west (0.96 x 0.999), but fails 2 % of them.
+		const three = [
+			...signals.filter((s) => s.metric.region === 'us-east'),
+			sample('us-west', 'readyFraction', 1),
+			sample('us-west', 'errorRate', 0.02),
+			sample('us-west', 'load', 100),
+			sample('us-west', 'capacityReplicas', 20),
+			sample('eu-west', 'readyFraction', 0.96),
+			sample('eu-west', 'errorRate', 0.001),
+			sample('eu-west', 'load', 100),
+			sample('eu-west', 'capacityReplicas', 20),
+		];
+		const servers = { backend: 'be_app', servers: Object.fromEntries(regions.map((r) => [r, 'ready'])) };
+		const gate = (policy: string) =>
+			runNode({ node: PolicyGate, parameters: { policy, now: NOW, proposalFrom: 'failoverSignals', run: { ...run, regions: regions.join(', ') }, regionSignals: three, traffic: servers, state: {} } });
+		// The default maxErrorRate (1 %) holds us-west: the gate is handed eu-west and applies it.
+		const strict = await gate(policyWith({}));
+		expect(strict.outputs[0][0].json).toMatchObject({ proposal: { to: 'eu-west' }, verdict: { decision: 'apply', value: 'eu-west' } });
+		// A policy that accepts 5 % errors passes both: the one serving more requests well is proposed.
+		const lenient = await gate(policyWith({ maxErrorRate: 0.05 }));
+		expect(lenient.outputs[0][0].json).toMatchObject({ proposal: { to: 'us-west' }, verdict: { decision: 'apply', value: 'us-west' } });
+	});
+
 	test('stops on a wrong failover setting, naming it (the editor\'s to fix), and holds it with Continue on Fail', async () => {
 		const parameters = { policy: failoverPolicy, now: NOW, proposalFrom: 'failoverSignals', run: { ...run, perPodCapacity: 'lots' }, regionSignals: signals, traffic };
 		const stopped = await runNode({ node: PolicyGate, parameters });

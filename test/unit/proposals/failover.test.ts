@@ -66,6 +66,42 @@ describe('failover proposal from region signals', () => {
 		expect(buildFailoverProposal({ run: run(three), signals: [series('us-west', 'readyFraction', 0)], traffic }).to).toBe('us-west');
 	});
 
+	it('with three regions, proposes the one the gate can let through: not a fully ready one failing half its requests', () => {
+		const three = { regions: 'us-east, us-west, eu-west' };
+		const threePolicy = {
+			allowedNamespaces: ['shop'],
+			failover: {
+				trafficTargets: Object.fromEntries(['us-east', 'us-west', 'eu-west'].map((r) => [r, { backend: 'be_app', server: r }])),
+				allowedRegions: ['us-east', 'us-west', 'eu-west'],
+			},
+		};
+		const signals = [
+			...healthyWest.filter((s) => (s.metric as { region: string }).region === 'us-east'),
+			series('us-west', 'readyFraction', 1),
+			series('us-west', 'errorRate', 0.5),
+			series('us-west', 'load', 100),
+			series('eu-west', 'readyFraction', 0.95),
+			series('eu-west', 'errorRate', 0.001),
+			series('eu-west', 'load', 100),
+			series('eu-west', 'capacityReplicas', 40),
+		];
+		const threeTraffic = { backend: 'be_app', servers: { 'us-east': 'ready', 'us-west': 'ready', 'eu-west': 'ready' } };
+		const limits = { minReadyFraction: 0.9, maxErrorRate: 0.01 };
+		const proposal = buildFailoverProposal({ run: run(three), signals, traffic: threeTraffic, receiverLimits: limits });
+		expect(proposal.to).toBe('eu-west');
+		expect(evaluate(proposal, threePolicy, {}, NOW)).toMatchObject({ decision: 'apply', value: 'eu-west' });
+		// Without the gate's limits the requests served well still rank: 0.95 x 0.999 over 1 x 0.5.
+		expect(buildFailoverProposal({ run: run(three), signals, traffic: threeTraffic }).to).toBe('eu-west');
+		// A region with no healthy pool, or one whose error rate is unknown, comes after one the gate passes.
+		const noPool = [...signals.filter((s) => (s.metric as { region: string }).region !== 'us-west'), series('us-west', 'readyFraction', 1), series('us-west', 'errorRate', 0), series('us-west', 'healthyPools', 0)];
+		expect(buildFailoverProposal({ run: run(three), signals: noPool, traffic: threeTraffic, receiverLimits: limits }).to).toBe('eu-west');
+		const unknownErrors = [...signals.filter((s) => (s.metric as { region: string }).region !== 'us-west'), series('us-west', 'readyFraction', 1)];
+		expect(buildFailoverProposal({ run: run(three), signals: unknownErrors, traffic: threeTraffic, receiverLimits: limits }).to).toBe('eu-west');
+		// Unknown beats known to be past a limit: a person decides rather than the gate holding.
+		const pastLimit = [...signals.filter((s) => (s.metric as { region: string }).region !== 'eu-west'), series('eu-west', 'readyFraction', 0.95)];
+		expect(buildFailoverProposal({ run: run(three), signals: pastLimit, traffic: threeTraffic, receiverLimits: limits }).to).toBe('eu-west');
+	});
+
 	it('leaves out current when no load-balancer state was read, and the gate then has nothing to compare', () => {
 		expect(buildFailoverProposal({ run: run(), signals: healthyWest, traffic: undefined })).not.toHaveProperty('current');
 	});
