@@ -214,6 +214,34 @@ interface TuneSpeed {
 	/** 1-minute load average at the start and end: the machine is shared, so wall time includes other work. */
 	load: [number, number];
 	cores: number;
+	/** What the command recommends and how that scores; absent in results from before it was recorded. */
+	pick?: PickFigures;
+}
+
+interface PickFigures {
+	settings: string;
+	met: boolean;
+	tuneShare: number;
+	tuneRatio: number;
+	scoreShare: number;
+	scoreReduction: number | null;
+	scoreRatio: number;
+	nodeDefaultsScoreRatio: number;
+}
+
+function pickFigures(result: ReturnType<typeof tune>): PickFigures {
+	const pick = result.chosen ?? result.closest;
+	const reactive = result.reactive;
+	return {
+		settings: describeSettings(pick.settings),
+		met: result.chosen !== null,
+		tuneShare: pick.tune.underProvisionedShare,
+		tuneRatio: pick.tune.replicaHours / reactive.tune.replicaHours,
+		scoreShare: pick.score.underProvisionedShare,
+		scoreReduction: reactive.score.underProvisionedMinutes > 0 ? 1 - pick.score.underProvisionedMinutes / reactive.score.underProvisionedMinutes : null,
+		scoreRatio: pick.score.replicaHours / reactive.score.replicaHours,
+		nodeDefaultsScoreRatio: result.workflowDefaults.score.replicaHours / reactive.score.replicaHours,
+	};
 }
 
 /**
@@ -234,6 +262,8 @@ function tuneSpeed(): TuneSpeed {
 		target: { kind: 'under', maxShare: 0.03 },
 	});
 	const used = process.cpuUsage(cpu);
+	// The chart README.md shows next to this command: what its --report would write.
+	fs.writeFileSync(path.join(RESULTS, 'simulate-tune-readme.svg'), renderTuneChart(result, 'Tuning pre-scaling on bench/data/nasa_http/nasa_jul1995_5min.csv'));
 	const speed: TuneSpeed = {
 		command: "kube-ops simulate --csv bench/data/nasa_http/nasa_jul1995_5min.csv --until '1995-07-28 13:30:00' --capacity-per-pod 60 --min 2 --max 100 --tune --split 1995-07-21 --target-under 3%",
 		days: (series.t[series.t.length - 1] - series.t[0]) / 86_400,
@@ -242,6 +272,7 @@ function tuneSpeed(): TuneSpeed {
 		cpuSeconds: (used.user + used.system) / 1e6,
 		load: [load, os.loadavg()[0]],
 		cores: os.cpus().length,
+		pick: pickFigures(result),
 	};
 	process.stderr.write(`  tune speed: ${speed.replays} replays of ${speed.days.toFixed(1)} days in ${speed.wallSeconds.toFixed(1)} s wall, ${speed.cpuSeconds.toFixed(1)} s CPU\n`);
 	return speed;
@@ -294,7 +325,17 @@ function tuneSpeedLine(speed: TuneSpeed): string {
 	return (
 		`Speed of the CLI's search (target: 30 days at 5 minutes in under 3 minutes): \`${speed.command}\`, ${speed.days.toFixed(1)} days, ${speed.replays} replays: ` +
 		`${speed.wallSeconds.toFixed(0)} s wall, ${speed.cpuSeconds.toFixed(0)} s CPU, ${speed.wallSeconds < 180 ? 'met' : 'not met'} ` +
-		`(${speed.cores} cores shared with other work: load average ${speed.load[0].toFixed(1)} at the start, ${speed.load[1].toFixed(1)} at the end; the CPU time is what the search itself costs).`
+		`(${speed.cores} cores shared with other work: load average ${speed.load[0].toFixed(1)} at the start, ${speed.load[1].toFixed(1)} at the end; the CPU time is what the search itself costs).` +
+		(speed.pick ? ` ${pickLine(speed.pick)}` : '')
+	);
+}
+
+function pickLine(pick: PickFigures): string {
+	const pct = (r: number) => `${(100 * r).toFixed(2)} %`;
+	return (
+		`It ${pick.met ? 'recommends' : 'finds nothing within the target; closest'}: ${pick.settings}; on the tune span ${pct(pick.tuneShare)} short minutes at ${pick.tuneRatio.toFixed(3)}x the reactive replica-hours, ` +
+		`on the unseen span after the split ${pct(pick.scoreShare)}${pick.scoreReduction === null ? '' : ` (${(100 * pick.scoreReduction).toFixed(1)} % fewer than the reactive HPA)`} at ${pick.scoreRatio.toFixed(3)}x, ` +
+		`where the Forecast node's defaults (p90, +20 %) cost ${pick.nodeDefaultsScoreRatio.toFixed(3)}x.`
 	);
 }
 
