@@ -26,7 +26,8 @@ let stack: RegionsBehindHaproxy;
 beforeAll(async () => {
 	stack = await startRegionsBehindHaproxy();
 	({ east, haproxy } = stack);
-	for (let i = 0; i < 100 && !/us-west,(?:[^,]*,){15}UP,/.test(await haproxy.command('show stat')); i++) await new Promise((r) => setTimeout(r, 100));
+	const bothUp = (stat: string) => ['us-east', 'us-west'].every((server) => new RegExp(`${server},(?:[^,]*,){15}UP,`).test(stat));
+	for (let i = 0; i < 300 && !bothUp(await haproxy.command('show stat')); i++) await new Promise((r) => setTimeout(r, 100));
 });
 
 afterEach(async () => {

@@ -61,6 +61,9 @@ export function renderConfig(options: HaproxyOptions & { frontendPort: number; a
 		'\ttimeout connect 2s',
 		'\ttimeout client 30s',
 		'\ttimeout server 30s',
+		// A health check answered late is not a server down: under a loaded CI machine a 300 ms check timeout
+		// marked healthy regions down at random. A stopped region still fails at once (connection refused).
+		'\ttimeout check 5s',
 		'',
 		'frontend fe_app',
 		`\tbind 127.0.0.1:${options.frontendPort}`,
