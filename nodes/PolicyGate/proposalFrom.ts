@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { parsePolicy } from '../../src/policy';
+import { parsePolicy, validatePolicy } from '../../src/policy';
 import { buildCanaryProposal, buildFailoverProposal, type ReceiverLimits } from '../../src/proposals';
 import { parseJsonStrictly } from '../../src/shared/strictJson';
 
@@ -98,7 +98,7 @@ export function gateInputOf(context: IExecuteFunctions, itemIndex: number, item:
 			run,
 			signals: readJson(context, 'regionSignals', itemIndex),
 			traffic: readJson(context, 'traffic', itemIndex),
-			receiverLimits: receiverLimitsOf(context.getNodeParameter('policy', itemIndex) as string),
+			receiverLimits: receiverLimitsOf(context.getNodeParameter('policy', itemIndex) as unknown),
 		});
 		return { base: run as IDataObject, proposal };
 	}
@@ -111,8 +111,9 @@ export function gateInputOf(context: IExecuteFunctions, itemIndex: number, item:
 }
 
 /** The receiver the gate would pass is the one to propose; a policy the gate will reject anyway leaves the readings to rank. */
-function receiverLimitsOf(policyText: string): ReceiverLimits | undefined {
-	const result = parsePolicy(policyText);
+function receiverLimitsOf(policy: unknown): ReceiverLimits | undefined {
+	// As the gate reads it: text is YAML or JSON, an expression may hand over the object itself.
+	const result = typeof policy === 'string' ? parsePolicy(policy) : validatePolicy(policy);
 	return result.ok ? { minReadyFraction: result.policy.failover.minReadyFraction, maxErrorRate: result.policy.failover.maxErrorRate } : undefined;
 }
 
