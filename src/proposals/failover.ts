@@ -40,6 +40,10 @@ export interface FailoverSignalsInput {
 export interface ReceiverLimits {
 	minReadyFraction: number;
 	maxErrorRate: number;
+	/** The gate's other receiver rules (failover.capacityHeadroomPercent, allowedRegions, trafficTargets); unset = not ranked on. */
+	capacityHeadroomPercent?: number;
+	allowedRegions?: readonly string[];
+	trafficTargets?: Readonly<Record<string, { server: string }>>;
 }
 
 /**
@@ -61,10 +65,14 @@ export function buildFailoverProposal(input: FailoverSignalsInput): Record<strin
 	const failing = labels.region;
 	const firing = alert.status === 'firing';
 	if (firing && typeof failing === 'string' && configured.has(failing)) healthiestReading(regions[failing], readings[failing]);
+	// Every other region may take (or, failing back, get back) the traffic: pool counts that
+	// disagree there read as the lowest, never as "no pool count", which the gate passes.
+	for (const r of settings.regions) if (!(firing && r === failing)) unhealthiestPools(regions[r], groups[r], readings[r]);
 	const best = chooseReceiver(
 		settings.regions.filter((r) => r !== failing),
 		regions,
 		input.receiverLimits,
+		{ firing, moved: typeof failing === 'string' && configured.has(failing) ? regions[failing].requiredReplicas : undefined, traffic: input.traffic },
 	);
 	const from = firing ? failing : best;
 	const to = firing ? best : failing;
@@ -93,23 +101,60 @@ export function buildFailoverProposal(input: FailoverSignalsInput): Record<strin
  * The region to take the traffic: first one the gate would let through on its
  * own (every reading known and within the limits), then one it would hand to
  * a person (nothing known to be wrong, something unknown), and only then one
- * it would hold for (a reading past a limit, or no healthy pool). Within each,
+ * it would hold for (a reading past a limit, or no healthy pool), and with
+ * the gate's policy its other receiver rules too (receiverRules). Within each,
  * the most requests served well (ready fraction x (1 - error rate)), then the
  * order the regions are listed in. Picking by ready fraction alone chose a
  * fully ready region failing half its requests over a healthy one.
  */
-function chooseReceiver(candidates: string[], regions: Record<string, Record<string, number>>, limits: ReceiverLimits | undefined): string | undefined {
+function chooseReceiver(
+	candidates: string[],
+	regions: Record<string, Record<string, number>>,
+	limits: ReceiverLimits | undefined,
+	move: ReceiverMove,
+): string | undefined {
 	const ranked = candidates.map((region, order) => {
 		const { readyFraction: ready, errorRate: errors, healthyPools: pools } = regions[region];
 		const failing =
 			pools === 0 ||
 			(limits !== undefined && ((ready !== undefined && ready < limits.minReadyFraction) || (errors !== undefined && errors > limits.maxErrorRate)));
-		const tier = failing ? 2 : ready === undefined || errors === undefined ? 1 : 0;
+		const gate = limits === undefined ? 0 : receiverRules(region, regions[region], limits, move);
+		const tier = Math.max(gate, failing ? 2 : ready === undefined || errors === undefined ? 1 : 0);
 		const served = ready === undefined ? -1 : ready * (1 - (errors ?? 0));
 		return { region, order, tier, served };
 	});
 	ranked.sort((a, b) => a.tier - b.tier || b.served - a.served || a.order - b.order);
 	return ranked[0]?.region;
+}
+
+interface ReceiverMove {
+	firing: boolean;
+	/** The required replicas of the region being drained: what the receiver takes on. */
+	moved: number | undefined;
+	traffic: unknown;
+}
+
+/**
+ * The gate's other rules about the receiving region, as a tier: 3 it rejects
+ * (not an allowed region, no server at the load balancer), 2 it holds (kept
+ * out at the load balancer, too small for its own and the moved load), 1 a
+ * person decides (capacity unknown), 0 none of these. Failing back, the region
+ * chosen hands its traffic over, so it must be allowed and taking traffic too.
+ */
+function receiverRules(region: string, evidence: Record<string, number>, limits: ReceiverLimits, move: ReceiverMove): number {
+	if (limits.allowedRegions !== undefined && !limits.allowedRegions.includes(region)) return 3;
+	const servers = isRecord(move.traffic) && isRecord(move.traffic.servers) ? move.traffic.servers : undefined;
+	if (servers !== undefined) {
+		const targets = limits.trafficTargets;
+		const server = targets !== undefined && Object.hasOwn(targets, region) ? (targets[region] as { server: string }).server : region;
+		if (!Object.hasOwn(servers, server)) return 3;
+		if (servers[server] !== 'ready') return 2;
+	}
+	// Failing back, the capacity judged is the returning region's, the same whichever region hands over.
+	if (!move.firing || limits.capacityHeadroomPercent === undefined) return 0;
+	const { capacityReplicas: capacity, requiredReplicas: own } = evidence;
+	if (capacity === undefined || own === undefined || move.moved === undefined) return 1;
+	return capacity >= Math.ceil((own + move.moved) * (1 + limits.capacityHeadroomPercent / 100)) ? 0 : 2;
 }
 
 // The gate drains a failing region on its own unless its evidence looks
@@ -129,6 +174,13 @@ function healthiestReading(evidence: Record<string, number>, reported: Record<st
 	}
 }
 
+function unhealthiestPools(evidence: Record<string, number>, reported: SignalValues | undefined, readings: Record<string, number[]> | undefined): void {
+	if (reported?.healthyPools !== null || evidence.healthyPools !== undefined) return;
+	// A series added beside the real one cannot remove it: its finite reading is still here to pick.
+	const values = readings?.healthyPools ?? [];
+	if (values.length > 0) evidence.healthyPools = lowest(values);
+}
+
 // The signals the gate reads; anything else a series carries is not evidence it uses.
 const REGION_SIGNALS = ['readyFraction', 'errorRate', 'capacityReplicas', 'healthyPools', 'requiredReplicas'] as const;
 
@@ -143,5 +195,7 @@ function regionEvidence(values: SignalValues | undefined, perPodCapacity: number
 	}
 	const load = values.load;
 	if (typeof load === 'number') out.requiredReplicas = Math.max(1, Math.ceil(load / perPodCapacity));
+	// A load reported but in doubt (NaN, disagreeing series) is an unknown need, not a stated requiredReplicas beside it.
+	else if (load === null) delete out.requiredReplicas;
 	return out;
 }

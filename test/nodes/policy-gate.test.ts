@@ -193,6 +193,15 @@ describe('proposals built from signals (the shipped failover and canary workflow
 		// A policy that accepts 5 % errors passes both: the one serving more requests well is proposed.
 		const lenient = await gate(policyWith({ maxErrorRate: 0.05 }));
 		expect(lenient.outputs[0][0].json).toMatchObject({ proposal: { to: 'us-west' }, verdict: { decision: 'apply', value: 'us-west' } });
+		// The gate's other receiver rules come from the same policy: a region it does not allow, or one
+		// the load balancer keeps out, is not proposed while another passes (attack review 8).
+		const narrow = await gate(policyWith({ maxErrorRate: 0.05, allowedRegions: ['us-east', 'eu-west'] }));
+		expect(narrow.outputs[0][0].json).toMatchObject({ proposal: { to: 'eu-west' }, verdict: { decision: 'apply', value: 'eu-west' } });
+		const keptOut = await runNode({
+			node: PolicyGate,
+			parameters: { policy: policyWith({ maxErrorRate: 0.05 }), now: NOW, proposalFrom: 'failoverSignals', run: { ...run, regions: regions.join(', ') }, regionSignals: three, traffic: { ...servers, servers: { ...servers.servers, 'us-west': 'maint' } }, state: {} },
+		});
+		expect(keptOut.outputs[0][0].json).toMatchObject({ proposal: { to: 'eu-west' }, verdict: { decision: 'apply', value: 'eu-west' } });
 	});
 
 	test('stops on a wrong failover setting, naming it (the editor\'s to fix), and holds it with Continue on Fail', async () => {
