@@ -157,11 +157,20 @@ export function forecast(series: Series, options: ForecastOptions): ForecastOutc
 		Math.max(BACKTEST_ORIGINS.min, Math.min(BACKTEST_ORIGINS.max, Math.floor(BACKTEST_ORIGINS.pointBudget / n)));
 	// Ranking also on the same hours one and two weeks back: NYC taxi at 4 h, MASE 0.352 -> 0.257 (M4 Hourly's
 	// recent windows already reach a week back).
-	const recent = backtestOrigins(n, horizon, originCount, primary, minTrain);
-	const longCycle = seasons.length > 1 ? cycleBackOrigins(n, horizon, longest, minTrain) : [];
+	// A window without one observed value scores every candidate NaN, which would drop them all: it is left out.
+	const observedAfter = (origin: number) => values.subarray(origin, origin + horizon).some(Number.isFinite);
+	const planned = backtestOrigins(n, horizon, originCount, primary, minTrain);
+	const recent = planned.filter(observedAfter);
+	// The cycle-back windows only add to recent ones (the quantiles are calibrated on those), and need two long
+	// cycles of history before them: with less, every model of the long season fails there and leaves the ranking.
+	const longCycle = seasons.length > 1 && recent.length > 0 ? cycleBackOrigins(n, horizon, longest, Math.max(minTrain, 2 * longest)).filter(observedAfter) : [];
 	const origins = [...new Set([...longCycle, ...recent])].sort((a, b) => a - b);
 	if (origins.length === 0) {
-		return noForecast(`history too short to backtest: ${n} points for a ${horizon}-step horizon`, interval, history, seasons);
+		const reason =
+			planned.length > 0
+				? `gaps: none of the ${planned.length} backtest windows of ${horizon} steps has an observed value`
+				: `history too short to backtest: ${n} points for a ${horizon}-step horizon`;
+		return noForecast(reason, interval, history, seasons);
 	}
 	const windows: BacktestWindow[] = origins.map((origin) => ({
 		actual: values.slice(origin, origin + horizon),
@@ -259,6 +268,10 @@ export function forecast(series: Series, options: ForecastOptions): ForecastOutc
 			q[String(level)] = previous;
 		});
 		points.push({ t: start + (n + h) * interval, mean: Math.max(floor, point[h]), q });
+	}
+	// Values near the top of the double range overflow in the error model: no number rather than an infinite one.
+	if (points.some((p) => !Number.isFinite(p.mean) || Object.values(p.q).some((v) => !Number.isFinite(v)))) {
+		return noForecast('values too large to forecast: the quantiles overflow the number range', interval, history, seasons, backtest);
 	}
 	return {
 		kind: 'forecast',
