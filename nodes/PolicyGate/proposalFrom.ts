@@ -114,9 +114,7 @@ export function gateInputOf(context: IExecuteFunctions, itemIndex: number, item:
 function receiverLimitsOf(policy: unknown): ReceiverLimits | undefined {
 	// As the gate reads it: text is YAML or JSON, an expression may hand over the object itself.
 	const result = typeof policy === 'string' ? parsePolicy(policy) : validatePolicy(policy);
-	if (!result.ok) return undefined;
-	const { minReadyFraction, maxErrorRate, capacityHeadroomPercent, allowedRegions, trafficTargets } = result.policy.failover;
-	return { minReadyFraction, maxErrorRate, capacityHeadroomPercent, allowedRegions, trafficTargets };
+	return result.ok ? result.policy.failover : undefined;
 }
 
 /**

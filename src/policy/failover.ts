@@ -11,7 +11,7 @@ export type RegionHealth = 'healthy' | 'unhealthy' | 'unknown';
 
 // Health is judged by the gate from raw evidence with the policy's thresholds,
 // never taken from a "healthy: true" flag a proposer could simply assert.
-export function regionHealth(region: RegionEvidence | null, policy: FailoverPolicy): RegionHealth {
+export function regionHealth(region: RegionEvidence | null, policy: Pick<FailoverPolicy, 'minReadyFraction' | 'maxErrorRate'>): RegionHealth {
 	if (region === null) return 'unknown';
 	const { readyFraction, errorRate, healthyPools } = region;
 	if (readyFraction !== undefined && readyFraction < policy.minReadyFraction) return 'unhealthy';
@@ -195,7 +195,8 @@ const targetPoolsRule: Rule<FailoverContext> = {
 	},
 };
 
-function neededReplicas(own: number, moved: number, failover: FailoverPolicy): number {
+/** Replicas the receiving region needs for its own and the moved load, with the policy's headroom. */
+export function neededReplicas(own: number, moved: number, failover: Pick<FailoverPolicy, 'capacityHeadroomPercent'>): number {
 	return Math.ceil((own + moved) * (1 + failover.capacityHeadroomPercent / 100));
 }
 
@@ -216,6 +217,11 @@ function scopeOf(context: FailoverContext): VerdictScope {
 
 // Own keys only: a region named "constructor" (a valid DNS label) must not find Object.prototype's.
 function trafficTarget({ failover }: FailoverContext, region: string): TrafficTarget {
+	return regionTrafficTarget(failover, region);
+}
+
+/** The load-balancer server a region is: failover.trafficTargets, else the region's own name. */
+export function regionTrafficTarget(failover: Pick<FailoverPolicy, 'trafficTargets'>, region: string): TrafficTarget {
 	const map = failover.trafficTargets;
 	return map && Object.hasOwn(map, region) ? (map[region] as TrafficTarget) : { server: region };
 }

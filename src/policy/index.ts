@@ -8,7 +8,7 @@ export { keysFromCredential, type SigningKeyFields } from './signingCredential';
 export { APPROVAL_RULE, judgeApproval, type ApprovalInput } from './approval';
 export { snapshot, type Plain, type PlainObject } from '../shared/snapshot';
 export { planScale, type ScaleBounds, type ScalePlan } from './scaling';
-export { regionHealth, type RegionHealth } from './failover';
+export { neededReplicas, regionHealth, regionTrafficTarget, type RegionHealth } from './failover';
 export { analyzeCanary, type CanaryAnalysis, type CanaryOutcome, type MetricJudgement, type MetricStatus } from './canary';
 export type { ProposalInput, ScaleInput, FailoverInput, RollbackInput } from './proposal';
 export type { ParsedCanaryState } from './state';

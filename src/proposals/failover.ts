@@ -1,3 +1,5 @@
+import { neededReplicas, regionHealth, regionTrafficTarget, type RegionHealth } from '../policy/failover';
+import type { FailoverPolicy } from '../policy/types';
 import { isRecord } from '../shared/records';
 import { groupSignals, type SignalValues } from './signals';
 import { nameList, positiveNumber, requireRecord, text } from '../shared/settings';
@@ -37,14 +39,15 @@ export interface FailoverSignalsInput {
 	receiverLimits?: ReceiverLimits;
 }
 
-export interface ReceiverLimits {
-	minReadyFraction: number;
-	maxErrorRate: number;
-	/** The gate's other receiver rules (failover.capacityHeadroomPercent, allowedRegions, trafficTargets); unset = not ranked on. */
-	capacityHeadroomPercent?: number;
-	allowedRegions?: readonly string[];
-	trafficTargets?: Readonly<Record<string, { server: string }>>;
-}
+/**
+ * The Policy Gate node's failover policy, as far as it judges the receiving
+ * region. Thresholds are required; the other rules rank only when set.
+ */
+export type ReceiverLimits = Pick<FailoverPolicy, 'minReadyFraction' | 'maxErrorRate'> &
+	Partial<Pick<FailoverPolicy, 'capacityHeadroomPercent' | 'allowedRegions' | 'trafficTargets'>>;
+
+/** Without the gate's policy no reading is past a limit: only "no healthy pool" and unknowns rank a region down. */
+const NO_LIMITS: ReceiverLimits = { minReadyFraction: -Infinity, maxErrorRate: Infinity };
 
 /**
  * The failover (alert firing) or failback (alert resolved) proposal: from the
@@ -114,18 +117,18 @@ function chooseReceiver(
 	move: ReceiverMove,
 ): string | undefined {
 	const ranked = candidates.map((region, order) => {
-		const { readyFraction: ready, errorRate: errors, healthyPools: pools } = regions[region];
-		const failing =
-			pools === 0 ||
-			(limits !== undefined && ((ready !== undefined && ready < limits.minReadyFraction) || (errors !== undefined && errors > limits.maxErrorRate)));
+		const { readyFraction: ready, errorRate: errors } = regions[region];
 		const gate = limits === undefined ? 0 : receiverRules(region, regions[region], limits, move);
-		const tier = Math.max(gate, failing ? 2 : ready === undefined || errors === undefined ? 1 : 0);
+		const tier = Math.max(gate, HEALTH_TIER[regionHealth(regions[region], limits ?? NO_LIMITS)]);
 		const served = ready === undefined ? -1 : ready * (1 - (errors ?? 0));
 		return { region, order, tier, served };
 	});
 	ranked.sort((a, b) => a.tier - b.tier || b.served - a.served || a.order - b.order);
 	return ranked[0]?.region;
 }
+
+// The gate acts on a healthy receiver, asks a person about an unknown one and holds for an unhealthy one.
+const HEALTH_TIER: Record<RegionHealth, number> = { healthy: 0, unknown: 1, unhealthy: 2 };
 
 interface ReceiverMove {
 	firing: boolean;
@@ -145,8 +148,7 @@ function receiverRules(region: string, evidence: Record<string, number>, limits:
 	if (limits.allowedRegions !== undefined && !limits.allowedRegions.includes(region)) return 3;
 	const servers = isRecord(move.traffic) && isRecord(move.traffic.servers) ? move.traffic.servers : undefined;
 	if (servers !== undefined) {
-		const targets = limits.trafficTargets;
-		const server = targets !== undefined && Object.hasOwn(targets, region) ? (targets[region] as { server: string }).server : region;
+		const { server } = regionTrafficTarget(limits, region);
 		if (!Object.hasOwn(servers, server)) return 3;
 		if (servers[server] !== 'ready') return 2;
 	}
@@ -154,7 +156,7 @@ function receiverRules(region: string, evidence: Record<string, number>, limits:
 	if (!move.firing || limits.capacityHeadroomPercent === undefined) return 0;
 	const { capacityReplicas: capacity, requiredReplicas: own } = evidence;
 	if (capacity === undefined || own === undefined || move.moved === undefined) return 1;
-	return capacity >= Math.ceil((own + move.moved) * (1 + limits.capacityHeadroomPercent / 100)) ? 0 : 2;
+	return capacity >= neededReplicas(own, move.moved, { capacityHeadroomPercent: limits.capacityHeadroomPercent }) ? 0 : 2;
 }
 
 // The gate drains a failing region on its own unless its evidence looks
