@@ -37,6 +37,7 @@ import {
 	renderTuneChart,
 	renderTuneSummary,
 	resolveOptions,
+	shortMinutesReduction,
 	simulate,
 	simulationPolicy,
 	tune,
@@ -238,7 +239,7 @@ function pickFigures(result: ReturnType<typeof tune>): PickFigures {
 		tuneShare: pick.tune.underProvisionedShare,
 		tuneRatio: pick.tune.replicaHours / reactive.tune.replicaHours,
 		scoreShare: pick.score.underProvisionedShare,
-		scoreReduction: reactive.score.underProvisionedMinutes > 0 ? 1 - pick.score.underProvisionedMinutes / reactive.score.underProvisionedMinutes : null,
+		scoreReduction: shortMinutesReduction(pick.score, reactive.score),
 		scoreRatio: pick.score.replicaHours / reactive.score.replicaHours,
 		nodeDefaultsScoreRatio: result.workflowDefaults.score.replicaHours / reactive.score.replicaHours,
 	};
@@ -402,11 +403,10 @@ function tuneCase(c: Case): { result: TuneCaseResult; summary: string } {
 		},
 	});
 	const pick = result.chosen ?? result.closest;
-	const reduction = result.reactive.score.underProvisionedMinutes > 0 ? 1 - pick.score.underProvisionedMinutes / result.reactive.score.underProvisionedMinutes : null;
+	const reduction = shortMinutesReduction(pick.score, result.reactive.score);
 	const ratio = pick.score.replicaHours / result.reactive.score.replicaHours;
 	const defaults = result.replayDefaults.score;
-	const defaultsReduction = result.reactive.score.underProvisionedMinutes > 0 ? 1 - defaults.underProvisionedMinutes / result.reactive.score.underProvisionedMinutes : 0;
-	const reduce = (s: Scores, r: Scores) => (r.underProvisionedMinutes > 0 ? 1 - s.underProvisionedMinutes / r.underProvisionedMinutes : null);
+	const defaultsReduction = shortMinutesReduction(defaults, result.reactive.score) ?? 0;
 	const protect = chooseSetting(result.points, result.reactive.tune, { kind: 'under', maxShare: (1 - TUNED_TARGET.minReduction) * result.reactive.tune.underProvisionedShare });
 	const guarded = protect.chosen ?? protect.closest;
 	const chart = c.shipped ? `simulate-tune-${c.key}.svg` : null;
@@ -428,8 +428,8 @@ function tuneCase(c: Case): { result: TuneCaseResult; summary: string } {
 			protection: {
 				settings: describeSettings(guarded.settings),
 				met: protect.chosen !== null,
-				tuneReduction: reduce(guarded.tune, result.reactive.tune),
-				reduction: reduce(guarded.score, result.reactive.score),
+				tuneReduction: shortMinutesReduction(guarded.tune, result.reactive.tune),
+				reduction: shortMinutesReduction(guarded.score, result.reactive.score),
 				replicaHoursRatio: guarded.score.replicaHours / result.reactive.score.replicaHours,
 				nodeDefaultsRatio: result.workflowDefaults.score.replicaHours / result.reactive.score.replicaHours,
 			},
@@ -492,7 +492,7 @@ function bounds(c: Case, policy: Record<string, unknown>): Bounds {
 	});
 	const reactive = perfect.reactive.score;
 	const points = perfect.points.map((p) => ({
-		reduction: reactive.underProvisionedMinutes > 0 ? 1 - p.score.underProvisionedMinutes / reactive.underProvisionedMinutes : null,
+		reduction: shortMinutesReduction(p.score, reactive),
 		ratio: p.score.replicaHours / reactive.replicaHours,
 		settings: describeSettings(p.settings),
 	}));
@@ -553,8 +553,8 @@ function markdown(results: CaseResult[], summaries: string[], tuned: TuneCaseRes
 		'| series | split | tuned setting | tune: reduction / ratio | score: short min reactive → tuned | score: reduction | score: ratio | target | replay default (p50, +5 %) score: reduction / ratio | replays | seconds |',
 		'|---|---|---|---:|---:|---:|---:|---|---:|---:|---:|',
 		...tuned.map((t) => {
-			const tuneReduction = t.reactive.tune.underProvisionedMinutes > 0 ? 1 - t.predictive.tune.underProvisionedMinutes / t.reactive.tune.underProvisionedMinutes : null;
-			const defaultsReduction = t.reactive.score.underProvisionedMinutes > 0 ? 1 - t.replayDefaults.score.underProvisionedMinutes / t.reactive.score.underProvisionedMinutes : null;
+			const tuneReduction = shortMinutesReduction(t.predictive.tune, t.reactive.tune);
+			const defaultsReduction = shortMinutesReduction(t.replayDefaults.score, t.reactive.score);
 			return `| ${t.name} | ${t.split.slice(0, 10)} | ${t.tuned ? t.tunedText : `none within 1.0x; closest: ${t.tunedText}`} | ${pct(tuneReduction)} / ${(t.predictive.tune.replicaHours / t.reactive.tune.replicaHours).toFixed(3)} | ${t.reactive.score.underProvisionedMinutes.toLocaleString('en-US')} → ${t.predictive.score.underProvisionedMinutes.toLocaleString('en-US')} | ${pct(t.score.reduction)} | ${t.score.replicaHoursRatio.toFixed(3)} | ${t.score.targetMet ? 'met' : 'not met'} | ${pct(defaultsReduction)} / ${(t.replayDefaults.score.replicaHours / t.reactive.score.replicaHours).toFixed(3)} | ${t.replays} | ${t.seconds.toFixed(0)} |`;
 		}),
 		'',

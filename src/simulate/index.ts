@@ -1,4 +1,4 @@
-export { simulate, resolveOptions, prescaleSettings, POLICY_NAMES, type PolicyName, type PolicyRun, type Scores, type SimulationOptions, type SimulationResult } from './simulate';
+export { simulate, resolveOptions, prescaleSettings, POLICY_NAMES, type PolicyName, type PolicyRun, shortMinutesReduction, type Scores, type SimulationOptions, type SimulationResult } from './simulate';
 export { HorizontalPodAutoscaler, replicasForMetric, DEFAULT_HPA_BEHAVIOR, DEFAULT_TOLERANCE, DEFAULT_SYNC_SECONDS } from './hpa';
 export type { HpaBehavior, HpaOptions, MetricReading, ScalingPolicy, ScalingRules } from './hpa';
 export { PodPool } from './pods';

@@ -1,7 +1,7 @@
 import { sceneToSvg } from '../chart/svg';
 import { layoutTimeline, type TimelineSpec } from '../chart/timeline';
 import type { LoopDecision } from './predictive';
-import type { PolicyName, PolicyRun, Scores, SimulationResult } from './simulate';
+import { shortMinutesReduction, type PolicyName, type PolicyRun, type Scores, type SimulationResult } from './simulate';
 
 /** What the issue asks of the predictive loop, against the reactive HPA alone. */
 export const TARGET = { minReduction: 0.7, maxReplicaHoursRatio: 1.1 };
@@ -14,7 +14,7 @@ export interface Comparison {
 }
 
 export function compare(reactive: Scores, predictive: Scores): Comparison {
-	const reduction = reactive.underProvisionedMinutes > 0 ? 1 - predictive.underProvisionedMinutes / reactive.underProvisionedMinutes : null;
+	const reduction = shortMinutesReduction(predictive, reactive);
 	const replicaHoursRatio = predictive.replicaHours / reactive.replicaHours;
 	const met = (reduction === null ? predictive.underProvisionedMinutes === 0 : reduction >= TARGET.minReduction) && replicaHoursRatio <= TARGET.maxReplicaHoursRatio;
 	return { reduction, replicaHoursRatio, met };

@@ -88,6 +88,11 @@ export interface Scores {
 	scaleEvents: number;
 }
 
+/** How many fewer under-provisioned minutes than `reactive` (0.8 = 80 % fewer); null when the reactive run had none. */
+export function shortMinutesReduction(scores: Scores, reactive: Scores): number | null {
+	return reactive.underProvisionedMinutes > 0 ? 1 - scores.underProvisionedMinutes / reactive.underProvisionedMinutes : null;
+}
+
 export interface PolicyRun {
 	policy: PolicyName;
 	scores: Scores;

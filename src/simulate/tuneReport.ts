@@ -2,7 +2,7 @@ import { formatValue, niceTicks } from '../chart/layout';
 import { sceneToSvg } from '../chart/svg';
 import type { Scene, Shape } from '../chart/types';
 import type { ResolvedPolicy } from '../policy/types';
-import type { Scores } from './simulate';
+import { shortMinutesReduction, type Scores } from './simulate';
 import type { TuneResult, TunedSettings } from './tune';
 
 /** `--json`: the chosen settings and both spans' scores, each with reactive and predictive as `simulate --json` prints them. */
@@ -248,7 +248,8 @@ export function renderTuneSummary(result: TuneResult, context: { title: string; 
 }
 
 function row(label: string, p: { tune: Scores; score: Scores }, reactive: { tune: Scores; score: Scores }): string {
-	const reduction = reactive.score.underProvisionedMinutes > 0 ? `${(100 * (1 - p.score.underProvisionedMinutes / reactive.score.underProvisionedMinutes)).toFixed(1)} %` : '-';
+	const fewer = shortMinutesReduction(p.score, reactive.score);
+	const reduction = fewer === null ? '-' : `${(100 * fewer).toFixed(1)} %`;
 	return `| ${label} | ${p.tune.underProvisionedMinutes.toLocaleString('en-US')} | ${share(p.tune)} | ${Math.round(p.tune.replicaHours).toLocaleString('en-US')} | ${ratio(p.tune, reactive.tune)} | ${p.score.underProvisionedMinutes.toLocaleString('en-US')} | ${share(p.score)} | ${Math.round(p.score.replicaHours).toLocaleString('en-US')} | ${ratio(p.score, reactive.score)} | ${reduction} |`;
 }
 
